@@ -1,0 +1,20 @@
+from django.conf import settings
+from django_tenants.utils import get_public_schema_name
+
+
+def portal(request):
+    """`site`: "public" (the portal), "tenant" (an enterprise's workspace) or "unknown" (a host that
+    matches no enterprise, e.g. on the 404 page)."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        site = "unknown"
+    elif tenant.schema_name == get_public_schema_name():
+        site = "public"
+    else:
+        site = "tenant"
+    return {
+        "site": site,
+        "tenant": tenant if site == "tenant" else None,
+        "is_public_site": site == "public",
+        "portal_domain": settings.PORTAL_DOMAIN,
+    }

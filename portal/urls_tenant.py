@@ -1,0 +1,13 @@
+"""An enterprise's workspace: <slug>.<PORTAL_DOMAIN>. Only its members get past the login page."""
+
+from django.urls import path
+
+from portal.urls_common import urlpatterns as common
+from tenants import api as tenants_api
+from tenants import views as tenants_views
+
+urlpatterns = [
+    path("", tenants_views.workspace_home, name="home"),
+    path("api/v1/workspace/", tenants_api.WorkspaceApi.as_view(), name="api-workspace"),
+    *common,
+]

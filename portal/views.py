@@ -1,0 +1,58 @@
+"""Public-site pages and the health endpoint."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from tenants import selectors
+from tenants.services import tenant_url
+from worker import status
+
+
+def home(request):
+    return render(
+        request,
+        "portal/home.html",
+        {"cities": selectors.report_city_list(), "industry_count": selectors.industry_list().count()},
+    )
+
+
+@login_required
+def workspaces(request):
+    enterprises = [
+        {"enterprise": e, "url": tenant_url(e)} for e in selectors.enterprise_list_for_user(user=request.user)
+    ]
+    return render(request, "portal/workspaces.html", {"workspaces": enterprises})
+
+
+def _database_state() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"ok": True}
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is not usable
+        return {"ok": False, "error": exc.__class__.__name__}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database, Redis and at least one Celery worker answer; 503 otherwise.
+
+    Beat is reported but does not make the platform unhealthy: a stopped beat delays the periodic
+    sweeps and nothing else.
+    """
+    checks = {"database": _database_state(), "redis": status.redis_state()}
+    if checks["redis"]["ok"]:
+        checks["workers"] = status.workers_state()
+        checks["beat"] = status.beat_state()
+    else:
+        checks["workers"] = {"ok": False, "count": 0, "error": "redis unavailable"}
+        checks["beat"] = {"ok": False, "error": "redis unavailable"}
+    healthy = all(checks[name]["ok"] for name in ("database", "redis", "workers"))
+    body = {"status": "ok" if healthy else "unavailable", **checks}
+    return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})

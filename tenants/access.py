@@ -1,0 +1,22 @@
+"""Access checks: resolved once at the edge, then the enterprise is handed down."""
+
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+
+def current_enterprise(request):
+    """The enterprise whose host served this request, or None on the public site."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == get_public_schema_name():
+        return None
+    return tenant
+
+
+def is_member(*, user, enterprise) -> bool:
+    if not user.is_authenticated or enterprise is None:
+        return False
+    return user.tenants.filter(pk=enterprise.pk).exists()
+
+
+def on_public_schema() -> bool:
+    return connection.schema_name == get_public_schema_name()

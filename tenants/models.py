@@ -1,0 +1,155 @@
+"""Enterprises (tenants), their domains, global users and the reference data. All in the public schema."""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin
+from tenant_users.tenants.models import TenantBase, UserProfile
+
+
+class Bilingual:
+    """Objects with `name_zh` / `name_en` show the name in the active language."""
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "zh-hans").startswith("zh"):
+            return self.name_zh
+        return self.name_en or self.name_zh
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(Bilingual, models.Model):
+    """An administrative division of Beijing, Tianjin or Hebei (GB/T 2260 codes)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        MUNICIPALITY = "municipality", _("Municipality")
+        PREFECTURE_CITY = "prefecture_city", _("Prefecture-level city")
+        NEW_AREA = "new_area", _("New area")
+        DISTRICT = "district", _("District")
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=128)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    province_code = models.CharField(_("province code"), max_length=6)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # One of the 14 units the regional reports compare: Beijing, Tianjin, 11 Hebei cities, Xiong'an.
+    is_report_city = models.BooleanField(_("report city"), default=False)
+    verified = models.BooleanField(_("code verified"), default=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Industry(Bilingual, models.Model):
+    """A manufacturing division of GB/T 4754-2017, section C (C13-C43)."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    section = models.CharField(_("section"), max_length=1)
+    name_zh = models.CharField(_("Chinese name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=160)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("industry division")
+        verbose_name_plural = _("industry divisions")
+
+
+class Enterprise(TenantBase):
+    """A registered manufacturing enterprise; its workspace is its own PostgreSQL schema.
+
+    The public schema's own row (schema "public") is the platform itself and has no company data.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("company name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("company name (English)"), max_length=200, blank=True)
+    # NULL only for the platform's own public row; a unique constraint lets NULLs repeat, "" would not.
+    credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18, null=True, blank=True)  # noqa: DJ001
+    city = models.ForeignKey(
+        Region, verbose_name=_("city"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    district = models.ForeignKey(
+        Region, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry division"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.TextField(_("status reason"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        constraints = [
+            # One credit code registers one enterprise, enforced by the database (races included).
+            models.UniqueConstraint(fields=["credit_code"], name="enterprise_credit_code_unique"),
+            models.UniqueConstraint(Lower("slug"), name="enterprise_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "zh-hans").startswith("zh"):
+            return self.name
+        return self.name_en or self.name
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+
+class User(UserProfile):
+    """A global user. Per-enterprise membership and permissions live in each tenant schema
+    (django-tenant-users); platform roles (assessor, regional admin) live here."""
+
+    class PlatformRole(models.TextChoices):
+        NONE = "", _("None")
+        ASSESSOR = "assessor", _("Assessor")
+        REGIONAL_ADMIN = "regional_admin", _("Regional administrator")
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    platform_role = models.CharField(
+        _("platform role"), max_length=20, choices=PlatformRole.choices, blank=True, default=""
+    )
+    # A regional admin's scope: empty for the whole region, else a province or a report city.
+    scope_region = models.ForeignKey(
+        Region, verbose_name=_("scope"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date_joined = models.DateTimeField(_("date joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope_region__isnull=True) | models.Q(platform_role="regional_admin"),
+                name="user_scope_only_for_regional_admin",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email

@@ -1,0 +1,153 @@
+"""Writes for the platform's public schema: reference data, the public tenant, the template schema,
+domains and enterprise provisioning."""
+
+import json
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+from tenant_users.tenants.utils import create_public_tenant
+
+from tenants.models import Domain, Enterprise, Industry, Region, User
+
+logger = logging.getLogger(__name__)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Xiong'an has no GB/T 2260 code of its own (its counties stay under Baoding); its registration
+# authority issues credit codes with the area segment 133100, so that is its key here (unverified).
+XIONGAN_CODE = "133100"
+SYSTEM_USER_EMAIL = "system@platform.invalid"
+
+
+@transaction.atomic
+def reference_data_load() -> dict:
+    """Upserts the regions and industry divisions shipped in tenants/fixtures. Safe to run again."""
+    regions = json.loads((FIXTURES / "regions.json").read_text(encoding="utf-8"))
+    # Parents first, so every parent exists when a child is saved.
+    order = {"province": 0, "municipality": 1, "prefecture_city": 2, "new_area": 2, "district": 3}
+    for row in sorted(regions, key=lambda r: order[r["level"]]):
+        code = row["code"] or (XIONGAN_CODE if row["level"] == "new_area" else None)
+        if code is None:
+            raise ValueError(f"region without a code: {row['name_en']}")
+        Region.objects.update_or_create(
+            code=code,
+            defaults={
+                "name_zh": row["name_zh"],
+                "name_en": row["name_en"],
+                "level": row["level"],
+                "province_code": row["province"],
+                "parent_id": row["parent_code"],
+                "is_report_city": row["report_city"],
+                "verified": row["verified"],
+                "note": row.get("verification", ""),
+            },
+        )
+    industries = json.loads((FIXTURES / "industries.json").read_text(encoding="utf-8"))["divisions"]
+    for row in industries:
+        Industry.objects.update_or_create(
+            code=row["code"],
+            defaults={"section": row["section"], "name_zh": row["name_zh"], "name_en": row["name_en"]},
+        )
+    return {"regions": len(regions), "industries": len(industries)}
+
+
+def public_tenant_ensure() -> Enterprise:
+    """The public schema's tenant row (owned by an unusable system user) and its domain."""
+    public = Enterprise.objects.filter(schema_name=get_public_schema_name()).first()
+    if public is None:
+        public, _domain, _owner = create_public_tenant(
+            domain_url=settings.PORTAL_DOMAIN,
+            owner_email=SYSTEM_USER_EMAIL,
+            tenant_extra_data={"status": Enterprise.Status.READY},
+        )
+        public.name = "京津冀工业云平台 Jingjinji Industrial Cloud Portal"
+        public.save(update_fields=["name"])
+    return public
+
+
+def template_schema_sync(*, verbosity: int = 0) -> None:
+    """Creates the template schema if missing and applies every tenant migration to it.
+
+    New enterprises are cloned from it (TENANT_BASE_SCHEMA), so it must be migrated whenever the
+    tenant apps' migrations change; `setup_platform` calls this on every start.
+    """
+    name = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(name):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{name}"')
+    call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=verbosity)
+    connection.set_schema_to_public()
+
+
+def domains_sync() -> int:
+    """Keeps hosts in step with PORTAL_DOMAIN: the public site at it, each enterprise at <slug>.<it>.
+
+    Returns how many domain rows changed (none on an ordinary restart).
+    """
+    changed = 0
+    with transaction.atomic():
+        for domain in Domain.objects.select_related("tenant").filter(is_primary=True):
+            tenant = domain.tenant
+            if tenant.schema_name == get_public_schema_name():
+                wanted = settings.PORTAL_DOMAIN
+            else:
+                wanted = f"{tenant.slug}.{settings.PORTAL_DOMAIN}"
+            if domain.domain != wanted:
+                domain.domain = wanted
+                domain.save(update_fields=["domain"])
+                changed += 1
+    return changed
+
+
+def tenant_url(tenant: Enterprise, path: str = "/") -> str:
+    """The absolute URL of a page on an enterprise's host (or the public site)."""
+    domain = tenant.get_primary_domain()
+    host = domain.domain if domain else settings.PORTAL_DOMAIN
+    port = settings.PORTAL_PORT
+    default_port = {"http": "80", "https": "443"}[settings.PORTAL_SCHEME]
+    netloc = host if port == default_port else f"{host}:{port}"
+    return f"{settings.PORTAL_SCHEME}://{netloc}{path}"
+
+
+def user_create(*, email: str, password: str, name: str = "", **extra) -> User:
+    """A global user in the public schema (tenant-users links it to the public tenant)."""
+    with schema_context(get_public_schema_name()):
+        user = User.objects.create_user(email=email, password=password, name=name, **extra)
+    logger.info("created user %s", user.pk)
+    return user
+
+
+def schema_name_generate() -> str:
+    """Schema names come from the platform, never from user text."""
+    import uuid
+
+    return f"ent_{uuid.uuid4().hex[:20]}"
+
+
+def enterprise_provision(
+    *, owner: User, name: str, slug: str, credit_code: str, city: Region, industry: Industry, **extra
+) -> Enterprise:
+    """Creates an enterprise, clones its schema from the template and makes the owner a member.
+
+    Synchronous; self-registration (issue 3) runs the same steps in a worker.
+    """
+    from tenant_users.tenants.tasks import provision_tenant
+
+    with schema_context(get_public_schema_name()):
+        tenant, _domain = provision_tenant(
+            tenant_name=name,
+            tenant_slug=slug,
+            owner=owner,
+            schema_name=schema_name_generate(),
+            tenant_extra_data={
+                "credit_code": credit_code,
+                "city": city,
+                "industry": industry,
+                "status": Enterprise.Status.READY,
+                **extra,
+            },
+        )
+    return tenant

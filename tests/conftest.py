@@ -1,0 +1,248 @@
+"""Shared fixtures. Everything here talks to real services: the PostgreSQL and Redis that
+`make test` (portal/runner.py) started or that DATABASE_URL / REDIS_URL name, a real Celery worker
+and a real gunicorn web server started as subprocesses when a test asks for them.
+
+Tenants: the test database gets the template schema once per session; two enterprises ("alpha",
+"beta") are cloned from it once and committed, for tests that need committed data (worker, browser).
+Tests that want an enterprise of their own call `make_enterprise`, which clones one inside the
+test's transaction: the schema and its rows vanish at rollback.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from portal.runner import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery-42"
+_serial = itertools.count(1)
+
+
+def pytest_configure(config):
+    # WhiteNoise warns on every request when STATIC_ROOT is missing.
+    (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)
+
+
+@dataclass
+class World:
+    """An enterprise with its owner, as the tests see it."""
+
+    enterprise: object
+    owner: object
+    host: str
+    password: str = PASSWORD
+
+    def client(self, *, logged_in: bool = True) -> Client:
+        client = Client(HTTP_HOST=self.host)
+        if logged_in:
+            client.force_login(self.owner)
+        return client
+
+
+def _credit_code(seed: int) -> str:
+    from stdnum.cn import uscc
+
+    body = f"91110000MA{seed:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def build_enterprise(
+    *, slug: str, city: str = "110000", industry: str = "C34", seed: int | None = None
+) -> World:
+    """Creates a user and an enterprise cloned from the template (committed or not: the caller's
+    transaction decides)."""
+    from tenants import services
+    from tenants.models import Industry, Region
+
+    seed = seed if seed is not None else os.getpid() * 100 + next(_serial)
+    with schema_context(get_public_schema_name()):
+        owner = services.user_create(
+            email=f"owner-{slug}@example.com", password=PASSWORD, name=f"Owner {slug}"
+        )
+        enterprise = services.enterprise_provision(
+            owner=owner,
+            name=f"测试企业 {slug}",
+            slug=slug,
+            credit_code=_credit_code(seed % 10_000_000),
+            city=Region.objects.get(code=city),
+            industry=Industry.objects.get(code=industry),
+            name_en=f"Test Enterprise {slug}",
+        )
+    return World(enterprise=enterprise, owner=owner, host=f"{slug}.{settings.PORTAL_DOMAIN}")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After pytest-django migrated the test database: reference data, the public tenant, the
+    template schema, and the two committed session enterprises."""
+    from tenants import services
+
+    with django_db_blocker.unblock():
+        services.reference_data_load()
+        services.public_tenant_ensure()
+        services.template_schema_sync()
+        worlds = {
+            "alpha": build_enterprise(slug="alpha", city="110000", industry="C34", seed=1),
+            "beta": build_enterprise(slug="beta", city="120000", industry="C35", seed=2),
+        }
+        connection.set_schema_to_public()
+    pytest.session_worlds = worlds  # read by the alpha/beta fixtures below
+    yield
+
+
+@pytest.fixture
+def alpha(django_db_setup) -> World:
+    return pytest.session_worlds["alpha"]
+
+
+@pytest.fixture
+def beta(django_db_setup) -> World:
+    return pytest.session_worlds["beta"]
+
+
+@pytest.fixture
+def make_enterprise(db):
+    """Clones a fresh enterprise inside the test's transaction (gone after the test)."""
+
+    def make(slug: str | None = None, **kwargs) -> World:
+        return build_enterprise(slug=slug or f"t{os.getpid()}x{next(_serial)}", **kwargs)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    """A request on a tenant host leaves the shared connection in that tenant's schema."""
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def public_client() -> Client:
+    return Client(HTTP_HOST=settings.PORTAL_DOMAIN)
+
+
+# --- subprocesses against the test database -----------------------------------------------------------
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL with the database name pytest-django switched to (test_<name>)."""
+    import urllib.parse
+
+    url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return urllib.parse.urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def _subprocess_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1", **extra}
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real Celery worker (prefork, 1 process) consuming every queue of the test database."""
+    from worker import status
+
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    name = f"test-{os.getpid()}@%h"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker",
+                "worker",
+                "-l",
+                "INFO",
+                "-c",
+                "1",
+                "-n",
+                name,
+                "-Q",
+                "default,provisioning,scoring,publishing",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=_subprocess_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited: {log.read_text()[-3000:]}")
+        if status.workers_state(timeout=0.5)["ok"]:
+            break
+    else:
+        _stop(process)
+        raise RuntimeError(f"celery worker did not answer a ping in 60 s: {log.read_text()[-3000:]}")
+    yield process
+    _stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, tmp_path_factory):
+    """A real gunicorn serving the test database on a free port; hosts are <x>.localhost:<port>."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("web") / "web.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--no-control-socket",
+            ],
+            cwd=ROOT,
+            env=_subprocess_env(PORT=str(port), PORTAL_DOMAIN=settings.PORTAL_DOMAIN),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://{settings.PORTAL_DOMAIN}:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url + "/", timeout=2)  # noqa: S310 - loopback
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield url
+    _stop(process)

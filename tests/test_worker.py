@@ -1,0 +1,37 @@
+"""A real Celery worker carries the tenant of the sender (tenant-schemas-celery)."""
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from worker.tasks import whereami
+
+pytestmark = [pytest.mark.django_db, pytest.mark.worker]
+
+
+def test_task_sent_in_tenant_context_runs_in_that_schema(celery_worker, alpha, beta):
+    with tenant_context(alpha.enterprise):
+        result_a = whereami.delay()
+    with tenant_context(beta.enterprise):
+        result_b = whereami.delay()
+    assert result_a.get(timeout=30) == {"schema": alpha.enterprise.schema_name}
+    assert result_b.get(timeout=30) == {"schema": beta.enterprise.schema_name}
+
+
+def test_task_sent_from_public_runs_in_public(celery_worker):
+    assert whereami.delay().get(timeout=30) == {"schema": "public"}
+
+
+def test_heartbeat_task_records_beat_tick(celery_worker):
+    from worker import status
+    from worker.tasks import heartbeat
+
+    heartbeat.delay()
+    for _ in range(100):
+        state = status.beat_state()
+        if state["ok"]:
+            break
+        import time
+
+        time.sleep(0.1)
+    assert state["ok"] is True
+    assert state["last_tick_age_s"] < 60

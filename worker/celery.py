@@ -1,0 +1,56 @@
+"""The Celery application.
+
+`tenant_schemas_celery.CeleryApp` stamps every task sent with the sender's schema (a `_schema_name`
+header) and switches the worker's connection to that tenant before the task runs. A task sent from a
+public-schema context (beat, a management command) runs in the public schema; a task that must touch
+a tenant is sent inside `tenant_context(tenant)` or takes the tenant id and enters it explicitly.
+"""
+
+import os
+
+from kombu import Exchange, Queue
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = CeleryApp("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+QUEUES = ("default", "provisioning", "scoring", "publishing")
+
+app.conf.update(
+    task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
+    task_default_queue="default",
+    task_default_exchange="default",
+    task_default_routing_key="default",
+    # Routing by task-name prefix; each app's tasks are named "<area>.<verb>".
+    task_routes={
+        "tenants.provision*": {"queue": "provisioning"},
+        "manufacturing.score*": {"queue": "scoring"},
+        "*.publish*": {"queue": "publishing"},
+    },
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_expires=24 * 3600,
+    timezone="Asia/Shanghai",
+    # Reliability: a task is acknowledged only after it ran, so a crashed worker's task is delivered
+    # again (tasks are idempotent). A message not acknowledged within the visibility timeout is
+    # redelivered by Redis; keep it above the longest task's hard time limit.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    broker_transport_options={"visibility_timeout": 3600},
+    broker_connection_retry_on_startup=True,
+    task_time_limit=600,
+    task_soft_time_limit=540,
+    task_track_started=True,
+    worker_send_task_events=True,
+    # django-celery-beat keeps the schedule in the database; these entries are synced into it.
+    beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
+    beat_schedule={
+        "beat-heartbeat": {"task": "worker.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
+    },
+)
+
+app.autodiscover_tasks()
