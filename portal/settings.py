@@ -92,12 +92,14 @@ PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 ROOT_URLCONF = "portal.urls_tenant"
 
 MIDDLEWARE = [
+    # Before the tenant middleware, so the 404 for an unknown host is in the visitor's language too.
+    # It reads only the cookie and Accept-Language; no database access.
+    "django.middleware.locale.LocaleMiddleware",
     # Resolves the tenant from the host; an unknown host gets 404.
     "django_tenants.middleware.main.TenantMainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,8 +210,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingjinji Industrial Cloud Portal API / 京津冀工业云平台 API",
-    "DESCRIPTION": "Public-site API of the portal. Tenant (enterprise) endpoints are served on each "
-    "enterprise's own host, <slug>.<PORTAL_DOMAIN>.",
+    "DESCRIPTION": "The portal's API. Operations tagged `reference` are served on the public site "
+    "(<PORTAL_DOMAIN>); operations tagged `workspace` on each enterprise's own host "
+    "(<slug>.<PORTAL_DOMAIN>), for its members only. Sign in on that host; the session cookie "
+    "authenticates, and unsafe methods need the X-CSRFToken header.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI assets come from drf-spectacular-sidecar and are served by the app, never a CDN.

@@ -92,6 +92,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     template schema, and the two committed session enterprises."""
     from tenants import services
 
+    # pytest-django creates the test database only when a collected test is marked django_db;
+    # never let these fixtures write to a real database.
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        pytest.fail("no test database was set up: mark the test with @pytest.mark.django_db")
     with django_db_blocker.unblock():
         services.reference_data_load()
         services.public_tenant_ensure()

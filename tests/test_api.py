@@ -1,0 +1,64 @@
+"""OpenAPI schema, Swagger UI (served locally) and the reference-data API."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_schema_lists_the_public_api(public_client):
+    response = public_client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/reference/cities/" in schema["paths"]
+    assert "/api/v1/reference/industries/" in schema["paths"]
+
+
+def test_swagger_ui_uses_only_local_assets(public_client):
+    response = public_client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any("swagger-ui" in a for a in assets)
+    assert [a for a in assets if a.startswith(("http://", "https://", "//"))] == []
+
+
+def test_swagger_ui_assets_are_served(public_client):
+    html = public_client.get("/api/docs/").content.decode()
+    bundle = next(a for a in re.findall(r'src="([^"]+)"', html) if "swagger-ui-bundle" in a)
+    response = public_client.get(bundle)
+    assert response.status_code == 200
+    assert b"SwaggerUIBundle" in b"".join(response.streaming_content)
+
+
+def test_cities_are_the_fourteen_report_cities_with_districts(public_client):
+    cities = public_client.get("/api/v1/reference/cities/").json()
+    assert len(cities) == 14
+    by_name = {c["name_en"]: c for c in cities}
+    assert {"Beijing", "Tianjin", "Shijiazhuang", "Hengshui", "Xiong'an New Area"} <= set(by_name)
+    assert by_name["Beijing"]["code"] == "110000"
+    assert "110108" in {d["code"] for d in by_name["Beijing"]["districts"]}  # Haidian
+    assert by_name["Xiong'an New Area"]["verified"] is False
+
+
+def test_industries_are_manufacturing_divisions_c13_to_c43(public_client):
+    codes = [i["code"] for i in public_client.get("/api/v1/reference/industries/").json()]
+    assert codes[0] == "C13" and codes[-1] == "C43"
+    assert len(codes) == 31
+    assert "C38" in codes
+
+
+def test_reference_data_load_is_idempotent():
+    from tenants import services
+    from tenants.models import Industry, Region
+
+    before = (Region.objects.count(), Industry.objects.count())
+    services.reference_data_load()
+    assert (Region.objects.count(), Industry.objects.count()) == before == (47, 31)
+
+
+def test_api_404_is_json_on_tenant_host_for_member(alpha):
+    response = alpha.client().get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404

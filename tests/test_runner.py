@@ -1,0 +1,79 @@
+"""The runner's choice between embedded and external servers, and the embedded servers themselves."""
+
+import socket
+import urllib.parse
+
+import dj_database_url
+import pytest
+
+from portal import runner
+
+
+def test_plan_embeds_both_when_nothing_is_set():
+    plan = runner.plan_services({})
+    assert plan.embedded_postgres and plan.embedded_redis
+
+
+def test_plan_uses_external_servers_when_urls_are_set():
+    plan = runner.plan_services(
+        {
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/portal",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert not plan.embedded_postgres and not plan.embedded_redis
+    assert plan.database_url == "postgresql://postgres@127.0.0.1:5432/portal"
+
+
+def test_plan_mixes_when_only_one_is_set():
+    plan = runner.plan_services({"REDIS_URL": "redis://127.0.0.1:6379/0", "DATABASE_URL": "  "})
+    assert plan.embedded_postgres and not plan.embedded_redis
+
+
+def test_services_start_nothing_for_external_urls():
+    environ = {
+        "DATABASE_URL": "postgresql://u@db.example:5432/x",
+        "REDIS_URL": "redis://cache.example:6379/1",
+    }
+    with runner.Services("test", environ=environ) as services:
+        assert services._pg is None and services._redis is None
+        assert services.env["DATABASE_URL"] == environ["DATABASE_URL"]
+        assert services.env["REDIS_URL"] == environ["REDIS_URL"]
+
+
+def test_socket_url_round_trips_through_dj_database_url(tmp_path):
+    socket_dir = tmp_path / "deep dir" / "pg"
+    config = dj_database_url.parse(runner.socket_database_url(socket_dir, "portal"))
+    assert config["HOST"] == str(socket_dir)
+    assert config["NAME"] == "portal"
+    assert config["USER"] == "postgres"
+
+
+def test_embedded_redis_starts_on_a_free_port_and_stops(tmp_path):
+    server = runner.EmbeddedRedis(tmp_path / "redis", persistent=False)
+    url = server.start()
+    port = urllib.parse.urlsplit(url).port
+    assert port not in (6379, None)
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(b"PING\r\n")
+        assert sock.recv(16).startswith(b"+PONG")
+    server.stop()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_persistent_redis_keeps_the_queue_across_a_restart(tmp_path):
+    import redis
+
+    server = runner.EmbeddedRedis(tmp_path / "redis", persistent=True)
+    client = redis.Redis.from_url(server.start())
+    client.lpush("queue", "job-1")
+    server.stop()
+    client = redis.Redis.from_url(server.start())  # same directory, new port
+    assert client.lrange("queue", 0, -1) == [b"job-1"]
+    server.stop()
+
+
+def test_redact_hides_passwords():
+    assert runner._redact("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db"
+    assert runner._redact("redis://h:6379/0") == "redis://h:6379/0"
