@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ONLY ?=
 
-.PHONY: run test bench lint fmt messages clean-data venv
+.PHONY: run test bench lint fmt check messages clean-data venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# What CI checks besides the tests: lint, formatting, no missing migration, complete translations.
+check: lint
+	DATABASE_URL=postgresql://check@%2Fnonexistent/none $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
+	$(PY) -m portal.i18n_compile --check
 
 fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -1,0 +1,53 @@
+"""Helpers for the benchmark scripts: Django set-up against the runner's bench database, timing."""
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+
+def setup_django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    import logging
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # 404s are measured on purpose
+    call_command("setup_platform", no_demo=True, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def measure(fn: Callable[[], object], *, repeat: int, warmup: int = 20) -> list[float]:
+    """Wall-clock milliseconds of each call, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    return {
+        "p50": statistics.median(samples),
+        "p95": percentile(samples, 95),
+        "mean": statistics.fmean(samples),
+        "n": len(samples),
+    }
+
+
+def bench_line(name: str, value: float, unit: str) -> None:
+    print(f"BENCH {name} {value:.3f} {unit}", flush=True)

@@ -1,0 +1,301 @@
+"""docker-compose.yml and the Dockerfile against the project: every service's command must name
+something that exists here (a WSGI callable, the Celery app and its queues, a management command and
+its options), and the services must start in the right order. No database, no Docker."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shlex
+import warnings
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+
+APP_SERVICES = ("setup", "web", "worker", "beat")
+LONG_RUNNING = ("web", "worker", "beat")
+DATA_STORES = ("postgres", "redis")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def argv(command) -> list[str]:
+    """A compose `command` (string or list) or a Dockerfile CMD as an argument list."""
+    if isinstance(command, str):
+        return shlex.split(command)
+    assert isinstance(command, list), command
+    return [str(part) for part in command]
+
+
+def depends_on(service: dict) -> dict[str, str]:
+    """`depends_on` in either syntax, as {service: condition}."""
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return dict.fromkeys(deps, "service_started")
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+def dockerfile_cmd() -> list[str]:
+    lines = [line.strip() for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()]
+    cmds = [line.removeprefix("CMD").strip() for line in lines if line.startswith("CMD ")]
+    assert len(cmds) == 1, f"expected one CMD in the Dockerfile, found {cmds}"
+    cmd = json.loads(cmds[0])  # exec form, so signals reach gunicorn directly
+    assert isinstance(cmd, list)
+    return cmd
+
+
+# --- checks of one command line -------------------------------------------------------------------------
+
+
+def check_gunicorn(args: list[str]):
+    """Parses the arguments with gunicorn's own parser and imports the WSGI callable. Returns the
+    parsed arguments."""
+    from gunicorn.config import Config
+
+    assert args[0] == "gunicorn"
+    parsed = Config().parser().parse_args(args[1:])  # exits (SystemExit) on an unknown option
+    assert len(parsed.args) == 1, f"expected exactly one MODULE:VARIABLE, got {parsed.args}"
+    module_name, _, attribute = parsed.args[0].partition(":")
+    assert attribute, f"{parsed.args[0]!r} names no WSGI callable"
+    module = importlib.import_module(module_name)
+    assert callable(getattr(module, attribute, None)), f"{module_name} has no callable {attribute!r}"
+    return parsed
+
+
+def check_celery(args: list[str]) -> tuple[str, dict]:
+    """Parses the arguments with Celery's own click commands (unknown subcommands, options or values
+    fail), checks the -A app and, for a worker, that every -Q queue is declared. Returns the
+    subcommand and its parsed options."""
+    from celery.bin.base import CLIContext
+    from celery.bin.celery import celery as celery_cli
+
+    assert args[0] == "celery"
+    ctx = celery_cli.make_context("celery", args[1:])
+    assert ctx.params["app"] == "worker", f"-A should name the `worker` package, got {ctx.params['app']!r}"
+    app_module = importlib.import_module("worker.celery")
+    assert hasattr(app_module, "app"), "worker.celery defines no `app`"
+    app = app_module.app
+
+    with warnings.catch_warnings():  # click 8.2 deprecates protected_args (9.0 folds it into args)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        rest = [*getattr(ctx, "protected_args", []), *ctx.args]
+    name, command, sub_args = celery_cli.resolve_command(ctx, rest)
+    ctx.obj = CLIContext(app=app, no_color=True, workdir=None, quiet=True)
+    sub = command.make_context(name, sub_args, parent=ctx)
+    if name == "worker":
+        queues = sub.params["queues"]
+        assert queues, "the worker consumes no explicit queue (-Q)"
+        declared = [queue.name for queue in app.conf.task_queues]
+        missing = [queue for queue in queues if queue not in declared]
+        assert not missing, f"queues {missing} are not declared in worker.celery ({declared})"
+    return name, sub.params
+
+
+def check_manage_py(args: list[str]) -> None:
+    """`python manage.py NAME OPTIONS...`: NAME exists and its parser accepts OPTIONS."""
+    from django.core.management import get_commands, load_command_class
+
+    assert args[:2] == ["python", "manage.py"], args
+    assert (ROOT / "manage.py").is_file()
+    name, options = args[2], args[3:]
+    commands = get_commands()
+    assert name in commands, f"no management command {name!r}"
+    parser = load_command_class(commands[name], name).create_parser("manage.py", name)
+    parser.parse_args(options)  # raises CommandError on an unknown option
+
+
+def check_command(args: list[str]) -> None:
+    program = args[0]
+    if program == "gunicorn":
+        check_gunicorn(args)
+    elif program == "celery":
+        check_celery(args)
+    elif program == "python":
+        check_manage_py(args)
+    else:
+        pytest.fail(f"no check for the command {args}")
+
+
+# --- the services ------------------------------------------------------------------------------------
+
+
+def test_compose_file_uses_the_compose_spec(compose):
+    assert "version" not in compose
+
+
+def test_services_exist(services):
+    for name in (*DATA_STORES, *APP_SERVICES):
+        assert name in services, f"service {name!r} missing"
+
+
+def test_exactly_one_beat(services):
+    """One service runs beat (`celery beat`, or a worker with -B), and only one replica of it."""
+    beats = []
+    for name, service in services.items():
+        args = argv(service.get("command") or [])
+        if args[:1] == ["celery"]:
+            subcommand, params = check_celery(args)
+            if subcommand == "beat" or (subcommand == "worker" and params.get("beat")):
+                beats.append(name)
+    assert beats == ["beat"]
+    deploy = services["beat"].get("deploy") or {}
+    assert deploy.get("replicas", 1) == 1
+    assert services["beat"].get("scale", 1) == 1
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_builds_the_project_image(services, name):
+    build = services[name].get("build")
+    context = build.get("context") if isinstance(build, dict) else build
+    assert context == ".", f"{name} builds from {build!r}"
+    dockerfile = build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile"
+    assert (ROOT / dockerfile).is_file()
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_command_exists_in_the_project(services, name):
+    check_command(argv(services[name]["command"]))
+
+
+def test_setup_runs_setup_platform_without_demo_data(services):
+    args = argv(services["setup"]["command"])
+    assert args[:3] == ["python", "manage.py", "setup_platform"]
+    assert "--no-demo" in args
+    assert services["setup"].get("restart") == "no"
+
+
+def test_worker_consumes_every_declared_queue(services):
+    """A declared queue nobody consumes would hold its tasks forever."""
+    from worker.celery import app
+
+    subcommand, params = check_celery(argv(services["worker"]["command"]))
+    assert subcommand == "worker"
+    assert sorted(params["queues"]) == sorted(queue.name for queue in app.conf.task_queues)
+
+
+def test_web_healthcheck_asks_the_public_site_for_healthz(services):
+    from django.conf import settings
+    from django.urls import resolve
+
+    test = services["web"]["healthcheck"]["test"]
+    assert test[0] in ("CMD", "CMD-SHELL")
+    args = test[1:] if test[0] == "CMD" else shlex.split(test[1])
+    assert args[:2] == ["python", "-c"]
+    code = args[2]
+    assert "http://localhost:8000/healthz" in code
+    assert "${PORTAL_DOMAIN:-localhost}" in code  # the Host the public site answers to
+    compile(code, "<healthcheck>", "exec")
+    assert resolve("/healthz", urlconf=settings.PUBLIC_SCHEMA_URLCONF).url_name == "healthz"
+
+
+def test_web_port_mapping_targets_the_port_gunicorn_binds(services):
+    parsed = check_gunicorn(argv(services["web"]["command"]))
+    bound_ports = {int(address.rsplit(":", 1)[1]) for address in parsed.bind}
+    assert bound_ports == {8000}
+
+    targets = []
+    for port in services["web"].get("ports") or []:
+        if isinstance(port, dict):
+            targets.append(int(port["target"]))
+        else:
+            targets.append(int(str(port).split("/")[0].rsplit(":", 1)[-1]))
+    assert targets == [8000], f"web publishes {services['web'].get('ports')}"
+
+
+def test_dockerfile_cmd_serves_an_importable_wsgi_app():
+    cmd = dockerfile_cmd()
+    assert cmd[0] == "gunicorn"
+    parsed = check_gunicorn(cmd)
+    assert {address.rsplit(":", 1)[1] for address in parsed.bind} == {"8000"}
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert "EXPOSE 8000" in text
+
+
+def test_dockerfile_runs_as_the_portal_user():
+    users = [
+        line.split()[1]
+        for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("USER ")
+    ]
+    assert users and users[-1] == "portal"
+
+
+# --- start-up order ----------------------------------------------------------------------------------
+
+
+def waits_for(services: dict, name: str, seen: frozenset = frozenset()) -> dict[str, set[str]]:
+    """Every service `name` waits for, directly or through others, with the conditions it waits on."""
+    found: dict[str, set[str]] = {}
+    for dep, condition in depends_on(services[name]).items():
+        found.setdefault(dep, set()).add(condition)
+        if dep not in seen:
+            for deeper, conditions in waits_for(services, dep, seen | {name}).items():
+                found.setdefault(deeper, set()).update(conditions)
+    return found
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_service_waits_for_healthy_data_stores(services, name):
+    found = waits_for(services, name)
+    for store in DATA_STORES:
+        assert "service_healthy" in found.get(store, set()), f"{name} does not wait for {store} to be healthy"
+        assert services[store].get("healthcheck"), f"{store} has no healthcheck to wait for"
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_long_running_services_start_after_setup_completed(services, name):
+    assert depends_on(services[name]).get("setup") == "service_completed_successfully"
+
+
+def test_setup_waits_for_the_data_stores_directly(services):
+    deps = depends_on(services["setup"])
+    assert deps.get("postgres") == "service_healthy"
+    assert deps.get("redis") == "service_healthy"
+
+
+def test_no_dependency_cycle(services):
+    for name in services:
+        assert name not in waits_for(services, name), f"{name} depends on itself"
+
+
+# --- data stores -------------------------------------------------------------------------------------
+
+
+def test_redis_persists_the_broker_queue(services):
+    args = argv(services["redis"]["command"])
+    assert args[0] == "redis-server"
+    assert "--appendonly" in args
+    assert args[args.index("--appendonly") + 1] == "yes"
+
+
+def test_redis_and_postgres_keep_their_data_in_named_volumes(compose, services):
+    declared = set(compose.get("volumes") or {})
+    for store in DATA_STORES:
+        mounts = [str(volume).split(":")[0] for volume in services[store].get("volumes") or []]
+        assert any(mount in declared for mount in mounts), f"{store} has no named data volume"
+
+
+def test_celery_command_check_rejects_an_unknown_option():
+    with pytest.raises(click.UsageError):
+        check_celery(["celery", "-A", "worker", "worker", "--no-such-option"])
+
+
+def test_manage_py_check_rejects_an_unknown_option():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError):
+        check_manage_py(["python", "manage.py", "setup_platform", "--no-such-option"])
