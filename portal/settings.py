@@ -96,7 +96,7 @@ MIDDLEWARE = [
     # It reads only the cookie and Accept-Language; no database access.
     "django.middleware.locale.LocaleMiddleware",
     # Resolves the tenant from the host; an unknown host gets 404.
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "portal.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -77,3 +77,16 @@ def test_persistent_redis_keeps_the_queue_across_a_restart(tmp_path):
 def test_redact_hides_passwords():
     assert runner._redact("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert runner._redact("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_a_leftover_redis_on_the_same_directory_is_stopped_first(tmp_path):
+    first = runner.EmbeddedRedis(tmp_path / "redis", persistent=True)
+    first_port = urllib.parse.urlsplit(first.start()).port
+    # The runner that started `first` was killed: a new one starts on the same directory.
+    second = runner.EmbeddedRedis(tmp_path / "redis", persistent=True)
+    second.start()
+    try:
+        with pytest.raises(OSError):  # the leftover no longer listens
+            socket.create_connection(("127.0.0.1", first_port), timeout=1).close()
+    finally:
+        second.stop()
