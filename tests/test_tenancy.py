@@ -137,3 +137,29 @@ def test_public_schema_holds_no_tenant_tables():
             "OR table_name LIKE 'exhibition_%%')"
         )
         assert cursor.fetchone()[0] == 0
+
+
+def test_my_workspaces_lists_only_own_enterprises(alpha, beta, public_client):
+    public_client.force_login(alpha.owner)
+    response = public_client.get("/workspaces/")
+    assert response.status_code == 200
+    listed = [item["enterprise"].pk for item in response.context["workspaces"]]
+    assert listed == [alpha.enterprise.pk]
+    assert response.context["workspaces"][0]["url"] == "http://alpha.localhost:8000/"
+    assert beta.enterprise.name not in response.content.decode()
+
+
+def test_my_workspaces_needs_sign_in(public_client):
+    response = public_client.get("/workspaces/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_domains_follow_portal_domain(alpha, settings):
+    from tenants import services
+    from tenants.models import Domain
+
+    settings.PORTAL_DOMAIN = "portal.example.cn"
+    assert services.domains_sync() >= 2  # public + every enterprise
+    assert Domain.objects.get(tenant=alpha.enterprise, is_primary=True).domain == "alpha.portal.example.cn"
+    assert Domain.objects.get(tenant__schema_name="public").domain == "portal.example.cn"
+    assert services.domains_sync() == 0  # nothing left to change
