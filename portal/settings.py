@@ -211,8 +211,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingjinji Industrial Cloud Portal API / 京津冀工业云平台 API",
     "DESCRIPTION": "The portal's API. Operations tagged `reference` are served on the public site "
-    "(<PORTAL_DOMAIN>); operations tagged `workspace` on each enterprise's own host "
-    "(<slug>.<PORTAL_DOMAIN>), for its members only. Sign in on that host; the session cookie "
+    "(`PORTAL_DOMAIN`); operations tagged `workspace` on each enterprise's own host "
+    "(`{slug}.PORTAL_DOMAIN`), for its members only. Sign in on that host; the session cookie "
     "authenticates, and unsafe methods need the X-CSRFToken header.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
