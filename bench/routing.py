@@ -22,23 +22,27 @@ def main() -> None:
     from django.test import Client
     from stdnum.cn import uscc
 
-    from tenants import services
-    from tenants.models import Enterprise, Industry, Region, User
+    from tenants import registration
+    from tenants.models import Enterprise, Industry, Region
 
-    owner = User.objects.filter(email="bench-owner@example.com").first() or services.user_create(
-        email="bench-owner@example.com", password="bench-pass-123", name="Bench"
-    )
     enterprise = Enterprise.objects.filter(slug="bench-a").first()
     if enterprise is None:
         body = "91110000MA0BENCH1"
-        enterprise = services.enterprise_provision(
-            owner=owner,
+        enterprise = registration.enterprise_create_ready(
             name="基准测试企业",
-            slug="bench-a",
+            name_en="bench-a",
             credit_code=body + uscc.calc_check_digit(body),
             city=Region.objects.get(code="110000"),
+            district=None,
             industry=Industry.objects.get(code="C34"),
+            employees=100,
+            revenue_band="3m-20m",
+            contact_phone="+8613800138000",
+            owner_email="bench-owner@example.com",
+            owner_name="Bench",
+            password="bench-pass-123",
         )
+    owner = enterprise.owner
     connection.set_schema_to_public()
 
     public = Client(HTTP_HOST=settings.PORTAL_DOMAIN)

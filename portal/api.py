@@ -33,7 +33,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ApplicationError):
         return Response({"detail": str(exc.message), **exc.extra}, status=exc.status_code)
     return drf_exception_handler(exc, context)

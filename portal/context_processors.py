@@ -1,6 +1,8 @@
 from django.conf import settings
 from django_tenants.utils import get_public_schema_name
 
+from tenants.registration import public_url
+
 
 def portal(request):
     """`site`: "public" (the portal), "tenant" (an enterprise's workspace) or "unknown" (a host that
@@ -17,4 +19,5 @@ def portal(request):
         "tenant": tenant if site == "tenant" else None,
         "is_public_site": site == "public",
         "portal_domain": settings.PORTAL_DOMAIN,
+        "public_site_url": public_url("/"),
     }

@@ -58,7 +58,10 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "tenant_users.permissions",
     "tenant_users.tenants",
+    "django.contrib.admin",
+    "axes",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -71,6 +74,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "tenant_users.permissions",
+    "tenants.members",
     "manufacturing",
     "finance",
     "exhibition",
@@ -107,9 +111,30 @@ MIDDLEWARE = [
     "tenant_users.tenants.middleware.TenantAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout into the bilingual "locked" page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["tenant_users.permissions.backend.UserBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses authentication while an account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "tenant_users.permissions.backend.UserBackend",
+]
+
+# Login throttling (django-axes): 5 failures lock the account, and separately the address, for 15
+# minutes. Attempts are kept in the public schema.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "tenants.auth.axes_username"
+AXES_LOCKOUT_CALLABLE = "tenants.auth.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0")) or None
+# Signed invitation links and the one-time sign-in links between hosts expire.
+INVITATION_MAX_AGE_DAYS = 7
+REGISTRATION_RATE = env("REGISTRATION_RATE", "20/hour")
+SWITCH_TOKEN_MAX_AGE_SECONDS = 60
 
 TEMPLATES = [
     {
@@ -201,8 +226,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@jjj-portal.local")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "tenants.auth.BearerTokenAuthentication",
+    ],
+    # On an enterprise's host, only its members get past (others: 404); see tenants/permissions.py.
+    "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsHostMember"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

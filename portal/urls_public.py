@@ -1,24 +1,48 @@
 """The public site: <PORTAL_DOMAIN>."""
 
+from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
 from portal.urls_common import urlpatterns as common
 from tenants import api as tenants_api
+from tenants import views_public
 
 api_patterns = [
     path("api/v1/reference/cities/", tenants_api.CityListApi.as_view(), name="api-cities"),
     path("api/v1/reference/industries/", tenants_api.IndustryListApi.as_view(), name="api-industries"),
+    path("api/v1/registrations/", tenants_api.RegistrationCreateApi.as_view(), name="api-registrations"),
+    path(
+        "api/v1/registrations/<uuid:registration_id>/",
+        tenants_api.RegistrationStatusApi.as_view(),
+        name="api-registration",
+    ),
+    path(
+        "api/v1/registrations/<uuid:registration_id>/retry/",
+        tenants_api.RegistrationRetryApi.as_view(),
+        name="api-registration-retry",
+    ),
+    path("api/v1/auth/token/", tenants_api.TokenCreateApi.as_view(), name="api-token"),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("workspaces/", views.workspaces, name="workspaces"),
+    path("workspaces/<uuid:registration_id>/open/", views_public.workspace_open, name="workspace-open"),
+    path("register/", views_public.register, name="register"),
+    path(
+        "register/<uuid:registration_id>/", views_public.registration_progress, name="registration-progress"
+    ),
+    path(
+        "register/<uuid:registration_id>/retry/", views_public.registration_retry, name="registration-retry"
+    ),
+    path("verify-email/<str:token>/", views_public.verify_email, name="verify-email"),
     # One document for both hosts' APIs; see portal/urls_schema.py.
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal.urls_schema"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
     *api_patterns,
     *common,
 ]

@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tenants import selectors
+from tenants import roles, selectors
+from tenants.members.models import Role
 from tenants.services import tenant_url
 from worker import status
 
@@ -22,9 +23,18 @@ def home(request):
 
 @login_required
 def workspaces(request):
-    enterprises = [
-        {"enterprise": e, "url": tenant_url(e)} for e in selectors.enterprise_list_for_user(user=request.user)
-    ]
+    enterprises = []
+    for enterprise in selectors.enterprise_list_for_user(user=request.user):
+        role = roles.role_of(user=request.user, enterprise=enterprise)
+        if role is not None:
+            enterprises.append(
+                {
+                    "enterprise": enterprise,
+                    "url": tenant_url(enterprise),
+                    "role": role,
+                    "role_label": Role(role).label,
+                }
+            )
     return render(request, "portal/workspaces.html", {"workspaces": enterprises})
 
 

@@ -13,9 +13,9 @@ def current_enterprise(request):
 
 
 def is_member(*, user, enterprise) -> bool:
-    if not user.is_authenticated or enterprise is None:
-        return False
-    return user.tenants.filter(pk=enterprise.pk).exists()
+    from tenants.roles import role_of
+
+    return role_of(user=user, enterprise=enterprise) is not None
 
 
 def on_public_schema() -> bool:

@@ -1,14 +1,25 @@
 """API: reference data (public site) and the workspace profile (enterprise host)."""
 
-from django.http import Http404
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from tenants import selectors
-from tenants.access import current_enterprise, is_member
+from tenants import registration, selectors
+from tenants.access import current_enterprise
+from tenants.auth import lockout_response
+from tenants.forms import RegistrationForm
+from tenants.models import Enterprise
+from tenants.services import tenant_url
 
 
 class RegionOutput(serializers.Serializer):
@@ -70,7 +81,137 @@ class WorkspaceApi(APIView):
 
     @extend_schema(responses=WorkspaceOutput, tags=["workspace"])
     def get(self, request):
-        enterprise = current_enterprise(request)
-        if not is_member(user=request.user, enterprise=enterprise):
-            raise Http404
-        return Response(WorkspaceOutput(enterprise).data)
+        # IsHostMember (the default permission) has already turned non-members away with 404.
+        return Response(WorkspaceOutput(current_enterprise(request)).data)
+
+
+# --- registration (public site) ---------------------------------------------------------------------
+
+
+class RegistrationInput(serializers.Serializer):
+    """Documents the body; RegistrationForm validates it (one validator for page and API)."""
+
+    name = serializers.CharField(help_text="Company name in Chinese (required)")
+    name_en = serializers.CharField(required=False, allow_blank=True)
+    credit_code = serializers.CharField(help_text="Unified Social Credit Code, 18 characters")
+    city = serializers.CharField(help_text="Report-city code, see /api/v1/reference/cities/")
+    district = serializers.CharField(required=False, allow_blank=True, help_text="District code of the city")
+    industry = serializers.CharField(help_text="GB/T 4754 division, C13-C43")
+    employees = serializers.IntegerField(min_value=1)
+    revenue_band = serializers.ChoiceField(choices=Enterprise.RevenueBand.choices)
+    contact_phone = serializers.CharField()
+    owner_name = serializers.CharField()
+    owner_email = serializers.EmailField()
+    password = serializers.CharField(write_only=True)
+
+
+class RegistrationOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="registration_id")
+    status = serializers.CharField()
+    status_reason = serializers.CharField()
+    status_url = serializers.SerializerMethodField()
+    domain = serializers.SerializerMethodField()
+    workspace_url = serializers.SerializerMethodField()
+
+    def get_status_url(self, enterprise) -> str:
+        return reverse("api-registration", kwargs={"registration_id": enterprise.registration_id})
+
+    def get_domain(self, enterprise) -> str:
+        return f"{enterprise.slug}.{settings.PORTAL_DOMAIN}"
+
+    def get_workspace_url(self, enterprise) -> str | None:
+        return tenant_url(enterprise) if enterprise.status == Enterprise.Status.READY else None
+
+
+class RegistrationThrottle(AnonRateThrottle):
+    """Registrations per client address (REGISTRATION_RATE, e.g. "20/hour")."""
+
+    scope = "registration"
+
+    def get_rate(self):
+        return settings.REGISTRATION_RATE
+
+
+def form_errors(form) -> dict:
+    return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
+
+
+class RegistrationCreateApi(APIView):
+    """Registers an enterprise. 202: the workspace is being prepared (poll `status_url`).
+    400: field errors. 409: the credit code is already registered."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [RegistrationThrottle]
+
+    @extend_schema(request=RegistrationInput, responses={202: RegistrationOutput}, tags=["registration"])
+    def post(self, request):
+        form = RegistrationForm(data=request.data)
+        if not form.is_valid():
+            return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
+        enterprise = registration.enterprise_register(**form.cleaned_data)
+        return Response(RegistrationOutput(enterprise).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RegistrationStatusApi(APIView):
+    """The state of a registration: pending, ready (with the workspace URL) or failed (with the reason)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(responses=RegistrationOutput, tags=["registration"])
+    def get(self, request, registration_id):
+        enterprise = get_object_or_404(Enterprise, registration_id=registration_id)
+        return Response(RegistrationOutput(enterprise).data)
+
+
+class RegistrationRetryApi(APIView):
+    """Queues a failed registration again. The registration id is the capability (as for the status);
+    retrying only re-runs idempotent provisioning, so calling it twice is harmless."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [RegistrationThrottle]
+
+    @extend_schema(request=None, responses={202: RegistrationOutput}, tags=["registration"])
+    def post(self, request, registration_id):
+        enterprise = get_object_or_404(Enterprise, registration_id=registration_id)
+        enterprise = registration.enterprise_provision_retry(enterprise=enterprise)
+        return Response(RegistrationOutput(enterprise).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- tokens ------------------------------------------------------------------------------------------
+
+
+class TokenInput(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True)
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+    token_type = serializers.CharField()
+
+
+class TokenCreateApi(APIView):
+    """Exchanges email and password for an API token: send it as `Authorization: Bearer <token>`.
+    Failed attempts count towards the sign-in lockout."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=TokenInput, responses=TokenOutput, tags=["auth"], auth=[])
+    def post(self, request):
+        data = TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request,
+            username=data.validated_data["email"].strip().lower(),
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request)
+            raise AuthenticationFailed(_("Email or password is not correct."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key, "token_type": "Bearer"})

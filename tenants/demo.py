@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from stdnum.cn import uscc
 
-from tenants import services
+from tenants import registration, services
 from tenants.models import Enterprise, Industry, Region, User
 
 DEMO_PASSWORD = "jjj-demo-2026"  # noqa: S105 - printed by `make run`; demo accounts only
@@ -23,41 +23,53 @@ class DemoEnterprise:
     org_code: str  # 9 characters; with "91" + the area code and a check character it makes the USCC
     owner_email: str
     owner_name: str
+    employees: int
+    revenue_band: str
+    phone: str
 
 
 ENTERPRISES = [
     DemoEnterprise(
-        "bj-precision",
-        "北京精工智造科技有限公司",
-        "Beijing Precision Smart Manufacturing Co., Ltd.",
-        "110000",
-        "110115",
-        "C34",
-        "MA01BJ7K1",
-        "owner@bj-precision.example.com",
-        "王明",
+        slug="bj-precision",
+        name="北京精工智造科技有限公司",
+        name_en="Beijing Precision Smart Manufacturing Co., Ltd.",
+        city="110000",
+        district="110115",
+        industry="C34",
+        org_code="MA01BJ7K1",
+        owner_email="owner@bj-precision.example.com",
+        owner_name="王明",
+        employees=320,
+        revenue_band="20m-400m",
+        phone="+861069001234",
     ),
     DemoEnterprise(
-        "tj-haihe",
-        "天津海河装备制造有限公司",
-        "Tianjin Haihe Equipment Manufacturing Co., Ltd.",
-        "120000",
-        "120116",
-        "C35",
-        "MA05TJ3H2",
-        "owner@tj-haihe.example.com",
-        "李华",
+        slug="tj-haihe",
+        name="天津海河装备制造有限公司",
+        name_en="Tianjin Haihe Equipment Manufacturing Co., Ltd.",
+        city="120000",
+        district="120116",
+        industry="C35",
+        org_code="MA05TJ3H2",
+        owner_email="owner@tj-haihe.example.com",
+        owner_name="李华",
+        employees=860,
+        revenue_band="20m-400m",
+        phone="+862258001234",
     ),
     DemoEnterprise(
-        "bd-autoparts",
-        "保定新能汽车零部件有限公司",
-        "Baoding New Energy Auto Parts Co., Ltd.",
-        "130600",
-        None,
-        "C36",
-        "MA07BD9C3",
-        "owner@bd-autoparts.example.com",
-        "张伟",
+        slug="bd-autoparts",
+        name="保定新能汽车零部件有限公司",
+        name_en="Baoding New Energy Auto Parts Co., Ltd.",
+        city="130600",
+        district=None,
+        industry="C36",
+        org_code="MA07BD9C3",
+        owner_email="owner@bd-autoparts.example.com",
+        owner_name="张伟",
+        employees=140,
+        revenue_band="3m-20m",
+        phone="+8631212345678",
     ),
 ]
 
@@ -84,16 +96,21 @@ def demo_data_ensure() -> list[dict]:
         owner = _user(demo.owner_email, demo.owner_name)
         tenant = Enterprise.objects.filter(slug=demo.slug).first()
         if tenant is None:
-            tenant = services.enterprise_provision(
-                owner=owner,
+            tenant = registration.enterprise_create_ready(
                 name=demo.name,
-                slug=demo.slug,
+                name_en=demo.name_en,
                 credit_code=credit_code_for(demo.district or demo.city, demo.org_code),
                 city=Region.objects.get(code=demo.city),
-                industry=Industry.objects.get(code=demo.industry),
-                name_en=demo.name_en,
                 district=Region.objects.filter(code=demo.district).first() if demo.district else None,
+                industry=Industry.objects.get(code=demo.industry),
+                employees=demo.employees,
+                revenue_band=demo.revenue_band,
+                contact_phone=demo.phone,
+                owner_email=owner.email,
+                owner_name=owner.name,
+                password=DEMO_PASSWORD,
                 is_demo=True,
+                slug=demo.slug,
             )
         logins.append(
             {
@@ -105,6 +122,22 @@ def demo_data_ensure() -> list[dict]:
     public = Enterprise.objects.get(schema_name="public")
     assessor = _user("assessor@example.com", "赵评估", platform_role=User.PlatformRole.ASSESSOR)
     admin = _user("region-admin@example.com", "陈区域", platform_role=User.PlatformRole.REGIONAL_ADMIN)
-    for user, role in ((assessor, "assessor"), (admin, "regional admin (whole region)")):
-        logins.append({"role": role, "email": user.email, "url": services.tenant_url(public)})
+    city_admin = _user(
+        "hebei-admin@example.com",
+        "刘河北",
+        platform_role=User.PlatformRole.REGIONAL_ADMIN,
+        scope_region=Region.objects.get(code="130000"),
+    )
+    operator = User.objects.filter(email="operator@example.com").first()
+    if operator is None:
+        operator = User.objects.create_superuser(
+            password=DEMO_PASSWORD, email="operator@example.com", name="平台运维"
+        )
+    for user, role, path in (
+        (assessor, "assessor", "/"),
+        (admin, "regional admin (whole region)", "/"),
+        (city_admin, "regional admin (Hebei)", "/"),
+        (operator, "platform operator (Django admin)", "/admin/"),
+    ):
+        logins.append({"role": role, "email": user.email, "url": services.tenant_url(public, path)})
     return logins

@@ -1,7 +1,15 @@
+import phonenumbers
+from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
+from tenants import selectors
 from tenants.access import current_enterprise, is_member
+from tenants.members.models import Role
+from tenants.models import Enterprise, Region
 
 
 class MemberAuthenticationForm(AuthenticationForm):
@@ -20,3 +28,121 @@ class MemberAuthenticationForm(AuthenticationForm):
         enterprise = current_enterprise(self.request) if self.request else None
         if enterprise is not None and not is_member(user=user, enterprise=enterprise):
             raise self.get_invalid_login_error()
+
+
+def normalise_credit_code(value: str) -> str:
+    """Trims, drops inner spaces and hyphens, upper-cases, then validates with python-stdnum."""
+    code = uscc.compact(value or "")
+    try:
+        return uscc.validate(code)
+    except InvalidLength as exc:
+        raise forms.ValidationError(
+            _("A Unified Social Credit Code has 18 characters; this one has %(n)s."), params={"n": len(code)}
+        ) from exc
+    except InvalidFormat as exc:
+        raise forms.ValidationError(
+            _(
+                "The code may contain only digits and the capital letters A-Y except I, O, Z, S and V, "
+                "and its first 8 characters are digits."
+            )
+        ) from exc
+    except InvalidChecksum as exc:
+        raise forms.ValidationError(
+            _("The check character (the last one) does not match: please check the code for a typo.")
+        ) from exc
+
+
+def normalise_phone(value: str) -> str:
+    """A mainland China mobile or landline number, stored in E.164 (+86...)."""
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise forms.ValidationError(_("Enter a phone number, e.g. 13800138000 or 010-12345678.")) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(_("This is not a valid phone number in China."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class RegistrationForm(forms.Form):
+    """The one validator of a registration, for the sign-up page and for POST /api/v1/registrations/."""
+
+    name = forms.CharField(label=_("Company name (Chinese)"), max_length=200)
+    name_en = forms.CharField(label=_("Company name (English)"), max_length=200, required=False)
+    credit_code = forms.CharField(
+        label=_("Unified Social Credit Code"),
+        max_length=40,
+        help_text=_("18 characters, e.g. 91110000600037341L"),
+    )
+    city = forms.ModelChoiceField(label=_("City"), queryset=Region.objects.none(), to_field_name="code")
+    district = forms.ModelChoiceField(
+        label=_("District (optional)"), queryset=Region.objects.none(), to_field_name="code", required=False
+    )
+    industry = forms.ModelChoiceField(label=_("Industry division"), queryset=None, to_field_name="code")
+    employees = forms.IntegerField(label=_("Employees"), min_value=1, max_value=1_000_000)
+    revenue_band = forms.ChoiceField(label=_("Annual revenue"), choices=Enterprise.RevenueBand.choices)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30)
+    owner_name = forms.CharField(label=_("Your name"), max_length=100)
+    owner_email = forms.EmailField(label=_("Your email"), max_length=254)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = selectors.report_city_list()
+        self.fields["district"].queryset = Region.objects.filter(level=Region.Level.DISTRICT)
+        self.fields["industry"].queryset = selectors.industry_list()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not any("\u4e00" <= ch <= "\u9fff" for ch in name):
+            raise forms.ValidationError(_("Enter the registered Chinese name of the company."))
+        return name
+
+    def clean_credit_code(self):
+        return normalise_credit_code(self.cleaned_data["credit_code"])
+
+    def clean_contact_phone(self):
+        return normalise_phone(self.cleaned_data["contact_phone"])
+
+    def clean_owner_email(self):
+        return self.cleaned_data["owner_email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        city, district = data.get("city"), data.get("district")
+        if city and district and district.parent_id != city.code:
+            self.add_error("district", _("This district is not in %(city)s.") % {"city": city})
+        password = data.get("password")
+        if password:
+            try:
+                password_validation.validate_password(password)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class AcceptInvitationForm(forms.Form):
+    """For a new account: name and password. For an existing one: its password."""
+
+    name = forms.CharField(label=_("Your name"), max_length=100, required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
+
+    def __init__(self, *args, new_account: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_account = new_account
+        if new_account:
+            self.fields["name"].required = True
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if self.new_account:
+            password_validation.validate_password(password)
+        return password

@@ -1,5 +1,7 @@
 """Enterprises (tenants), their domains, global users and the reference data. All in the public schema."""
 
+import uuid
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
@@ -80,6 +82,16 @@ class Enterprise(TenantBase):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class RevenueBand(models.TextChoices):
+        # Industrial-enterprise size bounds of the national SME classification (工信部联企业〔2011〕300号).
+        UNDER_3M = "lt3m", _("under CNY 3 million")
+        FROM_3M = "3m-20m", _("CNY 3 million to 20 million")
+        FROM_20M = "20m-400m", _("CNY 20 million to 400 million")
+        OVER_400M = "ge400m", _("CNY 400 million or more")
+
+    # The schema is made by the provisioning task (a clone of the template), not on save.
+    auto_create_schema = False
+
     name = models.CharField(_("company name (Chinese)"), max_length=200)
     name_en = models.CharField(_("company name (English)"), max_length=200, blank=True)
     # NULL only for the platform's own public row; a unique constraint lets NULLs repeat, "" would not.
@@ -93,8 +105,17 @@ class Enterprise(TenantBase):
     industry = models.ForeignKey(
         Industry, verbose_name=_("industry division"), null=True, blank=True, on_delete=models.PROTECT
     )
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    revenue_band = models.CharField(
+        _("annual revenue"), max_length=10, choices=RevenueBand.choices, blank=True
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     status_reason = models.TextField(_("status reason"), blank=True)
+    # Public handle of the registration (status URL); never the primary key.
+    registration_id = models.UUIDField(_("registration id"), default=uuid.uuid4, unique=True, editable=False)
+    provisioning_attempts = models.PositiveSmallIntegerField(_("provisioning attempts"), default=0)
+    provisioned_at = models.DateTimeField(_("provisioned at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:

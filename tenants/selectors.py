@@ -20,6 +20,7 @@ def enterprise_list_for_user(*, user) -> QuerySet[Enterprise]:
         return Enterprise.objects.none()
     return (
         user.tenants.exclude(schema_name=get_public_schema_name())
+        .filter(status=Enterprise.Status.READY)
         .select_related("city", "industry")
         .prefetch_related("domains")
         .order_by("name")

@@ -118,36 +118,3 @@ def user_create(*, email: str, password: str, name: str = "", **extra) -> User:
         user = User.objects.create_user(email=email, password=password, name=name, **extra)
     logger.info("created user %s", user.pk)
     return user
-
-
-def schema_name_generate() -> str:
-    """Schema names come from the platform, never from user text."""
-    import uuid
-
-    return f"ent_{uuid.uuid4().hex[:20]}"
-
-
-def enterprise_provision(
-    *, owner: User, name: str, slug: str, credit_code: str, city: Region, industry: Industry, **extra
-) -> Enterprise:
-    """Creates an enterprise, clones its schema from the template and makes the owner a member.
-
-    Synchronous; self-registration (issue 3) runs the same steps in a worker.
-    """
-    from tenant_users.tenants.tasks import provision_tenant
-
-    with schema_context(get_public_schema_name()):
-        tenant, _domain = provision_tenant(
-            tenant_name=name,
-            tenant_slug=slug,
-            owner=owner,
-            schema_name=schema_name_generate(),
-            tenant_extra_data={
-                "credit_code": credit_code,
-                "city": city,
-                "industry": industry,
-                "status": Enterprise.Status.READY,
-                **extra,
-            },
-        )
-    return tenant

@@ -1,22 +1,202 @@
 """Pages of an enterprise's workspace (tenant host)."""
 
+from django.contrib import messages
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
-from tenant_users.permissions.models import UserTenantPermissions
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tenants.utils import tenant_context
 
-from tenants.access import current_enterprise, is_member
+from portal.api import ApplicationError
+from tenants import roles
+from tenants.access import current_enterprise
+from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm
+from tenants.members import selectors as member_selectors
+from tenants.members import services as member_services
+from tenants.members.models import Invitation, Membership, Role
+from tenants.models import User
+from tenants.services import user_create
+from tenants.views_public import switch_token_use
+
+
+def _member_or_404(request) -> tuple:
+    enterprise = current_enterprise(request)
+    role = roles.role_of(user=request.user, enterprise=enterprise)
+    if role is None:
+        raise Http404
+    return enterprise, role
 
 
 @login_required
 def workspace_home(request):
-    enterprise = current_enterprise(request)
-    # TenantAccessMiddleware already turned non-members away; this keeps the view safe on its own.
-    if not is_member(user=request.user, enterprise=enterprise):
-        raise Http404
-    members = (
-        UserTenantPermissions.objects.select_related("profile")
-        .order_by("-is_superuser", "profile__email")
-        .all()
+    enterprise, role = _member_or_404(request)
+    return render(
+        request,
+        "tenants/workspace_home.html",
+        {
+            "enterprise": enterprise,
+            "role": role,
+            "members": member_selectors.member_list(enterprise=enterprise),
+        },
     )
-    return render(request, "tenants/workspace_home.html", {"enterprise": enterprise, "members": members})
+
+
+@login_required
+def members(request):
+    enterprise, role = _member_or_404(request)
+    can_manage = roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
+    invite_form = InviteForm(data=request.POST or None)
+    if request.method == "POST":
+        roles.require_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
+        if invite_form.is_valid():
+            try:
+                member_services.invitation_create(
+                    enterprise=enterprise, invited_by=request.user, **invite_form.cleaned_data
+                )
+            except ApplicationError as exc:
+                invite_form.add_error("email", exc.message)
+            else:
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invite_form.cleaned_data["email"]}
+                )
+                return redirect("members")
+    return render(
+        request,
+        "tenants/members.html",
+        {
+            "enterprise": enterprise,
+            "role": role,
+            "can_manage": can_manage,
+            "members": member_selectors.member_list(enterprise=enterprise),
+            "invitations": member_selectors.invitation_pending_list(enterprise=enterprise)
+            if can_manage
+            else [],
+            "invite_form": invite_form,
+            "roles": Role.choices,
+        },
+        status=400 if invite_form.errors else 200,
+    )
+
+
+def _membership_or_404(enterprise, member_id) -> Membership:
+    with tenant_context(enterprise):
+        membership = Membership.objects.select_related("user").filter(pk=member_id).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@login_required
+@require_POST
+def member_role(request, member_id):
+    enterprise, _role = _member_or_404(request)
+    roles.require_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
+    form = RoleForm(data=request.POST)
+    membership = _membership_or_404(enterprise, member_id)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return redirect("members")
+    try:
+        member_services.member_role_change(
+            enterprise=enterprise,
+            membership=membership,
+            role=form.cleaned_data["role"],
+            acting_user=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Role of %(email)s changed.") % {"email": membership.user.email})
+    return redirect("members")
+
+
+@login_required
+@require_POST
+def member_remove(request, member_id):
+    enterprise, _role = _member_or_404(request)
+    roles.require_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
+    membership = _membership_or_404(enterprise, member_id)
+    try:
+        member_services.member_remove(enterprise=enterprise, membership=membership, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("members")
+    messages.success(request, _("%(email)s was removed.") % {"email": membership.user.email})
+    if membership.user_id == request.user.pk:
+        return redirect("/")
+    return redirect("members")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, invitation_id):
+    enterprise, _role = _member_or_404(request)
+    roles.require_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
+    with tenant_context(enterprise):
+        invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    member_services.invitation_revoke(enterprise=enterprise, invitation=invitation)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("members")
+
+
+def invitation_accept(request, token):
+    """Anyone with the link: a new person creates an account, an existing one gives its password."""
+    enterprise = current_enterprise(request)
+    try:
+        invitation = member_services.invitation_from_token(enterprise=enterprise, token=token)
+    except ApplicationError as exc:
+        return render(
+            request, "tenants/invitation_invalid.html", {"message": exc.message}, status=exc.status_code
+        )
+    existing = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    form = AcceptInvitationForm(data=request.POST or None, new_account=existing is None)
+    if request.method == "POST" and form.is_valid():
+        if existing is None:
+            user = user_create(
+                email=invitation.email, password=form.cleaned_data["password"], name=form.cleaned_data["name"]
+            )
+            user.is_verified = True  # the invitation link reached this address
+            user.save(update_fields=["is_verified"])
+        else:
+            user = authenticate(request, username=existing.email, password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error("password", _("The password is not correct."))
+        else:
+            try:
+                member_services.invitation_accept(enterprise=enterprise, token=token, user=user)
+            except ApplicationError as exc:
+                return render(
+                    request,
+                    "tenants/invitation_invalid.html",
+                    {"message": exc.message},
+                    status=exc.status_code,
+                )
+            login(request, user, backend="tenant_users.permissions.backend.UserBackend")
+            messages.success(request, _("Welcome to %(name)s.") % {"name": enterprise.display_name})
+            return redirect("home")
+    return render(
+        request,
+        "tenants/invitation_accept.html",
+        {"invitation": invitation, "form": form, "existing": existing, "enterprise": enterprise},
+        status=400 if form.errors else 200,
+    )
+
+
+def switch(request):
+    """Lands a one-time token from the public site's "My enterprises" and signs the member in."""
+    enterprise = current_enterprise(request)
+    try:
+        user_id = switch_token_use(token=request.GET.get("t", ""), enterprise=enterprise)
+    except ApplicationError as exc:
+        return render(
+            request, "tenants/invitation_invalid.html", {"message": exc.message}, status=exc.status_code
+        )
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or roles.role_of(user=user, enterprise=enterprise) is None:
+        raise Http404
+    login(request, user, backend="tenant_users.permissions.backend.UserBackend")
+    return redirect("home")

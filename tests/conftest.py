@@ -62,28 +62,36 @@ def _credit_code(seed: int) -> str:
 
 
 def build_enterprise(
-    *, slug: str, city: str = "110000", industry: str = "C34", seed: int | None = None
+    *,
+    slug: str,
+    city: str = "110000",
+    industry: str = "C34",
+    seed: int | None = None,
+    role_users: bool = False,
 ) -> World:
-    """Creates a user and an enterprise cloned from the template (committed or not: the caller's
-    transaction decides)."""
-    from tenants import services
+    """Registers and provisions an enterprise in this process (committed or not: the caller's
+    transaction decides). `slug` becomes the English name, so the host is <slug>.localhost."""
+    from tenants import registration
     from tenants.models import Industry, Region
 
     seed = seed if seed is not None else os.getpid() * 100 + next(_serial)
     with schema_context(get_public_schema_name()):
-        owner = services.user_create(
-            email=f"owner-{slug}@example.com", password=PASSWORD, name=f"Owner {slug}"
-        )
-        enterprise = services.enterprise_provision(
-            owner=owner,
-            name=f"测试企业 {slug}",
-            slug=slug,
+        enterprise = registration.enterprise_create_ready(
+            name=f"测试企业{slug}",
+            name_en=slug,
             credit_code=_credit_code(seed % 10_000_000),
             city=Region.objects.get(code=city),
+            district=None,
             industry=Industry.objects.get(code=industry),
-            name_en=f"Test Enterprise {slug}",
+            employees=50,
+            revenue_band="3m-20m",
+            contact_phone="+8613800138000",
+            owner_email=f"owner-{slug}@example.com",
+            owner_name=f"Owner {slug}",
+            password=PASSWORD,
         )
-    return World(enterprise=enterprise, owner=owner, host=f"{slug}.{settings.PORTAL_DOMAIN}")
+    assert enterprise.slug == slug, enterprise.slug
+    return World(enterprise=enterprise, owner=enterprise.owner, host=f"{slug}.{settings.PORTAL_DOMAIN}")
 
 
 @pytest.fixture(scope="session")

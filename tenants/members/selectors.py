@@ -1,0 +1,18 @@
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from tenants.members.models import Invitation, Membership
+
+
+def member_list(*, enterprise) -> list[Membership]:
+    with tenant_context(enterprise):
+        return list(Membership.objects.select_related("user").order_by("joined_at"))
+
+
+def invitation_pending_list(*, enterprise) -> list[Invitation]:
+    with tenant_context(enterprise):
+        qs: QuerySet[Invitation] = Invitation.objects.select_related("invited_by").filter(
+            status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
+        )
+        return list(qs)

@@ -1,0 +1,299 @@
+"""Self-registration and provisioning of enterprises (services: writes)."""
+
+import logging
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+from pypinyin import lazy_pinyin
+
+from portal.api import ApplicationError, ConflictError
+from tenants.models import Domain, Enterprise, Industry, Region, User
+
+logger = logging.getLogger(__name__)
+
+RESERVED_SLUGS = frozenset(
+    """www api admin administrator public static media assets cdn mail smtp imap pop ftp app apps portal
+    docs doc help support status health healthz login logout auth oauth account accounts register
+    registration signup sign-up dashboard internal intranet test testing dev staging demo localhost
+    tenant tenants template system root ns ns1 ns2 dns blog news shop store billing security
+    assessor assessors region regions report reports""".split()
+)
+SLUG_MAX = 30
+_SUFFIXES_ZH = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "厂")
+_SUFFIXES_EN = re.compile(
+    r"[\s,.]*(co\.?,?\s*ltd\.?|company\s+limited|corporation|corp\.?|inc\.?|ltd\.?|limited|group)[\s.]*$",
+    re.I,
+)
+VERIFY_SALT = "portal.verify-email"
+VERIFY_MAX_AGE = 3 * 24 * 3600
+
+
+# --- slugs ------------------------------------------------------------------------------------------
+
+
+def slug_base(*, name: str, name_en: str = "") -> str:
+    """A readable host label from the English name, else the pinyin of the Chinese name.
+
+    Company-form suffixes (有限公司, Co., Ltd.) are dropped; the result is [a-z0-9-], at most 30
+    characters, starts with a letter and is never a reserved name.
+    """
+    source = _SUFFIXES_EN.sub("", name_en.strip()) if name_en.strip() else ""
+    slug = slugify(source)
+    if not slug:
+        chinese = name.strip()
+        for suffix in _SUFFIXES_ZH:
+            if chinese.endswith(suffix) and len(chinese) > len(suffix):
+                chinese = chinese[: -len(suffix)]
+                break
+        syllables = [s for s in lazy_pinyin(chinese, errors="ignore") if s.isascii()]
+        slug = slugify("".join(syllables))
+    slug = slug[:SLUG_MAX].strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"e-{slug}".strip("-")[:SLUG_MAX]
+    if slug in RESERVED_SLUGS or slug == "e":
+        slug = f"{slug}-co"
+    return slug
+
+
+def slug_unique(base: str) -> str:
+    """`base`, or `base-2`, `base-3`... whichever is free (the database constraint has the last word)."""
+    taken = set(
+        Enterprise.objects.filter(slug__iregex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
+            "slug", flat=True
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+# --- registration -----------------------------------------------------------------------------------
+
+
+def _owner_for(*, email: str, name: str, password: str) -> User:
+    """A new user, or the existing account of that email if the password is its own (one login for
+    several enterprises)."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        with schema_context(get_public_schema_name()):
+            user = User.objects.create_user(email=email, password=password, name=name)
+        return user
+    if existing.is_active and authenticate(username=existing.email, password=password) is not None:
+        return existing
+    raise ApplicationError(
+        _("This email already has an account. Enter that account's password to register another enterprise."),
+        extra={"field": "owner_email"},
+    )
+
+
+@transaction.atomic
+def enterprise_register(
+    *,
+    name: str,
+    name_en: str,
+    credit_code: str,
+    city: Region,
+    district: Region | None,
+    industry: Industry,
+    employees: int | None,
+    revenue_band: str,
+    contact_phone: str,
+    owner_email: str,
+    owner_name: str,
+    password: str,
+    is_demo: bool = False,
+    send_emails: bool = True,
+    provision_async: bool = True,
+    slug: str | None = None,
+) -> Enterprise:
+    """Records the registration (the credit code and the host name are claimed here, by database
+    constraints) and queues provisioning on commit. Raises ConflictError (409) for a credit code
+    that is already registered."""
+    owner = _owner_for(email=owner_email, name=owner_name, password=password)
+    # `slug` is for the platform's own demo data only; registrants get one derived from the name.
+    base = slug or slug_base(name=name, name_en=name_en)
+    for _attempt in range(5):
+        slug = slug_unique(base)
+        enterprise = Enterprise(
+            name=name,
+            name_en=name_en,
+            slug=slug,
+            credit_code=credit_code,
+            city=city,
+            district=district,
+            industry=industry,
+            employees=employees,
+            revenue_band=revenue_band,
+            contact_phone=contact_phone,
+            owner=owner,
+            schema_name=f"ent_{uuid.uuid4().hex[:20]}",
+            status=Enterprise.Status.PENDING,
+            is_demo=is_demo,
+        )
+        try:
+            with transaction.atomic():
+                enterprise.save()
+                Domain.objects.create(
+                    domain=f"{slug}.{settings.PORTAL_DOMAIN}", tenant=enterprise, is_primary=True
+                )
+        except IntegrityError as exc:
+            text = str(exc)
+            if "enterprise_credit_code_unique" in text:
+                raise ConflictError(
+                    _("An enterprise with this Unified Social Credit Code is already registered."),
+                    extra={"field": "credit_code"},
+                ) from exc
+            if "enterprise_slug_unique" in text or "tenants_domain_domain_key" in text:
+                continue  # someone took the slug a moment ago: take the next one
+            raise
+        break
+    else:
+        raise ConflictError(_("Could not reserve a host name for this enterprise; please try again."))
+
+    if provision_async:
+        from tenants.tasks import provision_enterprise
+
+        transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk))
+    if send_emails and not owner.is_verified:
+        transaction.on_commit(lambda: verification_email_send(user=owner))
+    logger.info("registration %s queued (enterprise %s)", enterprise.registration_id, enterprise.pk)
+    return enterprise
+
+
+def verification_email_send(*, user: User) -> None:
+    token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
+    url = public_url(reverse("verify-email", kwargs={"token": token}))
+    with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
+        subject = _("Confirm your email for the Jingjinji Industrial Cloud Portal")
+        body = _(
+            "Hello %(name)s,\n\nplease confirm your email address by opening this link (valid for 3 days):\n"
+            "%(url)s\n\nIf you did not register, ignore this message."
+        ) % {"name": user.name or user.email, "url": url}
+    send_mail(subject, body, None, [user.email])
+
+
+def email_verify(*, token: str) -> User:
+    try:
+        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise ApplicationError(_("This confirmation link has expired.")) from exc
+    except signing.BadSignature as exc:
+        raise ApplicationError(_("This confirmation link is not valid.")) from exc
+    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
+    if user is None:
+        raise ApplicationError(_("This confirmation link is not valid."))
+    if not user.is_verified:
+        user.is_verified = True
+        user.save(update_fields=["is_verified"])
+    return user
+
+
+def public_url(path: str) -> str:
+    port = settings.PORTAL_PORT
+    default = {"http": "80", "https": "443"}.get(settings.PORTAL_SCHEME)
+    netloc = settings.PORTAL_DOMAIN if port == default else f"{settings.PORTAL_DOMAIN}:{port}"
+    return f"{settings.PORTAL_SCHEME}://{netloc}{path}"
+
+
+# --- provisioning -----------------------------------------------------------------------------------
+
+
+class ProvisioningError(Exception):
+    """Provisioning cannot go on until someone fixes the cause (kept as the status reason)."""
+
+
+def enterprise_provision(*, enterprise_id: int) -> Enterprise:
+    """Clones the enterprise's schema from the template and makes the owner its first member.
+
+    All in one transaction: a worker that dies half-way leaves no schema and no membership behind,
+    and the next attempt starts clean. Safe to run twice: a ready enterprise is left alone.
+    """
+    from tenants.members import services as member_services
+    from tenants.members.models import Role
+
+    Enterprise.objects.filter(pk=enterprise_id).exclude(status=Enterprise.Status.READY).update(
+        provisioning_attempts=F("provisioning_attempts") + 1
+    )
+    with transaction.atomic():
+        enterprise = Enterprise.objects.select_for_update().select_related("owner").get(pk=enterprise_id)
+        if enterprise.status == Enterprise.Status.READY:
+            return enterprise
+        if not enterprise.owner.is_active:
+            raise ProvisioningError(_("The owner's account is deactivated."))
+        if schema_exists(enterprise.schema_name):
+            # Only this enterprise ever uses this (generated) name: a schema that exists while the
+            # enterprise is not ready is a leftover of an attempt made outside a transaction.
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA "{enterprise.schema_name}" CASCADE')
+        enterprise.create_schema(check_if_exists=False, verbosity=0)
+        member_services.member_add(
+            enterprise=enterprise, user=enterprise.owner, role=Role.OWNER, invited_by=None
+        )
+        enterprise.status = Enterprise.Status.READY
+        enterprise.status_reason = ""
+        enterprise.provisioned_at = timezone.now()
+        enterprise.save(update_fields=["status", "status_reason", "provisioned_at"])
+    logger.info("enterprise %s provisioned in schema %s", enterprise.pk, enterprise.schema_name)
+    return enterprise
+
+
+def enterprise_provision_failed(*, enterprise_id: int, reason: str) -> None:
+    Enterprise.objects.filter(pk=enterprise_id).exclude(status=Enterprise.Status.READY).update(
+        status=Enterprise.Status.FAILED, status_reason=reason[:1000]
+    )
+
+
+@transaction.atomic
+def enterprise_provision_retry(*, enterprise: Enterprise) -> Enterprise:
+    """Puts a failed registration back in the queue. Running it twice queues it twice, which is
+    harmless: provisioning is idempotent."""
+    from tenants.tasks import provision_enterprise
+
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if enterprise.status == Enterprise.Status.READY:
+        return enterprise
+    enterprise.status = Enterprise.Status.PENDING
+    enterprise.save(update_fields=["status"])
+    transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk))
+    return enterprise
+
+
+def pending_registrations_resend(*, older_than_seconds: int = 120) -> int:
+    """The sweeper: re-queues registrations that have waited too long (a lost broker message)."""
+    from tenants.tasks import provision_enterprise
+
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Enterprise.objects.filter(status=Enterprise.Status.PENDING, modified__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        provision_enterprise.delay(pk)
+    return len(ids)
+
+
+def enterprise_create_ready(**fields) -> Enterprise:
+    """Registers and provisions in this process, for demo data, tests and benchmarks."""
+    with transaction.atomic():
+        enterprise = enterprise_register(**fields, send_emails=False, provision_async=False)
+        return enterprise_provision(enterprise_id=enterprise.pk)

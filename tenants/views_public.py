@@ -1,0 +1,95 @@
+"""Public-site pages of the tenants app: sign-up, registration progress, email confirmation,
+and the one-time hand-over that signs a member in on an enterprise's host."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.cache import cache
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.api import ApplicationError
+from tenants import registration
+from tenants.access import is_member
+from tenants.forms import RegistrationForm
+from tenants.models import Enterprise
+from tenants.services import tenant_url
+
+SWITCH_SALT = "portal.switch"
+
+
+def register(request):
+    form = RegistrationForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = registration.enterprise_register(**form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(exc.extra.get("field"), exc.message)
+        else:
+            return redirect("registration-progress", registration_id=enterprise.registration_id)
+    return render(request, "tenants/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def registration_progress(request, registration_id):
+    enterprise = get_object_or_404(Enterprise, registration_id=registration_id)
+    template = (
+        "tenants/_registration_status.html"
+        if request.headers.get("HX-Request")
+        else "tenants/registration_progress.html"
+    )
+    return render(
+        request,
+        template,
+        {"enterprise": enterprise, "workspace_url": tenant_url(enterprise, "/login/")},
+    )
+
+
+@require_POST
+def registration_retry(request, registration_id):
+    enterprise = get_object_or_404(Enterprise, registration_id=registration_id)
+    registration.enterprise_provision_retry(enterprise=enterprise)
+    return redirect("registration-progress", registration_id=registration_id)
+
+
+def verify_email(request, token):
+    try:
+        registration.email_verify(token=token)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return render(request, "tenants/verify_email.html", {"ok": False}, status=400)
+    return render(request, "tenants/verify_email.html", {"ok": True})
+
+
+@login_required
+@require_POST
+def workspace_open(request, registration_id):
+    """Hands the signed-in user over to an enterprise's host with a one-time, 60-second token
+    (each host keeps its own session cookie)."""
+    enterprise = get_object_or_404(
+        Enterprise, registration_id=registration_id, status=Enterprise.Status.READY
+    )
+    if not is_member(user=request.user, enterprise=enterprise):
+        raise Http404
+    token = signing.dumps(
+        {"u": request.user.pk, "t": enterprise.pk, "n": get_random_string(24)},
+        salt=SWITCH_SALT,
+        compress=True,
+    )
+    return HttpResponseRedirect(tenant_url(enterprise, f"/switch/?t={token}"))
+
+
+def switch_token_use(*, token: str, enterprise) -> int:
+    """The user id a switch token names, once: a second use, another enterprise or an old token fail."""
+    try:
+        data = signing.loads(token, salt=SWITCH_SALT, max_age=settings.SWITCH_TOKEN_MAX_AGE_SECONDS)
+    except signing.BadSignature as exc:
+        raise ApplicationError(_("This sign-in link is not valid or has expired."), status_code=404) from exc
+    if data.get("t") != enterprise.pk:
+        raise ApplicationError(_("This sign-in link is not valid or has expired."), status_code=404)
+    if not cache.add(f"switch-used:{data['n']}", 1, timeout=settings.SWITCH_TOKEN_MAX_AGE_SECONDS * 2):
+        raise ApplicationError(_("This sign-in link has already been used."), status_code=404)
+    return data["u"]
