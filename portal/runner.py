@@ -434,7 +434,7 @@ def _banner(port: str, domain: str, logins_file: Path, health: dict, took: float
 
 def cmd_test(args: list[str]) -> int:
     with Services("test") as services:
-        env = {**services.env, "PYTHONUNBUFFERED": "1"}
+        env = {**services.env, "PYTHONUNBUFFERED": "1", "TEST_FAST_PASSWORD_HASHING": "1"}
         return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env)
 
 

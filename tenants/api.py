@@ -114,7 +114,11 @@ class RegistrationOutput(serializers.Serializer):
     workspace_url = serializers.SerializerMethodField()
 
     def get_status_url(self, enterprise) -> str:
-        return reverse("api-registration", kwargs={"registration_id": enterprise.registration_id})
+        return reverse(
+            "api-registration",
+            kwargs={"registration_id": enterprise.registration_id},
+            urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+        )
 
     def get_domain(self, enterprise) -> str:
         return f"{enterprise.slug}.{settings.PORTAL_DOMAIN}"
@@ -149,7 +153,7 @@ class RegistrationCreateApi(APIView):
         form = RegistrationForm(data=request.data)
         if not form.is_valid():
             return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)
-        enterprise = registration.enterprise_register(**form.cleaned_data)
+        enterprise = registration.enterprise_register(**form.cleaned_data, request=request)
         return Response(RegistrationOutput(enterprise).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -87,15 +87,19 @@ def slug_unique(base: str) -> str:
 # --- registration -----------------------------------------------------------------------------------
 
 
-def _owner_for(*, email: str, name: str, password: str) -> User:
+def _owner_for(*, email: str, name: str, password: str, request=None) -> User:
     """A new user, or the existing account of that email if the password is its own (one login for
-    several enterprises)."""
+    several enterprises). With a request, the password check counts towards the sign-in lockout."""
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
         with schema_context(get_public_schema_name()):
             user = User.objects.create_user(email=email, password=password, name=name)
         return user
-    if existing.is_active and authenticate(username=existing.email, password=password) is not None:
+    if request is not None:
+        matches = authenticate(request=request, username=existing.email, password=password) is not None
+    else:
+        matches = existing.check_password(password)
+    if existing.is_active and matches:
         return existing
     raise ApplicationError(
         _("This email already has an account. Enter that account's password to register another enterprise."),
@@ -122,11 +126,12 @@ def enterprise_register(
     send_emails: bool = True,
     provision_async: bool = True,
     slug: str | None = None,
+    request=None,
 ) -> Enterprise:
     """Records the registration (the credit code and the host name are claimed here, by database
     constraints) and queues provisioning on commit. Raises ConflictError (409) for a credit code
     that is already registered."""
-    owner = _owner_for(email=owner_email, name=owner_name, password=password)
+    owner = _owner_for(email=owner_email, name=owner_name, password=password, request=request)
     # `slug` is for the platform's own demo data only; registrants get one derived from the name.
     base = slug or slug_base(name=name, name_en=name_en)
     for _attempt in range(5):
@@ -179,7 +184,7 @@ def enterprise_register(
 
 def verification_email_send(*, user: User) -> None:
     token = signing.dumps({"u": user.pk, "e": user.email}, salt=VERIFY_SALT)
-    url = public_url(reverse("verify-email", kwargs={"token": token}))
+    url = public_url(reverse("verify-email", kwargs={"token": token}, urlconf=settings.PUBLIC_SCHEMA_URLCONF))
     with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         subject = _("Confirm your email for the Jingjinji Industrial Cloud Portal")
         body = _(

@@ -26,7 +26,7 @@ def register(request):
     form = RegistrationForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            enterprise = registration.enterprise_register(**form.cleaned_data)
+            enterprise = registration.enterprise_register(**form.cleaned_data, request=request)
         except ApplicationError as exc:
             form.add_error(exc.extra.get("field"), exc.message)
         else:

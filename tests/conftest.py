@@ -138,6 +138,36 @@ def make_enterprise(db):
 
 
 @pytest.fixture(autouse=True)
+def _generous_registration_rate(settings):
+    """Tests register many enterprises from one address; the throttle has a test of its own."""
+    settings.REGISTRATION_RATE = "100000/minute"
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    """For tests whose data a worker or a live server must see: no test transaction, so every
+    write commits. Enterprises the test registers are dropped (rows and schemas) afterwards."""
+    from tenants.models import Enterprise
+
+    with django_db_blocker.unblock():
+        before = set(Enterprise.objects.values_list("pk", flat=True))
+        yield
+        connection.set_schema_to_public()
+        for enterprise in Enterprise.objects.exclude(pk__in=before):
+            drop_enterprise(enterprise)
+
+
+def drop_enterprise(enterprise) -> None:
+    """Deletes a committed test enterprise: its schema, domains and membership links. Users stay
+    (deleting one would cascade into tenant tables the public schema does not have)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{enterprise.schema_name}" CASCADE')
+    enterprise.user_set.clear()
+    enterprise.domains.all().delete()
+    type(enterprise).objects.filter(pk=enterprise.pk).delete()
+
+
+@pytest.fixture(autouse=True)
 def _back_to_public():
     """A request on a tenant host leaves the shared connection in that tenant's schema."""
     yield

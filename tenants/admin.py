@@ -1,0 +1,67 @@
+"""Django admin (public site, /admin/): platform users and their roles, enterprises, reference data."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import Domain, Enterprise, Industry, Region, User
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "platform_role", "scope_region", "is_active", "is_verified", "date_joined"]
+    list_filter = ["platform_role", "is_active", "is_verified"]
+    search_fields = ["email", "name"]
+    fields = ["email", "name", "platform_role", "scope_region", "is_active", "is_verified"]
+    readonly_fields = ["email"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "scope_region":
+            kwargs["queryset"] = Region.objects.filter(is_report_city=True) | Region.objects.filter(level="province")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_add_permission(self, request):
+        return False  # users register or are invited; platform users: `manage.py platform_user`
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # tenant-users deactivates instead of deleting
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+    fields = ["domain", "is_primary"]
+    readonly_fields = ["domain", "is_primary"]
+    can_delete = False
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "credit_code", "city", "industry", "status", "created"]
+    list_filter = ["status", "city", "industry", "is_demo"]
+    search_fields = ["name", "name_en", "credit_code", "slug"]
+    readonly_fields = [f.name for f in Enterprise._meta.fields if f.name not in {"status_reason"}]
+    inlines = [DomainInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(schema_name="public").select_related("city", "industry")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "level", "is_report_city", "verified"]
+    list_filter = ["level", "is_report_city"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en"]
+
+
+admin.site.site_header = _("Jingjinji Industrial Cloud Portal administration")
+admin.site.site_title = _("Portal administration")
