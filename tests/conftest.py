@@ -95,15 +95,19 @@ def build_enterprise(
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """After pytest-django migrated the test database: reference data, the public tenant, the
-    template schema, and the two committed session enterprises."""
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """The test database (always created: pytest-django would create it only when a collected test
+    is marked django_db, and tests using `committed` are not), migrated, then reference data, the
+    public tenant, the template schema, and the two committed session enterprises."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants import services
 
-    # pytest-django creates the test database only when a collected test is marked django_db;
-    # never let these fixtures write to a real database.
-    if not connection.settings_dict["NAME"].startswith("test_"):
-        pytest.fail("no test database was set up: mark the test with @pytest.mark.django_db")
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
+    # Never let these fixtures write to a real database.
+    assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
     with django_db_blocker.unblock():
         services.reference_data_load()
         services.public_tenant_ensure()
@@ -115,6 +119,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         connection.set_schema_to_public()
     pytest.session_worlds = worlds  # read by the alpha/beta fixtures below
     yield
+    with django_db_blocker.unblock():
+        teardown_databases(db_cfg, verbosity=verbosity)
 
 
 @pytest.fixture

@@ -1,12 +1,9 @@
 """Self-registration: validation, normalisation, slugs, duplicates and races, hostile names."""
 
 import itertools
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test import Client
 from django.utils import translation
 from stdnum.cn import uscc
 
@@ -133,33 +130,6 @@ def test_duplicate_credit_code_on_the_page_is_a_field_error(public_client):
     response = public_client.post("/register/", payload(credit_code=VALID[1], owner_email="x2@example.com"))
     assert response.status_code == 400
     assert response.context["form"].errors["credit_code"]
-
-
-def test_two_registrations_racing_for_one_code_one_wins(committed):
-    """Two threads, two database connections, the same code at the same moment: the unique
-    constraint lets exactly one through; the other gets the 409 error, not a 500."""
-    barrier = threading.Barrier(2)
-    results = []
-
-    def register(n):
-        try:
-            barrier.wait(timeout=10)
-            form = RegistrationForm(data=payload(credit_code=VALID[2], owner_email=f"race{n}@example.com"))
-            assert form.is_valid(), form.errors
-            registration.enterprise_register(**form.cleaned_data, provision_async=False, send_emails=False)
-            results.append("ok")
-        except registration.ConflictError:
-            results.append("conflict")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=register, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert sorted(results) == ["conflict", "ok"]
-    assert Enterprise.objects.filter(credit_code=VALID[2]).count() == 1
 
 
 # --- slugs ----------------------------------------------------------------------------------------------

@@ -1,0 +1,187 @@
+"""Provisioning on the real worker: clone, success, failure with reason, safe retries, no half-made tenant."""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_exists, tenant_context
+
+from tenants import registration
+from tenants.members.models import Membership, Role
+from tenants.models import Enterprise, Industry, Region
+from tests.conftest import PASSWORD
+from tests.uscc_examples import VALID
+
+# Not django_db: these tests commit (the `committed` fixture), so the worker sees their data.
+pytestmark = [pytest.mark.worker]
+
+_codes = iter(VALID[80:])
+
+
+def register(name_en: str, *, provision_async: bool = True) -> Enterprise:
+    return registration.enterprise_register(
+        name="测试供应链有限公司",
+        name_en=name_en,
+        credit_code=next(_codes),
+        city=Region.objects.get(code="130600"),
+        district=None,
+        industry=Industry.objects.get(code="C38"),
+        employees=80,
+        revenue_band="3m-20m",
+        contact_phone="+8613800138000",
+        owner_email=f"{name_en}@example.com",
+        owner_name="Owner",
+        password=PASSWORD,
+        send_emails=False,
+        provision_async=provision_async,
+    )
+
+
+def wait_for(enterprise: Enterprise, status: str, timeout: float = 30) -> Enterprise:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        enterprise.refresh_from_db()
+        if enterprise.status == status:
+            return enterprise
+        time.sleep(0.1)
+    raise AssertionError(f"status {enterprise.status!r}, wanted {status!r}: {enterprise.status_reason}")
+
+
+def test_api_registration_is_provisioned_by_the_worker(celery_worker, committed):
+    client = Client(HTTP_HOST="localhost")
+    body = {
+        "name": "唐山智造装备有限公司",
+        "name_en": "Tangshan Smart Equipment",
+        "credit_code": next(_codes),
+        "city": "130200",
+        "industry": "C35",
+        "employees": 300,
+        "revenue_band": "20m-400m",
+        "contact_phone": "0315-2345678",
+        "owner_name": "赵工",
+        "owner_email": "tangshan@example.com",
+        "password": PASSWORD,
+    }
+    response = client.post("/api/v1/registrations/", body, content_type="application/json")
+    assert response.status_code == 202, response.json()
+    status_url = response.json()["status_url"]
+    deadline = time.monotonic() + 30
+    while client.get(status_url).json()["status"] == "pending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    final = client.get(status_url).json()
+    assert final["status"] == "ready", final
+    assert final["workspace_url"] == "http://tangshan-smart-equipment.localhost:8000/"
+
+    enterprise = Enterprise.objects.get(registration_id=final["id"])
+    assert schema_exists(enterprise.schema_name)
+    with tenant_context(enterprise):
+        assert list(Membership.objects.values_list("user__email", "role")) == [
+            ("tangshan@example.com", Role.OWNER)
+        ]
+    # The owner signs in on the new host.
+    workspace = Client(HTTP_HOST=response.json()["domain"])
+    login = workspace.post("/login/", {"username": "tangshan@example.com", "password": PASSWORD})
+    assert login.status_code == 302
+    assert workspace.get("/").status_code == 200
+
+
+def test_failure_keeps_the_reason_and_retry_succeeds(celery_worker, committed):
+    enterprise = register("failing-owner", provision_async=False)
+    enterprise.owner.is_active = False
+    enterprise.owner.save(update_fields=["is_active"])
+    from tenants.tasks import provision_enterprise
+
+    assert provision_enterprise.delay(enterprise.pk).get(timeout=30) == "failed"
+    enterprise = wait_for(enterprise, "failed")
+    assert "deactivated" in enterprise.status_reason
+    assert not schema_exists(enterprise.schema_name)
+
+    enterprise.owner.is_active = True
+    enterprise.owner.save(update_fields=["is_active"])
+    client = Client(HTTP_HOST="localhost")
+    url = f"/api/v1/registrations/{enterprise.registration_id}/retry/"
+    # Retried twice at once: both accepted, one workspace, one owner membership.
+    assert client.post(url).status_code == 202
+    assert client.post(url).status_code == 202
+    enterprise = wait_for(enterprise, "ready")
+    time.sleep(0.5)  # let a second delivery (if any) finish
+    with tenant_context(enterprise):
+        assert Membership.objects.count() == 1
+    assert enterprise.provisioning_attempts >= 2
+
+
+def test_a_crash_mid_provisioning_leaves_nothing_and_a_retry_works(celery_worker, committed, monkeypatch):
+    """The clone and the membership commit together: an exception after the clone (as when a
+    worker dies) rolls the schema back, so nothing blocks the next attempt."""
+    from tenants.members import services as member_services
+
+    enterprise = register("crashing", provision_async=False)
+
+    def crash(**kwargs):
+        raise SystemError("worker lost")
+
+    monkeypatch.setattr(member_services, "member_add", crash)
+    with pytest.raises(SystemError):
+        registration.enterprise_provision(enterprise_id=enterprise.pk)
+    connection.set_schema_to_public()
+    enterprise.refresh_from_db()
+    assert enterprise.status == "pending"
+    assert not schema_exists(enterprise.schema_name)
+    monkeypatch.undo()
+
+    from tenants.tasks import provision_enterprise
+
+    assert provision_enterprise.delay(enterprise.pk).get(timeout=30) == "ready"
+
+
+def test_a_leftover_schema_is_replaced(celery_worker, committed):
+    enterprise = register("leftover", provision_async=False)
+    with connection.cursor() as cursor:  # as if an attempt outside a transaction had left it
+        cursor.execute(f'CREATE SCHEMA "{enterprise.schema_name}"')
+        cursor.execute(f'CREATE TABLE "{enterprise.schema_name}".junk (id int)')
+    from tenants.tasks import provision_enterprise
+
+    assert provision_enterprise.delay(enterprise.pk).get(timeout=30) == "ready"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = 'junk'",
+            [enterprise.schema_name],
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_running_provisioning_twice_changes_nothing(committed):
+    enterprise = register("twice", provision_async=False)
+    first = registration.enterprise_provision(enterprise_id=enterprise.pk)
+    second = registration.enterprise_provision(enterprise_id=enterprise.pk)
+    assert first.status == second.status == "ready"
+    with tenant_context(second):
+        assert Membership.objects.count() == 1
+
+
+def test_sweeper_resends_a_lost_registration(celery_worker, committed):
+    enterprise = register("lost-message", provision_async=False)  # as if the message never arrived
+    Enterprise.objects.filter(pk=enterprise.pk).update(
+        modified=enterprise.modified - __import__("datetime").timedelta(minutes=5)
+    )
+    from tenants.tasks import sweep_registrations
+
+    sweep_registrations.delay()
+    wait_for(enterprise, "ready")
+
+
+def test_new_schema_is_a_clone_of_the_template(committed):
+    enterprise = register("clone-check", provision_async=False)
+    registration.enterprise_provision(enterprise_id=enterprise.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", ["tenant_template"]
+        )
+        template_tables = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [enterprise.schema_name]
+        )
+        assert cursor.fetchone()[0] == template_tables > 5
+        cursor.execute(f'SELECT count(*) FROM "{enterprise.schema_name}".django_migrations')
+        assert cursor.fetchone()[0] > 0
