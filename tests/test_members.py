@@ -183,7 +183,7 @@ def test_expired_invitation_is_refused(alpha):
 
 
 def test_invitation_token_expires_by_signature_age(alpha, settings):
-    invitation, token = services.invitation_create(
+    _invitation, token = services.invitation_create(
         enterprise=alpha.enterprise, email="aged@example.com", role=Role.MEMBER, invited_by=alpha.owner
     )
     settings.INVITATION_MAX_AGE_DAYS = 0  # every signature is now too old
