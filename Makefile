@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 # What CI checks besides the tests: lint, formatting, no missing migration, complete translations.
 check: lint
-	DATABASE_URL=postgresql://check@%2Fnonexistent/none $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
+	DATABASE_URL=postgresql://check@%2Fnonexistent/none REDIS_URL=redis://127.0.0.1:1/0 $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(PY) -m portal.i18n_compile --check
 
 fmt: $(STAMP)

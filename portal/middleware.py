@@ -34,3 +34,25 @@ def connection_to_public():
     from django.db import connection
 
     connection.set_schema_to_public()
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz on the public host before tenant resolution, which needs the database:
+    with the database down, /healthz must still say so (503 JSON) rather than fail with a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from django.conf import settings
+
+            from portal.views import healthz
+
+            try:
+                host = request.get_host().split(":")[0].lower()
+            except Exception:  # noqa: BLE001 - a disallowed host is for the tenant middleware to refuse
+                host = None
+            if host == settings.PORTAL_DOMAIN:
+                return healthz(request)
+        return self.get_response(request)

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     # Before the tenant middleware, so the 404 for an unknown host is in the visitor's language too.
     # It reads only the cookie and Accept-Language; no database access.
     "django.middleware.locale.LocaleMiddleware",
+    # /healthz on the public host, answered even when the database (needed just below) is down.
+    "portal.middleware.HealthCheckMiddleware",
     # Resolves the tenant from the host; an unknown host gets 404.
     "portal.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -159,14 +161,27 @@ WSGI_APPLICATION = "portal.wsgi.application"
 # `make run` / `make test` start embedded PostgreSQL and Redis and export these two variables; a
 # deployment points them at its own servers.
 
-DATABASE_URL = env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/portal")
+# No default: a forgotten variable must not quietly use whatever server listens on 5432.
+DATABASE_URL = env("DATABASE_URL")
+if not DATABASE_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Use `make run` / `make test` (they start PostgreSQL and Redis and set it), "
+        "or set DATABASE_URL and REDIS_URL yourself."
+    )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DB_CONNECT_TIMEOUT", "5"))
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = env("REDIS_URL")
+if not REDIS_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("REDIS_URL is not set (see DATABASE_URL above).")
 
 CACHES = {
     "default": {
@@ -229,9 +244,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@jjj-portal.local")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bearer first: an unauthenticated call then gets 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "tenants.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # On an enterprise's host, only its members get past (others: 404); see tenants/permissions.py.
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsHostMember"],

@@ -29,3 +29,6 @@ urlpatterns = [
     *api_patterns,
     *common,
 ]
+
+handler404 = "portal.views.not_found"
+handler500 = "portal.views.server_error"

@@ -5,7 +5,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from tenants import roles, selectors
 from tenants.members.models import Role
@@ -48,8 +49,21 @@ def _database_state() -> dict:
         return {"ok": False, "error": exc.__class__.__name__}
 
 
+def not_found(request, exception=None):
+    """404 for every host and urlconf: JSON under /api/, the bilingual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error / 服务器错误"}, status=500)
+    return render(request, "500.html", status=500)
+
+
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database, Redis and at least one Celery worker answer; 503 otherwise.
 

@@ -8,7 +8,15 @@ from tenants.models import Domain, Enterprise, Industry, Region, User
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "platform_role", "scope_region", "is_active", "is_verified", "date_joined"]
+    list_display = [
+        "email",
+        "name",
+        "platform_role",
+        "scope_region",
+        "is_active",
+        "is_verified",
+        "date_joined",
+    ]
     list_filter = ["platform_role", "is_active", "is_verified"]
     search_fields = ["email", "name"]
     fields = ["email", "name", "platform_role", "scope_region", "is_active", "is_verified"]
@@ -16,7 +24,9 @@ class UserAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "scope_region":
-            kwargs["queryset"] = Region.objects.filter(is_report_city=True) | Region.objects.filter(level="province")
+            kwargs["queryset"] = Region.objects.filter(is_report_city=True) | Region.objects.filter(
+                level="province"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):

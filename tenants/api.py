@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -216,6 +215,10 @@ class TokenCreateApi(APIView):
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request)
-            raise AuthenticationFailed(_("Email or password is not correct."))
+            return Response(
+                {"detail": _("Email or password is not correct.")},
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": 'Bearer realm="api"'},
+            )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key, "token_type": "Bearer"})

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
 
 
 class BearerTokenAuthentication(TokenAuthentication):
@@ -13,10 +14,15 @@ class BearerTokenAuthentication(TokenAuthentication):
 
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
-        if parts and parts[0].lower() == b"token":
-            parts[0] = b"Bearer"
-            request.META["HTTP_AUTHORIZATION"] = b" ".join(parts).decode("latin-1")
-        return super().authenticate(request)
+        if not parts or parts[0].lower() not in (b"bearer", b"token"):
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(_("Invalid Authorization header: use 'Bearer <token>'."))
+        try:
+            key = parts[1].decode()
+        except UnicodeError as exc:
+            raise AuthenticationFailed(_("Invalid Authorization header: use 'Bearer <token>'.")) from exc
+        return self.authenticate_credentials(key)
 
 
 def axes_username(request, credentials=None) -> str:

@@ -59,6 +59,9 @@ def test_reference_data_load_is_idempotent():
     assert (Region.objects.count(), Industry.objects.count()) == before == (47, 31)
 
 
-def test_api_404_is_json_on_tenant_host_for_member(alpha):
-    response = alpha.client().get("/api/v1/no-such-endpoint/")
-    assert response.status_code == 404
+def test_unknown_api_path_is_json_404_on_both_hosts(public_client, alpha):
+    for client in (public_client, alpha.client()):
+        response = client.get("/api/v1/no-such-thing/")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"]

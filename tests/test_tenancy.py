@@ -47,7 +47,6 @@ def test_member_of_a_gets_404_on_b_host(alpha, beta, path):
     client = alpha.client()
     response = client.get(path, HTTP_HOST=beta.host)
     assert response.status_code == 404
-    assert beta.enterprise.credit_code not in response.content.decode()
 
 
 def test_workspace_api_returns_own_enterprise(alpha):
@@ -59,7 +58,8 @@ def test_workspace_api_returns_own_enterprise(alpha):
 
 def test_workspace_api_refuses_anonymous(alpha):
     response = alpha.client(logged_in=False).get("/api/v1/workspace/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_non_member_cannot_sign_in_on_other_enterprise_host(alpha, beta):
@@ -88,26 +88,6 @@ def test_schemas_are_isolated(alpha, beta):
     assert beta.owner.pk in beta_members and beta.owner.pk not in alpha_members
 
 
-def test_new_enterprise_is_cloned_from_template(make_enterprise, settings):
-    world = make_enterprise()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY 1",
-            [settings.TENANT_BASE_SCHEMA],
-        )
-        template_tables = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY 1",
-            [world.enterprise.schema_name],
-        )
-        tenant_tables = [row[0] for row in cursor.fetchall()]
-        cursor.execute(f'SELECT count(*) FROM "{world.enterprise.schema_name}".django_migrations')
-        applied = cursor.fetchone()[0]
-    assert "permissions_usertenantpermissions" in template_tables
-    assert tenant_tables == template_tables
-    assert applied > 0  # migrations recorded (faked after the clone), so later migrate_schemas runs work
-
-
 def test_schema_name_comes_from_platform_not_user_text(make_enterprise):
     world = make_enterprise(slug="robert-tables")
     assert world.enterprise.schema_name.startswith("ent_")
@@ -133,8 +113,8 @@ def test_public_schema_holds_no_tenant_tables():
         assert cursor.fetchone()[0] == 1
         cursor.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' "
-            "AND (table_name LIKE 'manufacturing_%%' OR table_name LIKE 'finance_%%' "
-            "OR table_name LIKE 'exhibition_%%')"
+            "AND (table_name LIKE 'members_%%' OR table_name LIKE 'manufacturing_%%' "
+            "OR table_name LIKE 'finance_%%' OR table_name LIKE 'exhibition_%%')"
         )
         assert cursor.fetchone()[0] == 0
 

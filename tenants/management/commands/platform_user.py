@@ -35,7 +35,9 @@ class Command(BaseCommand):
                 raise CommandError("--scope is only for --role regional_admin")
             scope_region = Region.objects.filter(code=scope).first()
             if scope_region is None or not (scope_region.is_report_city or scope_region.level == "province"):
-                raise CommandError(f"--scope {scope!r} is not a province-level unit or report city of the region")
+                raise CommandError(
+                    f"--scope {scope!r} is not a province-level unit or report city of the region"
+                )
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             user = services.user_create(email=email.lower(), password=password, name=name)
@@ -50,5 +52,9 @@ class Command(BaseCommand):
         if name:
             user.name = name
         user.save(update_fields=["platform_role", "scope_region", "name"])
-        where = f" scope {scope_region.name_en}" if scope_region else (" scope all" if role == "regional_admin" else "")
+        where = (
+            f" scope {scope_region.name_en}"
+            if scope_region
+            else (" scope all" if role == "regional_admin" else "")
+        )
         self.stdout.write(f"{'created' if created else 'updated'} {user.email}: {role}{where}")
