@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from pypinyin import lazy_pinyin
 
@@ -220,6 +221,15 @@ def public_url(path: str) -> str:
 # --- provisioning -----------------------------------------------------------------------------------
 
 
+def bilingual(message, **params) -> str:
+    """A stored message (such as a failure reason) that readers of either language understand."""
+    texts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            texts.append(str(message) % params if params else str(message))
+    return " / ".join(texts)
+
+
 class ProvisioningError(Exception):
     """Provisioning cannot go on until someone fixes the cause (kept as the status reason)."""
 
@@ -241,7 +251,7 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
         if enterprise.status == Enterprise.Status.READY:
             return enterprise
         if not enterprise.owner.is_active:
-            raise ProvisioningError(_("The owner's account is deactivated."))
+            raise ProvisioningError(bilingual(gettext_lazy("The owner's account is deactivated.")))
         if schema_exists(enterprise.schema_name):
             # Only this enterprise ever uses this (generated) name: a schema that exists while the
             # enterprise is not ready is a leftover of an attempt made outside a transaction.

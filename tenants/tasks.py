@@ -3,7 +3,7 @@
 import logging
 
 from celery import shared_task
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tenants import registration
 
@@ -31,9 +31,12 @@ def provision_enterprise(self, enterprise_id: int) -> str:
     except Exception as exc:
         logger.exception("provisioning enterprise %s failed", enterprise_id)
         # The full error is in the worker log; the registrant sees a plain statement and can retry.
-        reason = _(
-            "An internal error stopped the preparation (%(error)s). It has been logged; please retry."
-        ) % {"error": exc.__class__.__name__}
+        reason = registration.bilingual(
+            gettext_lazy(
+                "An internal error stopped the preparation (%(error)s). It has been logged; please retry."
+            ),
+            error=exc.__class__.__name__,
+        )
         registration.enterprise_provision_failed(enterprise_id=enterprise_id, reason=reason)
         return "failed"
     return enterprise.status

@@ -214,6 +214,7 @@ def test_inviting_an_existing_member_is_a_clear_error(alpha):
         "/api/v1/members/invitations/",
         {"email": alpha.owner.email, "role": "member"},
         content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 409
     assert "already a member" in response.json()["detail"]

@@ -73,7 +73,7 @@ def test_run_then_ctrl_c_stops_everything(scratch_database):
         assert len(children) >= 3  # gunicorn, celery worker, celery beat (and their own children)
         runner.send_signal(signal.SIGINT)  # what Ctrl-C sends
         assert runner.wait(60) == 0
-        gone, alive = psutil.wait_procs(children, timeout=30)
+        _gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == []
         with pytest.raises(OSError):
             healthz(port)
@@ -90,7 +90,7 @@ def test_a_killed_runner_takes_its_children_along(scratch_database):
         children = psutil.Process(runner.pid).children(recursive=True)
         runner.kill()  # SIGKILL: no handler runs
         runner.wait(10)
-        gone, alive = psutil.wait_procs(children, timeout=30)
+        _gone, alive = psutil.wait_procs(children, timeout=30)
         assert alive == [], [p.cmdline()[:4] for p in alive]
     finally:
         if runner.poll() is None:
