@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin
+from django_tenants.utils import schema_exists
 from tenant_users.tenants.models import TenantBase, UserProfile
 
 
@@ -129,6 +130,20 @@ class Enterprise(TenantBase):
 
     def __str__(self) -> str:
         return self.name
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Clones the template (tenants/schema.py) when cloning is configured; otherwise
+        django-tenants' own path (CREATE SCHEMA and every migration), as the benchmark compares."""
+        from django.conf import settings
+
+        if not (settings.TENANT_CREATION_FAKES_MIGRATIONS and sync_schema):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        from tenants.schema import schema_clone_from_template
+
+        if check_if_exists and schema_exists(self.schema_name):
+            return False
+        schema_clone_from_template(schema_name=self.schema_name)
+        return True
 
     @property
     def display_name(self) -> str:

@@ -20,6 +20,7 @@ from pypinyin import lazy_pinyin
 
 from portal.api import ApplicationError, ConflictError
 from tenants.models import Domain, Enterprise, Industry, Region, User
+from tenants.schema import TEMPLATE_OUT_OF_DATE, TemplateOutOfDate
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +260,11 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
 
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP SCHEMA "{enterprise.schema_name}" CASCADE')
-        enterprise.create_schema(check_if_exists=False, verbosity=0)
+        try:
+            enterprise.create_schema(check_if_exists=False, verbosity=0)
+        except TemplateOutOfDate as exc:
+            logger.error("cannot provision enterprise %s: %s", enterprise.pk, exc)
+            raise ProvisioningError(bilingual(TEMPLATE_OUT_OF_DATE)) from exc
         member_services.member_add(
             enterprise=enterprise, user=enterprise.owner, role=Role.OWNER, invited_by=None
         )

@@ -191,3 +191,27 @@ def test_new_schema_is_a_clone_of_the_template(committed):
         cursor.execute(rows.format(f'"{enterprise.schema_name}"'))
         assert cursor.fetchall() == template_rows
         assert len(template_rows) > 10
+
+
+@pytest.mark.django_db
+def test_an_out_of_date_template_refuses_instead_of_faking(make_enterprise):
+    """With a migration missing from the template, a clone would lack its tables: provisioning must
+    stop with a clear reason rather than record migrations that never ran."""
+    from tenants import schema
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM tenant_template.django_migrations WHERE id = "
+            "(SELECT max(id) FROM tenant_template.django_migrations)"
+        )
+    schema._ready.discard("template")
+    try:
+        assert schema.template_missing_migrations()
+        with pytest.raises(schema.TemplateOutOfDate):
+            schema.schema_clone_from_template(schema_name="ent_never_made")
+        enterprise = register("stale-template", provision_async=False)
+        with pytest.raises(registration.ProvisioningError) as excinfo:
+            registration.enterprise_provision(enterprise_id=enterprise.pk)
+        assert "setup_platform" in str(excinfo.value)
+    finally:
+        schema._ready.discard("template")  # the row comes back at rollback; check again next time
