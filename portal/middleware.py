@@ -25,7 +25,8 @@ class TenantMiddleware(TenantMainMiddleware):
             self.setup_url_routing(request, force_public=True)
             connection_to_public()
             response = render(request, "tenants/preparing.html", {"enterprise": tenant}, status=503)
-            response["Retry-After"] = "2"
+            if tenant.status == tenant.Status.PENDING:
+                response["Retry-After"] = "2"
             return response
         return None
 

@@ -212,6 +212,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # `make test` sets this: password hashing at production strength would dominate the suite's time.
 if env_bool("TEST_FAST_PASSWORD_HASHING"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

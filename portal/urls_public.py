@@ -1,6 +1,7 @@
 """The public site: <PORTAL_DOMAIN>."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -8,6 +9,7 @@ from portal import views
 from portal.urls_common import urlpatterns as common
 from tenants import api as tenants_api
 from tenants import views_public
+from tenants.forms import PasswordResetForm
 
 api_patterns = [
     path("api/v1/reference/cities/", tenants_api.CityListApi.as_view(), name="api-cities"),
@@ -43,6 +45,21 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal.urls_schema"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Password reset (public site): the email carries a one-time link valid for 3 days.
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     *api_patterns,
     *common,
 ]

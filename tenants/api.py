@@ -149,6 +149,8 @@ class RegistrationCreateApi(APIView):
 
     @extend_schema(request=RegistrationInput, responses={202: RegistrationOutput}, tags=["registration"])
     def post(self, request):
+        if not isinstance(request.data, dict):
+            return Response({"detail": _("Send a JSON object.")}, status=status.HTTP_400_BAD_REQUEST)
         form = RegistrationForm(data=request.data)
         if not form.is_valid():
             return Response(form_errors(form), status=status.HTTP_400_BAD_REQUEST)

@@ -1,5 +1,6 @@
 import phonenumbers
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from tenants import selectors
 from tenants.access import current_enterprise, is_member
 from tenants.members.models import Role
-from tenants.models import Enterprise, Region
+from tenants.models import Enterprise, Region, User
 
 
 class MemberAuthenticationForm(AuthenticationForm):
@@ -146,3 +147,12 @@ class AcceptInvitationForm(forms.Form):
         if self.new_account:
             password_validation.validate_password(password)
         return password
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, except that an account without a usable password (a platform user created by
+    `platform_user` without --password) may also set one: that is how such a user first signs in."""
+
+    def get_users(self, email):
+        users = User._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.casefold() == email.casefold())

@@ -1,5 +1,6 @@
 """Self-registration and provisioning of enterprises (services: writes)."""
 
+import datetime
 import logging
 import re
 import uuid
@@ -70,11 +71,13 @@ def slug_base(*, name: str, name_en: str = "") -> str:
 
 def slug_unique(base: str) -> str:
     """`base`, or `base-2`, `base-3`... whichever is free (the database constraint has the last word)."""
-    taken = set(
-        Enterprise.objects.filter(slug__iregex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
+    # Every candidate (base, or base cut short enough for "-n") starts with this prefix.
+    taken = {
+        slug.lower()
+        for slug in Enterprise.objects.filter(slug__istartswith=base[: SLUG_MAX - 4]).values_list(
             "slug", flat=True
         )
-    )
+    }
     if base not in taken:
         return base
     n = 2
@@ -94,11 +97,21 @@ def _owner_for(*, email: str, name: str, password: str, request=None) -> User:
     several enterprises). With a request, the password check counts towards the sign-in lockout."""
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
-        with schema_context(get_public_schema_name()):
-            user = User.objects.create_user(email=email, password=password, name=name)
-        return user
+        try:
+            with transaction.atomic(), schema_context(get_public_schema_name()):
+                return User.objects.create_user(email=email, password=password, name=name)
+        except IntegrityError as exc:  # the same new address registering twice at the same moment
+            raise ConflictError(
+                _("An account for this email was created a moment ago; please try again."),
+                extra={"field": "owner_email"},
+            ) from exc
     if request is not None:
         matches = authenticate(request=request, username=existing.email, password=password) is not None
+        if not matches and _locked_out(request):
+            raise ApplicationError(
+                _("Too many failed sign-in attempts. This account or address is locked for 15 minutes."),
+                status_code=429,
+            )
     else:
         matches = existing.check_password(password)
     if existing.is_active and matches:
@@ -106,6 +119,14 @@ def _owner_for(*, email: str, name: str, password: str, request=None) -> User:
     raise ApplicationError(
         _("This email already has an account. Enter that account's password to register another enterprise."),
         extra={"field": "owner_email"},
+    )
+
+
+def _locked_out(request) -> bool:
+    """django-axes marks the request it was given (a DRF Request wraps the Django one)."""
+    return bool(
+        getattr(request, "axes_locked_out", False)
+        or getattr(getattr(request, "_request", None), "axes_locked_out", False)
     )
 
 
@@ -177,9 +198,9 @@ def enterprise_register(
     if provision_async:
         from tenants.tasks import provision_enterprise
 
-        transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk))
+        transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk), robust=True)
     if send_emails and not owner.is_verified:
-        transaction.on_commit(lambda: verification_email_send(user=owner))
+        transaction.on_commit(lambda: verification_email_send(user=owner), robust=True)
     logger.info("registration %s queued (enterprise %s)", enterprise.registration_id, enterprise.pk)
     return enterprise
 
@@ -292,8 +313,8 @@ def enterprise_provision_retry(*, enterprise: Enterprise) -> Enterprise:
     if enterprise.status == Enterprise.Status.READY:
         return enterprise
     enterprise.status = Enterprise.Status.PENDING
-    enterprise.save(update_fields=["status"])
-    transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk))
+    enterprise.save(update_fields=["status", "modified"])
+    transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk), robust=True)
     return enterprise
 
 
@@ -301,12 +322,13 @@ def pending_registrations_resend(*, older_than_seconds: int = 120) -> int:
     """The sweeper: re-queues registrations that have waited too long (a lost broker message)."""
     from tenants.tasks import provision_enterprise
 
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    ids = list(
-        Enterprise.objects.filter(status=Enterprise.Status.PENDING, modified__lt=cutoff).values_list(
-            "pk", flat=True
-        )
+    now = timezone.now()
+    stuck = Enterprise.objects.filter(
+        status=Enterprise.Status.PENDING, modified__lt=now - datetime.timedelta(seconds=older_than_seconds)
     )
+    ids = list(stuck.values_list("pk", flat=True))
+    # Stamped, so the next sweep waits a full interval before sending again.
+    Enterprise.objects.filter(pk__in=ids).update(modified=now)
     for pk in ids:
         provision_enterprise.delay(pk)
     return len(ids)

@@ -4,9 +4,9 @@ django-tenants' own path (TENANT_CREATION_FAKES_MIGRATIONS) re-creates its 4,600
 function on every call and then runs `migrate_schemas --fake`, which loads the migration graph and
 fires post_migrate. Both are wasted when the template is current: the clone (DATA mode) already
 carries the template's migration records, content types and permissions. So the function is
-installed once per process, the template's currency is checked once per process against the
-migration graph, and a clone is one SQL call. With the template behind the code, provisioning
-refuses (ProvisioningError) instead of faking migrations that never ran.
+installed by setup_platform (and only re-installed when missing), the template's currency is
+checked once per process against the migration graph, and a clone is one SQL call. With the template
+behind the code, provisioning refuses (ProvisioningError) instead of faking migrations that never ran.
 """
 
 import threading
@@ -19,17 +19,26 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
 _lock = threading.Lock()
-_ready: set[str] = set()  # "function" once installed; "template" once found current
+_ready: set[str] = set()  # "template" once found current (a positive answer only)
 
 
 class TemplateOutOfDate(Exception):
     pass
 
 
+def clone_function_install() -> None:
+    """Installs django-tenants' clone_schema() SQL function (setup_platform does, outside any
+    provisioning transaction)."""
+    CloneSchema()._create_clone_schema_function()
+
+
 def _ensure_clone_function() -> None:
-    if "function" not in _ready:
-        CloneSchema()._create_clone_schema_function()
-        _ready.add("function")
+    # Looked up every time (a catalogue read, well under a millisecond): an install made inside a
+    # provisioning transaction that then rolled back is gone again.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'clone_schema'")
+        if cursor.fetchone() is None:
+            clone_function_install()
 
 
 def template_missing_migrations() -> set[tuple[str, str]]:

@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils.translation import gettext_lazy
 
 from tenants import registration
@@ -10,13 +11,15 @@ from tenants import registration
 logger = logging.getLogger(__name__)
 
 
+RETRYABLE = (OSError, OperationalError)  # the database or the network, for a moment
+MAX_RETRIES = 3
+
+
 @shared_task(
     name="tenants.provision_enterprise",
     bind=True,
     acks_late=True,
-    autoretry_for=(OSError,),  # a database or network hiccup: try again, a few times
-    retry_backoff=2,
-    max_retries=3,
+    max_retries=MAX_RETRIES,
     soft_time_limit=120,
     time_limit=180,
 )
@@ -26,20 +29,26 @@ def provision_enterprise(self, enterprise_id: int) -> str:
     except registration.ProvisioningError as exc:
         registration.enterprise_provision_failed(enterprise_id=enterprise_id, reason=str(exc))
         return "failed"
-    except OSError:
-        raise
-    except Exception as exc:
-        logger.exception("provisioning enterprise %s failed", enterprise_id)
-        # The full error is in the worker log; the registrant sees a plain statement and can retry.
-        reason = registration.bilingual(
-            gettext_lazy(
-                "An internal error stopped the preparation (%(error)s). It has been logged; please retry."
-            ),
-            error=exc.__class__.__name__,
-        )
-        registration.enterprise_provision_failed(enterprise_id=enterprise_id, reason=reason)
-        return "failed"
+    except RETRYABLE as exc:
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        return _failed(enterprise_id, exc)
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the registrant must see "failed", not wait
+        return _failed(enterprise_id, exc)
     return enterprise.status
+
+
+def _failed(enterprise_id: int, exc: Exception) -> str:
+    # The full error is in the worker log; the registrant sees a plain statement and can retry.
+    logger.exception("provisioning enterprise %s failed", enterprise_id)
+    reason = registration.bilingual(
+        gettext_lazy(
+            "An internal error stopped the preparation (%(error)s). It has been logged; please retry."
+        ),
+        error=exc.__class__.__name__,
+    )
+    registration.enterprise_provision_failed(enterprise_id=enterprise_id, reason=reason)
+    return "failed"
 
 
 @shared_task(name="tenants.sweep_registrations", ignore_result=True)

@@ -152,7 +152,10 @@ def invitation_accept(request, token):
         return render(
             request, "tenants/invitation_invalid.html", {"message": exc.message}, status=exc.status_code
         )
-    existing = User.objects.filter(email__iexact=invitation.email, is_active=True).first()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None and not existing.is_active:
+        message = _("The account of this email address is deactivated. Please contact the platform operator.")
+        return render(request, "tenants/invitation_invalid.html", {"message": message}, status=403)
     form = AcceptInvitationForm(data=request.POST or None, new_account=existing is None)
     if request.method == "POST" and form.is_valid():
         if existing is None:

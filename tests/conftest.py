@@ -112,6 +112,9 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         services.reference_data_load()
         services.public_tenant_ensure()
         services.template_schema_sync()
+        from tenants.schema import clone_function_install
+
+        clone_function_install()
         worlds = {
             "alpha": build_enterprise(slug="alpha", city="110000", industry="C34", seed=1),
             "beta": build_enterprise(slug="beta", city="120000", industry="C35", seed=2),
@@ -165,12 +168,18 @@ def committed(django_db_setup, django_db_blocker):
 
 def drop_enterprise(enterprise) -> None:
     """Deletes a committed test enterprise: its schema, domains and membership links. Users stay
-    (deleting one would cascade into tenant tables the public schema does not have)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{enterprise.schema_name}" CASCADE')
-    enterprise.user_set.clear()
-    enterprise.domains.all().delete()
-    type(enterprise).objects.filter(pk=enterprise.pk).delete()
+    (deleting one would cascade into tenant tables the public schema does not have). The row is
+    locked first, so a worker still provisioning it waits, then finds nothing."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        if not type(enterprise).objects.select_for_update().filter(pk=enterprise.pk).exists():
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{enterprise.schema_name}" CASCADE')
+        enterprise.user_set.clear()
+        enterprise.domains.all().delete()
+        type(enterprise).objects.filter(pk=enterprise.pk).delete()
 
 
 @pytest.fixture(autouse=True)

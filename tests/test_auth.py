@@ -183,3 +183,28 @@ def test_demo_data_has_assessor_and_regional_admin():
     assert "assessor" in roles and any(r.startswith("regional admin") for r in roles)
     assert User.objects.get(email="assessor@example.com").platform_role == "assessor"
     assert User.objects.get(email="region-admin@example.com").platform_role == "regional_admin"
+
+
+def test_password_reset_lets_a_platform_user_without_password_sign_in(public_client, mailoutbox):
+    call_command("platform_user", email="new-assessor@example.com", role="assessor")
+    response = public_client.post("/password-reset/", {"email": "new-assessor@example.com"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    link = re.search(r"(/password-reset/[^/\s]+/[^/\s]+/)", mailoutbox[0].body).group(1)
+    form_page = public_client.get(link, follow=True)
+    assert form_page.status_code == 200
+    response = public_client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Assessor-pass-2026", "new_password2": "Assessor-pass-2026"},
+    )
+    assert response.status_code == 302
+    login = Client(HTTP_HOST="localhost").post(
+        "/login/", {"username": "new-assessor@example.com", "password": "Assessor-pass-2026"}
+    )
+    assert login.status_code == 302
+
+
+def test_password_reset_does_not_reveal_accounts(public_client, mailoutbox):
+    response = public_client.post("/password-reset/", {"email": "nobody-here@example.com"})
+    assert response.status_code == 302  # the same answer as for a real account
+    assert mailoutbox == []

@@ -244,3 +244,52 @@ def test_bad_role_values_are_400_not_500(alpha):
         ).status_code
         == 404
     )
+
+
+def test_a_tenant_link_without_membership_is_still_no_access(alpha):
+    """The views check the role themselves, not only tenant-users' middleware: a user linked to the
+    enterprise by tenant-users but without a Membership row gets 404 from every view."""
+    from tenants.services import user_create
+
+    linked = user_create(email="half-linked@example.com", password=PASSWORD)
+    alpha.enterprise.add_user(linked)  # tenant-users' link only
+    client = client_for(alpha, linked)
+    for path in ("/", "/members/", "/api/v1/members/", "/api/v1/workspace/"):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/members/", {"email": "x@example.com", "role": "member"}).status_code == 404
+
+
+def test_demoting_an_owner_clears_the_superuser_flag(alpha):
+    from tenant_users.permissions.models import UserTenantPermissions
+
+    second = add_member(alpha, "flag-owner@example.com", Role.OWNER)
+    with tenant_context(alpha.enterprise):
+        assert UserTenantPermissions.objects.get(profile_id=second.pk).is_superuser is True
+    alpha.client().patch(
+        f"/api/v1/members/{membership_of(alpha, second).pk}/",
+        {"role": "viewer"},
+        content_type="application/json",
+    )
+    with tenant_context(alpha.enterprise):
+        assert UserTenantPermissions.objects.get(profile_id=second.pk).is_superuser is False
+
+
+def test_wrong_passwords_on_an_invitation_count_towards_the_lockout(alpha, beta, settings):
+    path = invite(alpha, beta.owner.email)
+    visitor = Client(HTTP_HOST=alpha.host)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert visitor.post(path, {"password": "wrong"}).status_code == 400
+    assert visitor.post(path, {"password": "wrong"}).status_code == 429
+    assert visitor.post(path, {"password": PASSWORD}).status_code == 429
+
+
+def test_invitation_for_a_deactivated_account_is_a_clear_refusal(alpha):
+    from tenants.services import user_create
+
+    gone = user_create(email="gone@example.com", password=PASSWORD)
+    path = invite(alpha, "gone@example.com")
+    User.objects.filter(pk=gone.pk).update(is_active=False)
+    response = Client(HTTP_HOST=alpha.host).post(path, {"password": PASSWORD})
+    assert response.status_code == 403
+    with tenant_context(alpha.enterprise):
+        assert not Membership.objects.filter(user_id=gone.pk).exists()

@@ -1,5 +1,6 @@
 """Provisioning on the real worker: clone, success, failure with reason, safe retries, no half-made tenant."""
 
+import datetime
 import time
 
 import pytest
@@ -215,3 +216,20 @@ def test_an_out_of_date_template_refuses_instead_of_faking(make_enterprise):
         assert "setup_platform" in str(excinfo.value)
     finally:
         schema._ready.discard("template")  # the row comes back at rollback; check again next time
+
+
+def test_the_sweeper_waits_a_full_interval_between_sends(committed):
+    enterprise = register("sweep-spacing", provision_async=False)
+    Enterprise.objects.filter(pk=enterprise.pk).update(
+        modified=enterprise.modified - datetime.timedelta(minutes=5)
+    )
+    assert registration.pending_registrations_resend() >= 1
+    # Sent and stamped: a second sweep right away leaves it alone.
+    assert enterprise.pk not in _resent_now()
+
+
+def _resent_now() -> set[int]:
+    from django.utils import timezone
+
+    cutoff = timezone.now() - datetime.timedelta(seconds=120)
+    return set(Enterprise.objects.filter(status="pending", modified__lt=cutoff).values_list("pk", flat=True))

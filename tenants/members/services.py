@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
+from tenant_users.permissions.models import UserTenantPermissions
 
 from portal.api import ApplicationError, ConflictError
 from tenants import roles
@@ -41,16 +42,21 @@ def member_role_change(
     *, enterprise: Enterprise, membership: Membership, role: str, acting_user: User
 ) -> Membership:
     with tenant_context(enterprise):
+        owners = _lock_owners()  # first, always in the same order: no deadlock between two owners
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if role == membership.role:
             return membership
         # Only an owner may make or unmake owners.
         if Role.OWNER in (role, membership.role):
             roles.require_role(user=acting_user, enterprise=enterprise, minimum=Role.OWNER)
-        if membership.role == Role.OWNER and _locked_owner_count() <= 1:
+        if membership.role == Role.OWNER and owners <= 1:
             raise ConflictError(_("The last owner cannot be demoted. Make someone else an owner first."))
         membership.role = role
         membership.save(update_fields=["role"])
+        # tenant-users' own superuser flag follows the owner role (nothing may read a stale one).
+        UserTenantPermissions.objects.filter(profile_id=membership.user_id).update(
+            is_superuser=role == Role.OWNER
+        )
         _keep_primary_owner(enterprise, leaving_user_id=None)
     roles.forget(membership.user)
     return membership
@@ -68,20 +74,27 @@ def _keep_primary_owner(enterprise: Enterprise, *, leaving_user_id: int | None) 
     enterprise.save(update_fields=["owner"])
 
 
-def _locked_owner_count() -> int:
-    # Lock every owner row, so two admins demoting the last two owners at once cannot both succeed.
+def _lock_owners() -> int:
+    """Locks every owner row (in primary-key order) and counts them, so two people demoting or
+    removing the last two owners at once cannot both succeed."""
     return len(
-        list(Membership.objects.select_for_update().filter(role=Role.OWNER).values_list("pk", flat=True))
+        list(
+            Membership.objects.select_for_update()
+            .filter(role=Role.OWNER)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     )
 
 
 @transaction.atomic
 def member_remove(*, enterprise: Enterprise, membership: Membership, acting_user: User) -> None:
     with tenant_context(enterprise):
+        owners = _lock_owners()
         membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
         if membership.role == Role.OWNER:
             roles.require_role(user=acting_user, enterprise=enterprise, minimum=Role.OWNER)
-            if _locked_owner_count() <= 1:
+            if owners <= 1:
                 raise ConflictError(_("The last owner cannot be removed."))
         user = membership.user
         membership.delete()
@@ -113,15 +126,19 @@ def invitation_create(
         Invitation.objects.filter(email=email, status=Invitation.Status.PENDING).update(
             status=Invitation.Status.REVOKED
         )
-        invitation = Invitation.objects.create(
-            email=email,
-            role=role,
-            invited_by=invited_by,
-            expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
-        )
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    email=email,
+                    role=role,
+                    invited_by=invited_by,
+                    expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+                )
+        except IntegrityError as exc:  # another admin invited the same address at the same moment
+            raise ConflictError(_("%(email)s was just invited by someone else.") % {"email": email}) from exc
     token = invitation_token(enterprise=enterprise, invitation=invitation)
     transaction.on_commit(
-        lambda: _invitation_email(enterprise=enterprise, invitation=invitation, token=token)
+        lambda: _invitation_email(enterprise=enterprise, invitation=invitation, token=token), robust=True
     )
     return invitation, token
 

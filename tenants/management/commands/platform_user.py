@@ -21,7 +21,10 @@ class Command(BaseCommand):
             "or a report-city code (e.g. 130600 Baoding, 133100 Xiong'an).",
         )
         parser.add_argument("--name", default="")
-        parser.add_argument("--password", help="For a new user; without it the user must reset the password.")
+        parser.add_argument(
+            "--password",
+            help="For a new user; without it the user sets one with 'Forgot your password?' (sign-in page).",
+        )
 
     @transaction.atomic
     def handle(self, *args, email, role, scope, name, password, **options):

@@ -27,7 +27,10 @@ class Command(BaseCommand):
         step = self._step
         step("public schema migrated", started)
         services.template_schema_sync()
-        step("template schema migrated", started)
+        from tenants.schema import clone_function_install
+
+        clone_function_install()
+        step("template schema migrated, clone function installed", started)
         # Every existing enterprise schema (the executor skips nothing, but an up-to-date schema is quick).
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
         step("enterprise schemas migrated", started)
