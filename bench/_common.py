@@ -19,6 +19,8 @@ def setup_django() -> None:
     import logging
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # 404s are measured on purpose
+    for name in ("tenants", "axes"):  # one line per enterprise or sign-in would drown the figures
+        logging.getLogger(name).setLevel(logging.WARNING)
     call_command("setup_platform", no_demo=True, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

@@ -68,6 +68,7 @@ SHARED_APPS = [
     "django_celery_beat",
     "portal",
     "worker",
+    "manufacturing.frameworks",
 ]
 
 TENANT_APPS = [

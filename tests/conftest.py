@@ -112,9 +112,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         services.reference_data_load()
         services.public_tenant_ensure()
         services.template_schema_sync()
+        from manufacturing.frameworks.services import frameworks_load_shipped
         from tenants.schema import clone_function_install
 
         clone_function_install()
+        frameworks_load_shipped()
         worlds = {
             "alpha": build_enterprise(slug="alpha", city="110000", industry="C34", seed=1),
             "beta": build_enterprise(slug="beta", city="120000", industry="C35", seed=2),

@@ -38,6 +38,13 @@ class Command(BaseCommand):
         step(
             f"reference data: {counts['regions']} regions, {counts['industries']} industry divisions", started
         )
+        from manufacturing.frameworks.services import frameworks_load_shipped
+
+        loaded = frameworks_load_shipped()
+        step(
+            f"assessment frameworks: {len(loaded)} ({sum(new for _f, new in loaded)} newly published)",
+            started,
+        )
         services.public_tenant_ensure()
         changed = services.domains_sync()
         step(f"domains in step with PORTAL_DOMAIN ({changed} changed)", started)

@@ -1,0 +1,41 @@
+"""Published assessment frameworks, in the public schema. A version never changes once loaded."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Framework(models.Model):
+    class Kind(models.TextChoices):
+        POINTS = "points", _("Points and scene levels (MIIT style)")
+        CMMM = "cmmm", _("Capability maturity levels (GB/T 39116 style)")
+
+    code = models.CharField(_("code"), max_length=60)
+    version = models.CharField(_("version"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    is_default = models.BooleanField(_("default"), default=False)
+    # The validated definition, exactly as loaded; its checksum proves it never changed.
+    definition = models.JSONField(_("definition"))
+    checksum = models.CharField(_("checksum"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "-loaded_at"]
+        verbose_name = _("assessment framework")
+        verbose_name_plural = _("assessment frameworks")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_version_unique"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_framework"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.version})"
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
