@@ -66,12 +66,10 @@ def main() -> None:
     migrate = provision_times(False)
 
     with connection.cursor() as cursor:
-        tables = (
-            cursor.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tenant_template'"
-            )
-            or cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tenant_template'"
         )
+        tables = cursor.fetchone()[0]
     for enterprise in Enterprise.objects.filter(name="基准开通企业"):
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{enterprise.schema_name}" CASCADE')
