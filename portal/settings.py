@@ -137,6 +137,8 @@ AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0")) or None
 # Signed invitation links and the one-time sign-in links between hosts expire.
 INVITATION_MAX_AGE_DAYS = 7
 REGISTRATION_RATE = env("REGISTRATION_RATE", "20/hour")
+# A submitted assessment without a result after this long is scored again by the sweeper.
+SCORING_SWEEP_AFTER_SECONDS = int(env("SCORING_SWEEP_AFTER_SECONDS", "180"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60
 
 TEMPLATES = [

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from manufacturing import api as manufacturing_api
 from portal import views
 from portal.urls_common import urlpatterns as common
 from tenants import api as tenants_api
@@ -26,6 +27,12 @@ api_patterns = [
         name="api-registration-retry",
     ),
     path("api/v1/auth/token/", tenants_api.TokenCreateApi.as_view(), name="api-token"),
+    path("api/v1/frameworks/", manufacturing_api.FrameworkListApi.as_view(), name="api-frameworks"),
+    path(
+        "api/v1/frameworks/<int:framework_id>/",
+        manufacturing_api.FrameworkDetailApi.as_view(),
+        name="api-framework",
+    ),
 ]
 
 urlpatterns = [

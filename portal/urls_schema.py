@@ -7,4 +7,6 @@ operations carry the tag prefix "workspace" and are called on <slug>.<PORTAL_DOM
 from portal.urls_public import api_patterns as public_api
 from portal.urls_tenant import api_patterns as tenant_api
 
-urlpatterns = [*public_api, *tenant_api]
+# The frameworks endpoints exist on both hosts; documented once.
+_seen = {str(p.pattern) for p in public_api}
+urlpatterns = [*public_api, *[p for p in tenant_api if str(p.pattern) not in _seen]]

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from manufacturing import api as manufacturing_api
+from manufacturing import views as manufacturing_views
 from portal.urls_common import urlpatterns as common
 from tenants import api as tenants_api
 from tenants import views as tenants_views
@@ -9,6 +11,43 @@ from tenants.members import api as members_api
 
 api_patterns = [
     path("api/v1/workspace/", tenants_api.WorkspaceApi.as_view(), name="api-workspace"),
+    path("api/v1/frameworks/", manufacturing_api.FrameworkListApi.as_view(), name="api-frameworks"),
+    path(
+        "api/v1/frameworks/<int:framework_id>/",
+        manufacturing_api.FrameworkDetailApi.as_view(),
+        name="api-framework",
+    ),
+    path("api/v1/assessments/", manufacturing_api.AssessmentListCreateApi.as_view(), name="api-assessments"),
+    path(
+        "api/v1/assessments/<int:assessment_id>/",
+        manufacturing_api.AssessmentDetailApi.as_view(),
+        name="api-assessment",
+    ),
+    path(
+        "api/v1/assessments/<int:assessment_id>/answers/<str:key>/",
+        manufacturing_api.AnswerApi.as_view(),
+        name="api-answer",
+    ),
+    path(
+        "api/v1/assessments/<int:assessment_id>/evidence/",
+        manufacturing_api.EvidenceUploadApi.as_view(),
+        name="api-evidence",
+    ),
+    path(
+        "api/v1/assessments/<int:assessment_id>/pledge/",
+        manufacturing_api.PledgeApi.as_view(),
+        name="api-pledge",
+    ),
+    path(
+        "api/v1/assessments/<int:assessment_id>/submit/",
+        manufacturing_api.SubmitApi.as_view(),
+        name="api-submit",
+    ),
+    path(
+        "api/v1/assessments/<int:assessment_id>/result/",
+        manufacturing_api.ResultApi.as_view(),
+        name="api-result",
+    ),
     path("api/v1/members/", members_api.MemberListApi.as_view(), name="api-members"),
     path("api/v1/members/<int:member_id>/", members_api.MemberDetailApi.as_view(), name="api-member"),
     path("api/v1/members/invitations/", members_api.InvitationCreateApi.as_view(), name="api-invitations"),
@@ -26,6 +65,11 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", tenants_views.invitation_accept, name="invitation-accept"),
     path("switch/", tenants_views.switch, name="switch"),
+    path(
+        "assessments/<int:assessment_id>/evidence/<int:evidence_id>/",
+        manufacturing_views.evidence_download,
+        name="evidence-download",
+    ),
     *api_patterns,
     *common,
 ]

@@ -35,3 +35,13 @@ def role_at_least(minimum: str):
 
     HasRole.__name__ = f"HasRole_{minimum}"
     return HasRole
+
+
+class PublicSiteOrHostMember(IsHostMember):
+    """Open on the public site; on an enterprise's host, members only (404 for anyone else), since
+    every endpoint of an enterprise's host belongs to its members."""
+
+    def has_permission(self, request, view) -> bool:
+        if current_enterprise(request) is None:
+            return True
+        return super().has_permission(request, view)

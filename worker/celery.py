@@ -50,6 +50,11 @@ app.conf.update(
     beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
     beat_schedule={
         "beat-heartbeat": {"task": "worker.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
+        "sweep-scoring": {
+            "task": "manufacturing.sweep_scoring",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "sweep-registrations": {
             "task": "tenants.sweep_registrations",
             "schedule": 60.0,

@@ -39,3 +39,26 @@ class Framework(models.Model):
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "zh").startswith("zh") else self.name_en
+
+
+class ScoringRequest(models.Model):
+    """One row per submitted assessment awaiting its score, in the public schema, so the sweeper finds
+    work left undone with one query instead of walking every tenant schema. Written in the same
+    transaction as the submission; completed by the scoring task."""
+
+    tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    assessment_id = models.BigIntegerField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "assessment_id"], name="one_scoring_request_per_assessment"
+            )
+        ]
+        indexes = [models.Index(fields=["completed_at", "sent_at"], name="scoring_request_open")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.assessment_id}"

@@ -1,0 +1,189 @@
+"""Assessments: create, answer, attach evidence, pledge, submit, score (services: writes).
+
+Everything here runs in the enterprise's schema (a request on its host, or a worker task carrying
+its schema). Scoring itself is manufacturing/scoring.py, pure.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from manufacturing import scoring
+from manufacturing.frameworks.models import Framework, ScoringRequest
+from manufacturing.models import Answer, Assessment, Evidence
+from portal.api import ApplicationError, ConflictError
+
+logger = logging.getLogger(__name__)
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# Allowed evidence: the suffix must match the file's own first bytes (a renamed .exe is refused).
+EVIDENCE_TYPES = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+}
+
+
+def _answer_error(exc: scoring.AnswerError) -> ApplicationError:
+    language = "zh" if (translation.get_language() or "zh").startswith("zh") else "en"
+    return ApplicationError(exc.message[language], extra={"field": exc.key, "messages": exc.message})
+
+
+def _editable(assessment: Assessment) -> None:
+    if assessment.status != Assessment.Status.DRAFT:
+        raise ConflictError(_("This assessment has been submitted and can no longer be changed."))
+
+
+@transaction.atomic
+def assessment_create(*, framework: Framework, user) -> Assessment:
+    return Assessment.objects.create(framework=framework, created_by=user)
+
+
+@transaction.atomic
+def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
+    assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    _editable(assessment)
+    try:
+        clean = scoring.answer_clean(assessment.framework.definition, key, value)
+    except scoring.AnswerError as exc:
+        raise _answer_error(exc) from exc
+    answer, _created = Answer.objects.update_or_create(
+        assessment=assessment, key=key, defaults={"value": clean, "updated_by": user}
+    )
+    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    return answer
+
+
+@transaction.atomic
+def answer_delete(*, assessment: Assessment, key: str) -> None:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _editable(assessment)
+    Answer.objects.filter(assessment=assessment, key=key).delete()
+
+
+def answers_of(assessment: Assessment) -> dict[str, dict]:
+    return dict(Answer.objects.filter(assessment=assessment).values_list("key", "value"))
+
+
+@transaction.atomic
+def evidence_add(*, assessment: Assessment, question_key: str, upload, user) -> Evidence:
+    assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    _editable(assessment)
+    index = scoring.index(assessment.framework.definition)
+    if question_key not in index.questions and question_key not in index.scenes:
+        raise ApplicationError(_("There is no question %(key)s in this framework.") % {"key": question_key})
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ApplicationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)},
+            status_code=413,
+        )
+    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    allowed = EVIDENCE_TYPES.get(suffix)
+    head = upload.read(16)
+    upload.seek(0)
+    if allowed is None or not any(head.startswith(magic) for magic in allowed[1]):
+        raise ApplicationError(
+            _("Evidence must be a PDF, PNG, JPEG, XLSX or DOCX file whose content matches its name."),
+            status_code=415,
+        )
+    return Evidence.objects.create(
+        assessment=assessment,
+        question_key=question_key,
+        file=upload,
+        original_name=upload.name[-255:],
+        content_type=allowed[0],
+        size=upload.size,
+        uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def pledge_sign(*, assessment: Assessment, user) -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _editable(assessment)
+    assessment.pledge_signed_by = user
+    assessment.pledge_signed_at = timezone.now()
+    assessment.save(update_fields=["pledge_signed_by", "pledge_signed_at", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment:
+    """Freezes the answers and queues scoring (on commit). Names what is missing instead."""
+    assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    _editable(assessment)
+    definition = assessment.framework.definition
+    missing = scoring.missing_answers(definition, answers_of(assessment))
+    if missing:
+        raise ApplicationError(
+            _("%(n)s questions are not answered yet.") % {"n": len(missing)}, extra={"missing": missing}
+        )
+    if assessment.pledge_signed_at is None:
+        raise ApplicationError(
+            _("Sign the authenticity pledge before submitting."), extra={"field": "pledge"}
+        )
+    now = timezone.now()
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_by = user
+    assessment.submitted_at = now
+    assessment.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
+    ScoringRequest.objects.update_or_create(
+        tenant=enterprise, assessment_id=assessment.pk, defaults={"sent_at": now, "completed_at": None}
+    )
+    from manufacturing.tasks import score_assessment
+
+    # Sent from this tenant's schema: tenant-schemas-celery stamps the task with it.
+    transaction.on_commit(lambda: score_assessment.delay(assessment.pk), robust=True)
+    return assessment
+
+
+def assessment_score(*, assessment_id: int) -> Assessment:
+    """Scores a submitted assessment in the current schema. Idempotent: a scored one is left as it
+    is, so a redelivered task changes nothing."""
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment_id)
+        if assessment.status == Assessment.Status.SCORED:
+            _request_done(assessment)
+            return assessment
+        if assessment.status != Assessment.Status.SUBMITTED:
+            raise ConflictError(f"assessment {assessment_id} is {assessment.status}, not submitted")
+        assessment.result = scoring.score(assessment.framework.definition, answers_of(assessment))
+        assessment.status = Assessment.Status.SCORED
+        assessment.scored_at = timezone.now()
+        assessment.save(update_fields=["result", "status", "scored_at", "updated_at"])
+        _request_done(assessment)
+    logger.info("assessment %s scored in %s", assessment_id, connection.schema_name)
+    return assessment
+
+
+def _request_done(assessment: Assessment) -> None:
+    ScoringRequest.objects.filter(
+        tenant__schema_name=connection.schema_name, assessment_id=assessment.pk, completed_at__isnull=True
+    ).update(completed_at=timezone.now())
+
+
+def scoring_sweep(*, older_than_seconds: int | None = None) -> int:
+    """Re-sends scoring for submissions without a result after a few minutes (a lost message or a
+    worker that died). Reads only the public schema."""
+    from django_tenants.utils import tenant_context
+
+    from manufacturing.tasks import score_assessment
+
+    wait = older_than_seconds if older_than_seconds is not None else settings.SCORING_SWEEP_AFTER_SECONDS
+    now = timezone.now()
+    stale = list(
+        ScoringRequest.objects.select_related("tenant").filter(
+            completed_at__isnull=True, sent_at__lt=now - timezone.timedelta(seconds=wait)
+        )[:500]
+    )
+    for request in stale:
+        with tenant_context(request.tenant):
+            score_assessment.delay(request.assessment_id)
+    ScoringRequest.objects.filter(pk__in=[r.pk for r in stale]).update(sent_at=now)
+    return len(stale)
