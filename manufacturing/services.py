@@ -4,6 +4,7 @@ Everything here runs in the enterprise's schema (a request on its host, or a wor
 its schema). Scoring itself is manufacturing/scoring.py, pure.
 """
 
+import functools
 import logging
 
 from django.conf import settings
@@ -143,17 +144,25 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
     return assessment
 
 
+@functools.lru_cache(maxsize=32)
+def framework_definition(framework_id: int) -> dict:
+    """A published framework's definition, read once per process: a published version never
+    changes (loader and services refuse), so the cache cannot go stale."""
+    return Framework.objects.values_list("definition", flat=True).get(pk=framework_id)
+
+
 def assessment_score(*, assessment_id: int) -> Assessment:
     """Scores a submitted assessment in the current schema. Idempotent: a scored one is left as it
     is, so a redelivered task changes nothing."""
     with transaction.atomic():
-        assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment_id)
+        assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
         if assessment.status == Assessment.Status.SCORED:
             _request_done(assessment)
             return assessment
         if assessment.status != Assessment.Status.SUBMITTED:
             raise ConflictError(f"assessment {assessment_id} is {assessment.status}, not submitted")
-        assessment.result = scoring.score(assessment.framework.definition, answers_of(assessment))
+        definition = framework_definition(assessment.framework_id)
+        assessment.result = scoring.score(definition, answers_of(assessment))
         assessment.status = Assessment.Status.SCORED
         assessment.scored_at = timezone.now()
         assessment.save(update_fields=["result", "status", "scored_at", "updated_at"])

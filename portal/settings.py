@@ -203,6 +203,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
+# tenant-schemas-celery looks the tenant up for every task; a short cache saves that query.
+CELERY_TASK_TENANT_CACHE_SECONDS = 30
 
 # --- auth, i18n, static -----------------------------------------------------------------------------
 

@@ -45,7 +45,9 @@ app.conf.update(
     task_time_limit=600,
     task_soft_time_limit=540,
     task_track_started=True,
-    worker_send_task_events=True,
+    # Task events (for Flower and the like) cost a Redis message per state change: turn them on with
+    # `celery -A worker control enable_events` when monitoring.
+    worker_send_task_events=False,
     # django-celery-beat keeps the schedule in the database; these entries are synced into it.
     beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
     beat_schedule={

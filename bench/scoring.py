@@ -1,0 +1,187 @@
+"""Assessment scoring through a real Celery worker and the real broker (Redis).
+
+Starts one worker process (pool "solo") against the bench database and measures, in one run:
+
+  throughput   N submitted assessments sent at once; scored per second = N / (first send -> last result)
+  latency      one submission at a time on an idle worker: submit (commit) -> result stored, p50/p95
+  no-op        a no-op task's round trip (send -> result), the broker's own floor, p50/p95
+
+Answers are random but complete, on the default framework (MIIT 2024: 15 questions, 16 scenes).
+"""
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import bench_line, percentile, setup_django
+
+N_THROUGHPUT = int(os.environ.get("BENCH_SCORING_N", "200"))
+N_LATENCY = 50
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def random_answers(definition: dict, rng: random.Random) -> dict:
+    from manufacturing import scoring
+
+    ix = scoring.index(definition)
+    answers = {}
+    for key, q in ix.questions.items():
+        options = [o["key"] for o in q.get("options", [])]
+        if q["type"] == "single":
+            answers[key] = {"option": rng.choice(options)}
+        elif q["type"] == "multi":
+            plain = [o["key"] for o in q["options"] if not o.get("exclusive")]
+            answers[key] = {"options": rng.sample(plain, rng.randint(1, len(plain)))}
+        else:
+            inputs = {spec["key"]: rng.randint(spec.get("min", 0) + 1, 500) for spec in q["inputs"]}
+            for check in q.get("checks", []):
+                inputs[check["left"]] = min(inputs[check["left"]], inputs[check["right"]])
+            answers[key] = {"inputs": inputs}
+    answers.update({key: {"level": rng.randint(0, 4)} for key in ix.scenes})
+    return answers
+
+
+def main() -> None:
+    setup_django()
+    from django.db import connection
+    from django_tenants.utils import tenant_context
+    from stdnum.cn import uscc
+
+    from manufacturing import services
+    from manufacturing.frameworks.models import Framework, ScoringRequest
+    from manufacturing.models import Answer, Assessment
+    from tenants import registration
+    from tenants.models import Enterprise, Industry, Region
+    from worker import status
+    from worker.tasks import whereami
+
+    enterprise = Enterprise.objects.filter(slug="bench-scoring").first()
+    if enterprise is None:
+        body = "91130100MA0BENCH5"
+        enterprise = registration.enterprise_create_ready(
+            name="基准评分企业",
+            name_en="bench-scoring",
+            credit_code=body + uscc.calc_check_digit(body),
+            city=Region.objects.get(code="130100"),
+            district=None,
+            industry=Industry.objects.get(code="C34"),
+            employees=100,
+            revenue_band="3m-20m",
+            contact_phone="+8613800138000",
+            owner_email="bench-scoring@example.com",
+            owner_name="Bench",
+            password="bench-pass-123",
+        )
+    connection.set_schema_to_public()
+    owner = enterprise.owner
+    framework = Framework.objects.get(is_default=True)
+    rng = random.Random(20261128)
+
+    def prepare(count: int) -> list[int]:
+        """Complete, pledged, draft assessments with random answers (bulk-inserted answers)."""
+        ids = []
+        with tenant_context(enterprise):
+            for _ in range(count):
+                assessment = services.assessment_create(framework=framework, user=owner)
+                Answer.objects.bulk_create(
+                    Answer(assessment=assessment, key=k, value=v, updated_by=owner)
+                    for k, v in random_answers(framework.definition, rng).items()
+                )
+                services.pledge_sign(assessment=assessment, user=owner)
+                ids.append(assessment.pk)
+        return ids
+
+    def scored(ids: list[int]) -> int:
+        with tenant_context(enterprise):
+            return Assessment.objects.filter(pk__in=ids, status="scored").count()
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    log = open(ROOT / "var" / "bench" / "scoring-worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "worker", "worker", "-P", "solo", "-l", "WARNING",
+         "-Q", "default,scoring", "-n", f"bench-scoring-{os.getpid()}@%h",
+         "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not status.workers_state(timeout=0.5)["ok"]:
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise SystemExit("the bench worker did not start; see var/bench/scoring-worker.log")
+
+        # warm-up
+        for pk in prepare(5):
+            with tenant_context(enterprise):
+                services.assessment_submit(
+                    assessment=Assessment.objects.get(pk=pk), user=owner, enterprise=enterprise
+                )
+
+        # no-op round trip
+        noop = []
+        for _ in range(N_LATENCY):
+            started = time.perf_counter()
+            whereami.delay().get(timeout=30)
+            noop.append(time.perf_counter() - started)
+
+        # latency, one at a time
+        latency = []
+        for pk in prepare(N_LATENCY):
+            with tenant_context(enterprise):
+                started = time.perf_counter()
+                services.assessment_submit(
+                    assessment=Assessment.objects.get(pk=pk), user=owner, enterprise=enterprise
+                )
+                while not Assessment.objects.filter(pk=pk, status="scored").exists():
+                    time.sleep(0.002)
+                latency.append(time.perf_counter() - started)
+
+        # throughput: N submissions committed first (their messages held back), then all N messages
+        # sent at once, so the figure is the worker's own rate, not this process's submitting
+        from manufacturing.tasks import score_assessment
+
+        ids = prepare(N_THROUGHPUT)
+        send = score_assessment.delay
+        score_assessment.delay = lambda *args, **kwargs: None
+        try:
+            with tenant_context(enterprise):
+                for assessment in Assessment.objects.filter(pk__in=ids):
+                    services.assessment_submit(assessment=assessment, user=owner, enterprise=enterprise)
+        finally:
+            score_assessment.delay = send
+        started = time.perf_counter()
+        with tenant_context(enterprise):
+            for pk in ids:
+                score_assessment.delay(pk)
+        while scored(ids) < len(ids):
+            time.sleep(0.01)
+            if time.perf_counter() - started > 300:
+                raise SystemExit("throughput run did not finish in 300 s")
+        elapsed = time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        log.close()
+        with tenant_context(enterprise):
+            Assessment.objects.all().delete()
+        ScoringRequest.objects.filter(tenant=enterprise).delete()
+
+    per_s = N_THROUGHPUT / elapsed
+    print(f"throughput: {N_THROUGHPUT} assessments scored in {elapsed:.2f} s by one worker process")
+    print(f"            {per_s:.1f} assessments/s")
+    print(f"{'round trip':<28} {'p50 s':>8} {'p95 s':>8} {'n':>4}")
+    print(f"{'no-op task':<28} {statistics.median(noop):8.4f} {percentile(noop, 95):8.4f} {len(noop):4d}")
+    p50, p95 = statistics.median(latency), percentile(latency, 95)
+    print(f"{'submit -> result stored':<28} {p50:8.4f} {p95:8.4f} {len(latency):4d}")
+    print(f"submit->result p95 / no-op p95: {percentile(latency, 95) / percentile(noop, 95):.2f}x")
+    bench_line("scoring_per_s", per_s, "assessments/s")
+    bench_line("scoring_latency_p50_s", statistics.median(latency), "s")
+    bench_line("scoring_latency_p95_s", percentile(latency, 95), "s")
+    bench_line("noop_task_latency_p95_s", percentile(noop, 95), "s")
+
+
+if __name__ == "__main__":
+    main()
