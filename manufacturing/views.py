@@ -2,11 +2,17 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from manufacturing.models import Evidence
+from manufacturing import scoring, selectors, services
+from manufacturing.frameworks.models import Framework
+from manufacturing.models import Assessment, Evidence
+from manufacturing.steps import steps
+from portal.api import ApplicationError
 from tenants import roles
 from tenants.access import current_enterprise
+from tenants.members.models import Role
 
 
 @login_required
@@ -22,3 +28,212 @@ def evidence_download(request, assessment_id, evidence_id):
     return FileResponse(
         handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
     )
+
+
+# --- the assessment wizard ------------------------------------------------------------------------------
+
+
+def _member(request, minimum: str = Role.VIEWER):
+    enterprise = current_enterprise(request)
+    role = roles.role_of(user=request.user, enterprise=enterprise)
+    if role is None:
+        raise Http404
+    if minimum != Role.VIEWER:
+        roles.require_role(user=request.user, enterprise=enterprise, minimum=minimum)
+    return enterprise, role
+
+
+def _load(assessment_id) -> Assessment:
+    return get_object_or_404(Assessment.objects.select_related("framework"), pk=assessment_id)
+
+
+@login_required
+def assessment_list(request):
+    enterprise, _role = _member(request)
+    if request.method == "POST":
+        _member(request, Role.MEMBER)
+        framework = (
+            Framework.objects.filter(pk=request.POST.get("framework")).first()
+            or selectors.framework_default()
+        )
+        if framework is None:
+            raise Http404
+        assessment = services.assessment_create(framework=framework, user=request.user)
+        return redirect("assessment-step", assessment_id=assessment.pk, step=1)
+    return render(
+        request,
+        "manufacturing/assessment_list.html",
+        {
+            "assessments": selectors.assessment_list(),
+            "frameworks": selectors.framework_list(),
+            "can_edit": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER),
+        },
+    )
+
+
+def _progress(assessment) -> dict:
+    progress = selectors.assessment_progress(assessment=assessment)
+    progress["percent"] = round(100 * progress["answered"] / progress["total"]) if progress["total"] else 0
+    return progress
+
+
+@login_required
+def assessment_step(request, assessment_id, step):
+    enterprise, _role = _member(request)
+    assessment = _load(assessment_id)
+    if assessment.status != Assessment.Status.DRAFT:
+        return redirect("assessment-result", assessment_id=assessment.pk)
+    pages = steps(assessment.framework.definition)
+    if not 1 <= step <= len(pages):
+        raise Http404
+    return render(
+        request,
+        "manufacturing/assessment_step.html",
+        {
+            "assessment": assessment,
+            "definition": assessment.framework.definition,
+            "page": pages[step - 1],
+            "step": step,
+            "steps": pages,
+            "answers": services.answers_of(assessment),
+            "evidence": selectors.evidence_list(assessment=assessment),
+            "progress": _progress(assessment),
+            "can_edit": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER),
+            "levels": range(0, 5),
+        },
+    )
+
+
+def _answer_from_form(definition: dict, key: str, data) -> dict:
+    ix = scoring.index(definition)
+    if key in ix.scenes:
+        return {"level": _number(data.get("level"), whole=True)}
+    if key in ix.requirements:
+        return {"rating": _number(data.get("rating"))}
+    question = ix.questions.get(key)
+    if question is None:
+        return {}
+    if question["type"] == "single":
+        return {"option": data.get("option")}
+    if question["type"] == "multi":
+        return {"options": data.getlist("options")}
+    return {"inputs": {spec["key"]: _number(data.get(spec["key"])) for spec in question["inputs"]}}
+
+
+def _number(raw, *, whole: bool = False):
+    """A number typed in a form, or the text itself (which the validation then refuses clearly)."""
+    try:
+        value = float(str(raw).strip())
+    except (TypeError, ValueError):
+        return raw
+    if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+        return raw
+    return int(value) if whole or value.is_integer() else value
+
+
+@login_required
+@require_POST
+def answer_save(request, assessment_id, key):
+    """Saves one answer as the user goes (htmx); answers with the field's state and the progress."""
+    _member(request, Role.MEMBER)
+    assessment = _load(assessment_id)
+    status, error = 200, None
+    try:
+        services.answer_put(
+            assessment=assessment,
+            key=key,
+            value=_answer_from_form(assessment.framework.definition, key, request.POST),
+            user=request.user,
+        )
+    except ApplicationError as exc:
+        status, error = exc.status_code, exc.message
+    # htmx swaps 2xx only; errors are shown with a 200 wrapper so the message reaches the page.
+    return render(
+        request,
+        "manufacturing/_answer_state.html",
+        {"key": key, "error": error, "progress": _progress(assessment), "failed": status != 200},
+        status=200 if request.headers.get("HX-Request") else status,
+    )
+
+
+@login_required
+def assessment_submit(request, assessment_id):
+    enterprise, _role = _member(request)
+    assessment = _load(assessment_id)
+    if assessment.status != Assessment.Status.DRAFT:
+        return redirect("assessment-result", assessment_id=assessment.pk)
+    definition = assessment.framework.definition
+    missing = scoring.missing_answers(definition, services.answers_of(assessment))
+    error = None
+    if request.method == "POST":
+        _member(request, Role.MEMBER)
+        try:
+            if request.POST.get("pledge") == "on":
+                services.pledge_sign(assessment=assessment, user=request.user)
+            services.assessment_submit(assessment=assessment, user=request.user, enterprise=enterprise)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            return redirect("assessment-result", assessment_id=assessment.pk)
+    ix = scoring.index(definition)
+    labels = {
+        **{k: q["text"] for k, q in ix.questions.items()},
+        **{k: s["name"] for k, s in ix.scenes.items()},
+    }
+    labels.update({k: r["text"] for k, r in ix.requirements.items()})
+    return render(
+        request,
+        "manufacturing/assessment_submit.html",
+        {
+            "assessment": assessment,
+            "missing": [labels.get(k, k) for k in missing],
+            "error": error,
+            "progress": _progress(assessment),
+            "steps": steps(definition),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def assessment_result(request, assessment_id):
+    _member(request)
+    assessment = _load(assessment_id)
+    definition = assessment.framework.definition
+    context = {"assessment": assessment, "definition": definition, "result": assessment.result}
+    if assessment.result:
+        context.update(result_view(definition, assessment.result))
+    template = (
+        "manufacturing/_result_body.html"
+        if request.headers.get("HX-Request")
+        else "manufacturing/assessment_result.html"
+    )
+    return render(request, template, context)
+
+
+def result_view(definition: dict, result: dict) -> dict:
+    """What the result page shows, with names resolved from the definition."""
+    ix = scoring.index(definition)
+    names: dict[str, dict] = {}
+    if definition["kind"] == "points":
+        for dim in definition["dimensions"]:
+            names[dim["key"]] = dim["name"]
+            for sub in dim.get("subdimensions", []):
+                names[sub["key"]] = sub["name"]
+        names.update({k: q["text"] for k, q in ix.questions.items()})
+        names.update({k: s["name"] for k, s in ix.scenes.items()})
+    else:
+        names.update({k: s["name"] for k, s in ix.subdomains.items()})
+    bars = [
+        {
+            "name": d.get("name") or names.get(d["key"], d["key"]),
+            "score": d["score"],
+            "max": d["max"],
+            "percent": round(100 * d["score"] / d["max"], 1) if d["max"] else 0,
+        }
+        for d in result["dimensions"]
+        if d["max"]
+    ]
+    gaps = [{**g, "name": names.get(g["key"], g["key"])} for g in result["gaps"][:10]]
+    scene_gaps = [{**g, "name": names.get(g["key"], g["key"])} for g in result.get("scene_gaps", [])[:10]]
+    return {"bars": bars, "gaps": gaps, "scene_gaps": scene_gaps}

@@ -65,6 +65,27 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", tenants_views.invitation_accept, name="invitation-accept"),
     path("switch/", tenants_views.switch, name="switch"),
+    path("assessments/", manufacturing_views.assessment_list, name="assessments"),
+    path(
+        "assessments/<int:assessment_id>/step/<int:step>/",
+        manufacturing_views.assessment_step,
+        name="assessment-step",
+    ),
+    path(
+        "assessments/<int:assessment_id>/answer/<str:key>/",
+        manufacturing_views.answer_save,
+        name="assessment-answer",
+    ),
+    path(
+        "assessments/<int:assessment_id>/submit/",
+        manufacturing_views.assessment_submit,
+        name="assessment-submit",
+    ),
+    path(
+        "assessments/<int:assessment_id>/result/",
+        manufacturing_views.assessment_result,
+        name="assessment-result",
+    ),
     path(
         "assessments/<int:assessment_id>/evidence/<int:evidence_id>/",
         manufacturing_views.evidence_download,
