@@ -64,3 +64,4 @@ def test_the_sweeper_rescores_a_submission_whose_message_was_lost(
         with tenant_context(beta.enterprise):
             Assessment.objects.filter(pk=assessment.pk).delete()
         ScoringRequest.objects.filter(tenant=beta.enterprise, assessment_id=assessment.pk).delete()
+
