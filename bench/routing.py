@@ -10,7 +10,7 @@ search_path switch, membership check, template rendering) for three requests, al
 Prints p50/p95/mean per request and the tenant/baseline ratio.
 """
 
-from _common import bench_line, measure, setup_django, summary
+from _common import bench_enterprise, bench_line, measure, setup_django, summary
 
 REPEAT = 400
 
@@ -20,28 +20,8 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from stdnum.cn import uscc
 
-    from tenants import registration
-    from tenants.models import Enterprise, Industry, Region
-
-    enterprise = Enterprise.objects.filter(slug="bench-a").first()
-    if enterprise is None:
-        body = "91110000MA0BENCH1"
-        enterprise = registration.enterprise_create_ready(
-            name="基准测试企业",
-            name_en="bench-a",
-            credit_code=body + uscc.calc_check_digit(body),
-            city=Region.objects.get(code="110000"),
-            district=None,
-            industry=Industry.objects.get(code="C34"),
-            employees=100,
-            revenue_band="3m-20m",
-            contact_phone="+8613800138000",
-            owner_email="bench-owner@example.com",
-            owner_name="Bench",
-            password="bench-pass-123",
-        )
+    enterprise = bench_enterprise(slug="bench-a", credit_body="91110000MA0BENCH1")
     owner = enterprise.owner
     connection.set_schema_to_public()
 

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import bench_line, percentile, setup_django
+from _common import bench_enterprise, bench_line, percentile, setup_django
 
 N_THROUGHPUT = int(os.environ.get("BENCH_SCORING_N", "200"))
 N_LATENCY = 50
@@ -47,36 +47,15 @@ def random_answers(definition: dict, rng: random.Random) -> dict:
 
 def main() -> None:
     setup_django()
-    from django.db import connection
     from django_tenants.utils import tenant_context
-    from stdnum.cn import uscc
 
     from manufacturing import services
     from manufacturing.frameworks.models import Framework, ScoringRequest
     from manufacturing.models import Answer, Assessment
-    from tenants import registration
-    from tenants.models import Enterprise, Industry, Region
     from worker import status
     from worker.tasks import whereami
 
-    enterprise = Enterprise.objects.filter(slug="bench-scoring").first()
-    if enterprise is None:
-        body = "91130100MA0BENCH5"
-        enterprise = registration.enterprise_create_ready(
-            name="基准评分企业",
-            name_en="bench-scoring",
-            credit_code=body + uscc.calc_check_digit(body),
-            city=Region.objects.get(code="130100"),
-            district=None,
-            industry=Industry.objects.get(code="C34"),
-            employees=100,
-            revenue_band="3m-20m",
-            contact_phone="+8613800138000",
-            owner_email="bench-scoring@example.com",
-            owner_name="Bench",
-            password="bench-pass-123",
-        )
-    connection.set_schema_to_public()
+    enterprise = bench_enterprise(slug="bench-scoring", credit_body="91130100MA0BENCH5", city="130100")
     owner = enterprise.owner
     framework = Framework.objects.get(is_default=True)
     rng = random.Random(20261128)

@@ -19,9 +19,11 @@ against the definition and says, in both languages, what is wrong.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 ROUND = 4
+MAX_INPUT = 1e12  # no figure a manufacturer enters is larger; bigger ones are typing errors
 
 
 class AnswerError(ValueError):
@@ -91,6 +93,8 @@ def answer_clean(definition: dict, key: str, answer) -> dict:
     if key in ix.requirements:
         rating = answer.get("rating")
         scale = definition["rating_scale"]
+        if isinstance(rating, float) and not math.isfinite(rating):
+            rating = None
         if isinstance(rating, bool) or not isinstance(rating, int | float) or rating not in scale:
             allowed = ", ".join(f"{r:g}" for r in scale)
             raise AnswerError(key, f"A rating is one of {allowed}.", f"评分只能是 {allowed} 之一。")
@@ -137,15 +141,15 @@ def answer_clean(definition: dict, key: str, answer) -> dict:
     for spec in question["inputs"]:
         value = inputs.get(spec["key"])
         label_en, label_zh = spec["label"]["en"], spec["label"]["zh"]
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise AnswerError(key, f"{label_en}: enter a number.", f"{label_zh}：请输入数字。")
         low = spec.get("min", 0)
         if value < low:
             raise AnswerError(
                 key, f"{label_en}: cannot be less than {low:g}.", f"{label_zh}：不能小于 {low:g}。"
             )
-        high = spec.get("max")
-        if high is not None and value > high:
+        high = spec.get("max", MAX_INPUT)
+        if value > high:
             raise AnswerError(
                 key, f"{label_en}: cannot be more than {high:g}.", f"{label_zh}：不能大于 {high:g}。"
             )
@@ -164,10 +168,13 @@ def band_ratio(question: dict, inputs: dict) -> float:
     return inputs[ratio["numerator"]] / inputs[ratio["denominator"]] * ratio.get("scale", 1)
 
 
+EDGE = 1e-9  # floating-point slack: 0.45 / 15 * 100 is 3.0000000000000004, and still exactly 3 %
+
+
 def band_pick(question: dict, ratio: float) -> dict:
     """The first band whose upper bound is >= the ratio (an edge value belongs to the lower band)."""
     for band in question["bands"]:
-        if band.get("upto") is None or ratio <= band["upto"]:
+        if band.get("upto") is None or ratio <= band["upto"] + EDGE:
             return band
     return question["bands"][-1]
 

@@ -57,8 +57,15 @@ def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
     answer, _created = Answer.objects.update_or_create(
         assessment=assessment, key=key, defaults={"value": clean, "updated_by": user}
     )
-    Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    _answers_changed(assessment)
     return answer
+
+
+def _answers_changed(assessment: Assessment) -> None:
+    """A pledge covers the answers as they were when it was signed: any change asks for it again."""
+    Assessment.objects.filter(pk=assessment.pk).update(
+        updated_at=timezone.now(), pledge_signed_by=None, pledge_signed_at=None
+    )
 
 
 @transaction.atomic
@@ -66,6 +73,7 @@ def answer_delete(*, assessment: Assessment, key: str) -> None:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _editable(assessment)
     Answer.objects.filter(assessment=assessment, key=key).delete()
+    _answers_changed(assessment)
 
 
 def answers_of(assessment: Assessment) -> dict[str, dict]:
@@ -93,6 +101,7 @@ def evidence_add(*, assessment: Assessment, question_key: str, upload, user) -> 
             _("Evidence must be a PDF, PNG, JPEG, XLSX or DOCX file whose content matches its name."),
             status_code=415,
         )
+    _answers_changed(assessment)
     return Evidence.objects.create(
         assessment=assessment,
         question_key=question_key,

@@ -1,6 +1,7 @@
 """Industrial-cloud pages of an enterprise's workspace."""
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -52,10 +53,9 @@ def assessment_list(request):
     enterprise, _role = _member(request)
     if request.method == "POST":
         _member(request, Role.MEMBER)
-        framework = (
-            Framework.objects.filter(pk=request.POST.get("framework")).first()
-            or selectors.framework_default()
-        )
+        raw = request.POST.get("framework", "")
+        chosen = Framework.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        framework = chosen or selectors.framework_default()
         if framework is None:
             raise Http404
         assessment = services.assessment_create(framework=framework, user=request.user)
@@ -128,7 +128,9 @@ def _number(raw, *, whole: bool = False):
         return raw
     if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
         return raw
-    return int(value) if whole or value.is_integer() else value
+    if value.is_integer():
+        return int(value)
+    return raw if whole else value  # "2.7" is no level: let the validation refuse it
 
 
 @login_required
@@ -168,9 +170,11 @@ def assessment_submit(request, assessment_id):
     if request.method == "POST":
         _member(request, Role.MEMBER)
         try:
-            if request.POST.get("pledge") == "on":
-                services.pledge_sign(assessment=assessment, user=request.user)
-            services.assessment_submit(assessment=assessment, user=request.user, enterprise=enterprise)
+            # One transaction: a submission that fails leaves the pledge as it was.
+            with transaction.atomic():
+                if request.POST.get("pledge") == "on":
+                    services.pledge_sign(assessment=assessment, user=request.user)
+                services.assessment_submit(assessment=assessment, user=request.user, enterprise=enterprise)
         except ApplicationError as exc:
             error = exc.message
         else:

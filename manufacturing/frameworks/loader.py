@@ -48,6 +48,12 @@ class _Checker:
         self.d = definition
         self.faults: list[str] = []
         self.keys: dict[str, str] = {}  # question/scene/requirement key -> where
+        self.kinds: dict[str, set[str]] = {
+            "question": set(),
+            "subdimension": set(),
+            "scene": set(),
+            "subdomain": set(),
+        }
 
     def fault(self, where: str, message: str) -> None:
         self.faults.append(f"{where}: {message}" if where else message)
@@ -123,6 +129,8 @@ class _Checker:
             if not self.number(f"{where}.points", dim.get("points"), low=0):
                 continue
             total += dim["points"]
+            if "scenes" in dim and "subdimensions" in dim:
+                self.fault(where, "a dimension has either scenes or subdimensions, not both")
             if "scenes" in dim:
                 if dim["points"] != 0:
                     self.fault(f"{where}.points", "a dimension of scenes scores no points: use 0")
@@ -133,6 +141,7 @@ class _Checker:
             for j, sub in enumerate(self.items(f"{where}.subdimensions", dim.get("subdimensions"))):
                 sub_where = f"{where}.subdimensions[{j}]"
                 self.key(f"{sub_where}.key", sub.get("key"), unique_in=sub_keys, global_key=True)
+                self.kinds["subdimension"].add(sub.get("key"))
                 self.text(f"{sub_where}.name", sub.get("name"))
                 if not self.number(f"{sub_where}.points", sub.get("points"), low=0):
                     continue
@@ -160,6 +169,7 @@ class _Checker:
             self.fault(where, "must be a mapping")
             return 0.0
         self.key(f"{where}.key", q.get("key"), global_key=True)
+        self.kinds["question"].add(q.get("key"))
         self.text(f"{where}.text", q.get("text"))
         if "help" in q:
             self.text(f"{where}.help", q["help"])
@@ -209,6 +219,9 @@ class _Checker:
             self.key(f"{iw}.key", item.get("key"), unique_in=set(inputs))
             self.text(f"{iw}.label", item.get("label"))
             self.text(f"{iw}.unit", item.get("unit"))
+            for bound in ("min", "max"):
+                if bound in item:
+                    self.number(f"{iw}.{bound}", item[bound])
             inputs[item.get("key")] = item
         ratio = q.get("ratio") or {}
         for part in ("numerator", "denominator"):
@@ -248,6 +261,7 @@ class _Checker:
         for i, scene in enumerate(self.items(f"{where}.scenes", scenes)):
             sw = f"{where}.scenes[{i}]"
             self.key(f"{sw}.key", scene.get("key"), global_key=True)
+            self.kinds["scene"].add(scene.get("key"))
             self.text(f"{sw}.name", scene.get("name"))
             self.text(f"{sw}.group", scene.get("group"))
             if not isinstance(scene.get("constraint"), bool):
@@ -264,13 +278,15 @@ class _Checker:
         rules = self.items("level_rules", self.d.get("level_rules"))
         seen: list[int] = []
         previous_score = None
+        if rules and isinstance(rules[-1], dict) and rules[-1].get("level") != 1:
+            self.fault("level_rules", "the last (lowest) rule is level 1")
         for i, rule in enumerate(rules):
             rw = f"level_rules[{i}]"
             if not self.number(f"{rw}.level", rule.get("level"), low=1):
                 continue
             self.text(f"{rw}.name", rule.get("name"))
-            if seen and rule["level"] >= seen[-1]:
-                self.fault(rw, "rules go from the highest level down")
+            if seen and rule["level"] != seen[-1] - 1:
+                self.fault(rw, "rules go from the highest level down, one level at a time")
             seen.append(rule["level"])
             if self.number(f"{rw}.min_score", rule.get("min_score"), low=0, high=self.d["total_points"]):
                 if previous_score is not None and rule["min_score"] > previous_score:
@@ -294,7 +310,7 @@ class _Checker:
                 self.fault(f"{rw}.when", "names exactly one question, subdimension or scene")
                 continue
             target = when[targets[0]]
-            if target not in self.keys:
+            if target not in self.kinds[targets[0]]:
                 self.fault(f"{rw}.when", f"unknown {targets[0]} {target!r}")
             if targets[0] == "scene":
                 self.number(f"{rw}.when.below_level", when.get("below_level"), low=1, high=4)
@@ -334,6 +350,7 @@ class _Checker:
                 for k, sub in enumerate(self.items(f"{dw}.subdomains", domain.get("subdomains"))):
                     sw = f"{dw}.subdomains[{k}]"
                     self.key(f"{sw}.key", sub.get("key"), global_key=True)
+                    self.kinds["subdomain"].add(sub.get("key"))
                     self.text(f"{sw}.name", sub.get("name"))
                     self.number(f"{sw}.weight", sub.get("weight", 1), low=0)
                     for m, req in enumerate(self.items(f"{sw}.requirements", sub.get("requirements"))):
@@ -351,7 +368,7 @@ class _Checker:
             self.key(f"{rw}.key", rec.get("key"), unique_in=keys)
             self.text(f"{rw}.text", rec.get("text"))
             when = rec.get("when") or {}
-            if when.get("subdomain") not in self.keys:
+            if when.get("subdomain") not in self.kinds["subdomain"]:
                 self.fault(f"{rw}.when.subdomain", f"unknown subdomain {when.get('subdomain')!r}")
             self.number(f"{rw}.when.below", when.get("below"), low=0, high=1)
 

@@ -5,29 +5,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from manufacturing import scoring, services
+from manufacturing import services
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Answer, Assessment
+from tests.manufacturing.definitions import full_answers
 
 pytestmark = pytest.mark.django_db
-
-
-def full_answers(definition: dict) -> dict:
-    """The best answer to every question and level 4 in every scene (MIIT: 100 points, level 4)."""
-    ix = scoring.index(definition)
-    answers = {}
-    for key, q in ix.questions.items():
-        if q["type"] == "single":
-            answers[key] = {"option": max(q["options"], key=lambda o: o["score"])["key"]}
-        elif q["type"] == "multi":
-            answers[key] = {"options": [o["key"] for o in q["options"] if not o.get("exclusive")]}
-        else:
-            inputs = {spec["key"]: 100 for spec in q["inputs"]}
-            answers[key] = {"inputs": inputs}
-    answers.update({key: {"level": 4} for key in ix.scenes})
-    for key in ix.requirements:
-        answers[key] = {"rating": 1}
-    return answers
 
 
 def create(client) -> dict:
@@ -68,7 +51,7 @@ def test_frameworks_are_listed_on_both_hosts(alpha, public_client):
         ("no-such-question", {"option": "a"}, 400),
         ("network", {"options": ["not-an-option"]}, 400),
         ("network", {"options": ["none", "office-lan"]}, 400),
-        ("planning-implementation", {"options": ["a", "b"]}, 400),
+        ("plan-implementation", {"options": ["a", "b"]}, 400),  # a single-choice question
         ("device-digital-rate", {"inputs": {"devices_digital": 12, "devices_total": 10}}, 400),
         ("device-digital-rate", {"inputs": {"devices_digital": -1, "devices_total": 10}}, 400),
         ("device-digital-rate", {"inputs": {"devices_digital": "many", "devices_total": 10}}, 400),
@@ -223,3 +206,25 @@ def test_scoring_twice_gives_one_result(alpha):
     assert first.result["total"] == pytest.approx(100) and first.result["level"] == 4
     assert second.scored_at == first.scored_at and second.result == first.result
     assert ScoringRequest.objects.get(tenant=alpha.enterprise, assessment_id=assessment.pk).completed_at
+
+
+def test_json_infinity_is_refused_not_stored(alpha):
+    client = alpha.client()
+    created = create(client)
+    response = client.put(
+        f"/api/v1/assessments/{created['id']}/answers/device-digital-rate/",
+        '{"inputs": {"devices_digital": 5, "devices_total": 1e999}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+
+
+def test_changing_an_answer_asks_for_the_pledge_again(alpha):
+    client = alpha.client()
+    created = create(client)
+    client.post(f"/api/v1/assessments/{created['id']}/pledge/")
+    assert client.get(f"/api/v1/assessments/{created['id']}/").json()["assessment"]["pledge_signed_at"]
+    answer(client, created["id"], "network", {"options": ["office-lan"]})
+    assert (
+        client.get(f"/api/v1/assessments/{created['id']}/").json()["assessment"]["pledge_signed_at"] is None
+    )

@@ -4,7 +4,7 @@ import pytest
 
 from manufacturing import scoring
 from manufacturing.frameworks import loader
-from tests.manufacturing.definitions import cmmm, points
+from tests.manufacturing.definitions import cmmm, full_answers, points
 
 
 def refused(definition) -> str:
@@ -137,20 +137,7 @@ def test_miit_2024_structure():
 
 def test_miit_full_marks_and_all_scenes_at_l4_is_level_4():
     d = miit()
-    ix = scoring.index(d)
-    answers = {}
-    for key, q in ix.questions.items():
-        if q["type"] == "single":
-            answers[key] = {"option": max(q["options"], key=lambda o: o["score"])["key"]}
-        elif q["type"] == "multi":
-            answers[key] = {"options": [o["key"] for o in q["options"] if not o.get("exclusive")]}
-        else:
-            num, den = q["ratio"]["numerator"], q["ratio"]["denominator"]
-            inputs = {spec["key"]: 100 for spec in q["inputs"]}
-            inputs[num], inputs[den] = 100, 100
-            answers[key] = {"inputs": inputs}
-    answers.update({key: {"level": 4} for key in ix.scenes})
-    result = scoring.score(d, answers)
+    result = scoring.score(d, full_answers(d))
     assert result["total"] == pytest.approx(100)
     assert result["level"] == 4
 
@@ -211,3 +198,22 @@ def test_the_shipped_frameworks_are_published_by_setup():
 def test_check_command_line(capsys):
     assert loader.main(["check"]) == 0
     assert "ok " in capsys.readouterr().out
+
+
+def test_a_recommendation_must_name_the_right_kind_of_thing():
+    d = points()
+    d["recommendations"][0]["when"] = {"question": "equip", "below": 50}  # a subdimension, not a question
+    assert "unknown question 'equip'" in refused(d)
+
+
+def test_level_rules_may_not_skip_a_level():
+    d = points()
+    d["level_rules"][1]["level"] = 0
+    message = refused(d)
+    assert "one level at a time" in message or "lowest" in message
+
+
+def test_a_dimension_cannot_have_both_scenes_and_questions():
+    d = points()
+    d["dimensions"][1]["subdimensions"] = d["dimensions"][0]["subdimensions"]
+    assert "either scenes or subdimensions" in refused(d)

@@ -7,7 +7,7 @@ from django_tenants.utils import tenant_context
 from manufacturing import services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
-from tests.manufacturing.test_assessments import full_answers
+from tests.manufacturing.definitions import full_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,13 @@ def test_viewer_sees_but_cannot_start_or_answer(alpha):
         client.post(f"/assessments/{assessment_id}/answer/network/", {"options": ["office-lan"]}).status_code
         == 403
     )
+
+
+def test_bad_form_values_are_refused_not_500(alpha):
+    client = alpha.client()
+    assert client.post("/assessments/", {"framework": "abc"}).status_code == 302  # the default framework
+    assessment_id = start(client)
+    response = client.post(f"/assessments/{assessment_id}/answer/product-design/", {"level": "2.7"})
+    assert response.status_code == 400
+    response = client.post(f"/assessments/{assessment_id}/answer/product-design/", {"level": "nan"})
+    assert response.status_code == 400

@@ -238,3 +238,15 @@ def test_cmmm_ratings_must_be_on_the_scale():
     with pytest.raises(scoring.AnswerError):
         scoring.answer_clean(cmmm(), "st-1-1", {"rating": 0.7})
     assert scoring.answer_clean(cmmm(), "st-1-1", {"rating": 1}) == {"rating": 1.0}
+
+
+def test_a_ratio_exactly_on_an_edge_despite_floating_point():
+    question = scoring.index(points()).questions["rate"]
+    assert 0.07 / 0.7 * 100 > 10  # 10.000000000000002 in binary floating point
+    assert scoring.question_percent(question, {"inputs": {"digital": 0.07, "total": 0.7}}) == 0
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1e13])
+def test_infinite_nan_and_absurd_figures_are_refused(value):
+    with pytest.raises(scoring.AnswerError):
+        scoring.answer_clean(points(), "rate", {"inputs": {"digital": 1, "total": value}})

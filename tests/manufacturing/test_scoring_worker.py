@@ -9,7 +9,8 @@ from django_tenants.utils import tenant_context
 from manufacturing import services
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Assessment
-from tests.manufacturing.test_assessments import answer, create, full_answers, submitted
+from tests.manufacturing.definitions import full_answers
+from tests.manufacturing.test_assessments import answer, create, submitted
 
 pytestmark = [pytest.mark.worker]
 
@@ -64,4 +65,3 @@ def test_the_sweeper_rescores_a_submission_whose_message_was_lost(
         with tenant_context(beta.enterprise):
             Assessment.objects.filter(pk=assessment.pk).delete()
         ScoringRequest.objects.filter(tenant=beta.enterprise, assessment_id=assessment.pk).delete()
-
