@@ -113,6 +113,22 @@ def evidence_add(*, assessment: Assessment, question_key: str, upload, user) -> 
     )
 
 
+def evidence_missing(*, assessment: Assessment) -> list[str]:
+    """Questions whose answer scores high enough that the framework asks for evidence
+    (`evidence.required_from_score`), and that have none attached yet."""
+    definition = assessment.framework.definition
+    answers = answers_of(assessment)
+    attached = set(Evidence.objects.filter(assessment=assessment).values_list("question_key", flat=True))
+    missing = []
+    for key, question in scoring.index(definition).questions.items():
+        threshold = (question.get("evidence") or {}).get("required_from_score")
+        if threshold is None or key in attached or key not in answers:
+            continue
+        if scoring.question_percent(question, answers[key]) >= threshold:
+            missing.append(key)
+    return missing
+
+
 @transaction.atomic
 def pledge_sign(*, assessment: Assessment, user) -> Assessment:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -133,6 +149,12 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
     if missing:
         raise ApplicationError(
             _("%(n)s questions are not answered yet.") % {"n": len(missing)}, extra={"missing": missing}
+        )
+    needing = evidence_missing(assessment=assessment)
+    if needing:
+        raise ApplicationError(
+            _("%(n)s answers need supporting evidence before submitting.") % {"n": len(needing)},
+            extra={"evidence_missing": needing},
         )
     if assessment.pledge_signed_at is None:
         raise ApplicationError(

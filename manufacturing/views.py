@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from manufacturing import scoring, selectors, services
@@ -96,12 +97,19 @@ def assessment_step(request, assessment_id, step):
             "step": step,
             "steps": pages,
             "answers": services.answers_of(assessment),
-            "evidence": selectors.evidence_list(assessment=assessment),
+            "evidence_by_question": _evidence_by_question(assessment),
             "progress": _progress(assessment),
             "can_edit": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER),
             "levels": range(0, 5),
         },
     )
+
+
+def _evidence_by_question(assessment) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for item in selectors.evidence_list(assessment=assessment):
+        grouped.setdefault(item["question"], []).append(item)
+    return grouped
 
 
 def _answer_from_form(definition: dict, key: str, data) -> dict:
@@ -159,6 +167,30 @@ def answer_save(request, assessment_id, key):
 
 
 @login_required
+@require_POST
+def evidence_upload(request, assessment_id, key):
+    """Attaches a file to one question (htmx, multipart); answers with that question's file list."""
+    _member(request, Role.MEMBER)
+    assessment = _load(assessment_id)
+    error = None
+    upload = request.FILES.get("file")
+    if upload is None:
+        error = _("Choose a file first.")
+    else:
+        try:
+            services.evidence_add(assessment=assessment, question_key=key, upload=upload, user=request.user)
+        except ApplicationError as exc:
+            error = exc.message
+    files = [e for e in selectors.evidence_list(assessment=assessment) if e["question"] == key]
+    return render(
+        request,
+        "manufacturing/_evidence.html",
+        {"assessment": assessment, "key": key, "files": files, "error": error, "can_edit": True},
+        status=200 if request.headers.get("HX-Request") or error is None else 400,
+    )
+
+
+@login_required
 def assessment_submit(request, assessment_id):
     enterprise, _role = _member(request)
     assessment = _load(assessment_id)
@@ -185,12 +217,14 @@ def assessment_submit(request, assessment_id):
         **{k: s["name"] for k, s in ix.scenes.items()},
     }
     labels.update({k: r["text"] for k, r in ix.requirements.items()})
+    needing = services.evidence_missing(assessment=assessment)
     return render(
         request,
         "manufacturing/assessment_submit.html",
         {
             "assessment": assessment,
             "missing": [labels.get(k, k) for k in missing],
+            "evidence_missing": [labels.get(k, k) for k in needing],
             "error": error,
             "progress": _progress(assessment),
             "steps": steps(definition),

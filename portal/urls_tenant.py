@@ -77,6 +77,11 @@ urlpatterns = [
         name="assessment-answer",
     ),
     path(
+        "assessments/<int:assessment_id>/upload/<str:key>/",
+        manufacturing_views.evidence_upload,
+        name="assessment-evidence",
+    ),
+    path(
         "assessments/<int:assessment_id>/submit/",
         manufacturing_views.assessment_submit,
         name="assessment-submit",

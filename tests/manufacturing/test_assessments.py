@@ -8,7 +8,7 @@ from django_tenants.utils import tenant_context
 from manufacturing import services
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Answer, Assessment
-from tests.manufacturing.definitions import full_answers
+from tests.manufacturing.definitions import attach_required_evidence, full_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,10 @@ def test_submit_names_what_is_missing_then_needs_the_pledge(alpha):
     definition = Framework.objects.get(pk=created["framework"]).definition
     for key, value in full_answers(definition).items():
         assert answer(client, created["id"], key, value).status_code == 200, key
+    response = client.post(f"/api/v1/assessments/{created['id']}/submit/")
+    assert response.status_code == 400 and "device-digital-rate" in response.json()["evidence_missing"]
+    for key in response.json()["evidence_missing"]:
+        assert upload(client, created["id"], f"{key}.pdf", PDF, question=key).status_code == 201
     response = client.post(f"/api/v1/assessments/{created['id']}/submit/")
     assert response.status_code == 400 and response.json()["field"] == "pledge"
     assert client.post(f"/api/v1/assessments/{created['id']}/pledge/").status_code == 200
@@ -192,6 +196,7 @@ def submitted(world) -> Assessment:
         assessment = services.assessment_create(framework=framework, user=world.owner)
         for key, value in full_answers(framework.definition).items():
             services.answer_put(assessment=assessment, key=key, value=value, user=world.owner)
+        attach_required_evidence(assessment, world.owner)
         services.pledge_sign(assessment=assessment, user=world.owner)
         return services.assessment_submit(
             assessment=assessment, user=world.owner, enterprise=world.enterprise

@@ -7,7 +7,7 @@ from django_tenants.utils import tenant_context
 from manufacturing import services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
-from tests.manufacturing.definitions import full_answers
+from tests.manufacturing.definitions import attach_required_evidence, full_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,7 @@ def test_submit_page_lists_what_is_missing_and_needs_the_pledge(alpha):
         assessment = Assessment.objects.get(pk=assessment_id)
         for key, value in full_answers(assessment.framework.definition).items():
             services.answer_put(assessment=assessment, key=key, value=value, user=alpha.owner)
+        attach_required_evidence(assessment, alpha.owner)
     no_pledge = client.post(f"/assessments/{assessment_id}/submit/", {}, HTTP_ACCEPT_LANGUAGE="en")
     assert no_pledge.status_code == 400 and b"pledge" in no_pledge.content
     done = client.post(f"/assessments/{assessment_id}/submit/", {"pledge": "on"})
@@ -87,6 +88,7 @@ def test_result_page_shows_score_level_chart_and_advice(alpha):
         answers["network"] = {"options": ["none"]}  # 8 points lost
         for key, value in answers.items():
             services.answer_put(assessment=assessment, key=key, value=value, user=alpha.owner)
+        attach_required_evidence(assessment, alpha.owner)
         services.pledge_sign(assessment=assessment, user=alpha.owner)
         services.assessment_submit(assessment=assessment, user=alpha.owner, enterprise=alpha.enterprise)
         services.assessment_score(assessment_id=assessment_id)
@@ -126,3 +128,40 @@ def test_bad_form_values_are_refused_not_500(alpha):
     assert response.status_code == 400
     response = client.post(f"/assessments/{assessment_id}/answer/product-design/", {"level": "nan"})
     assert response.status_code == 400
+
+
+def test_evidence_is_required_for_high_scoring_answers_and_uploaded_in_the_wizard(alpha, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.manufacturing.test_assessments import PDF
+
+    settings.MEDIA_ROOT = tmp_path
+    client = alpha.client()
+    assessment_id = start(client)
+    with tenant_context(alpha.enterprise):
+        assessment = Assessment.objects.get(pk=assessment_id)
+        for key, value in full_answers(assessment.framework.definition).items():
+            services.answer_put(assessment=assessment, key=key, value=value, user=alpha.owner)
+        needing = services.evidence_missing(assessment=assessment)
+    assert "device-digital-rate" in needing  # 100 % answer, evidence required from 50 %
+    blocked = client.post(
+        f"/assessments/{assessment_id}/submit/", {"pledge": "on"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert blocked.status_code == 400 and b"evidence" in blocked.content
+    step = client.get(f"/assessments/{assessment_id}/step/1/").content.decode()
+    assert 'hx-encoding="multipart/form-data"' in step
+    for key in needing:
+        response = client.post(
+            f"/assessments/{assessment_id}/upload/{key}/",
+            {"file": SimpleUploadedFile("proof.pdf", PDF)},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200 and b"proof.pdf" in response.content
+    bad = client.post(
+        f"/assessments/{assessment_id}/upload/network/",
+        {"file": SimpleUploadedFile("x.pdf", b"MZ")},
+        HTTP_HX_REQUEST="true",
+    )
+    assert bad.status_code == 200 and b"error-text" in bad.content
+    done = client.post(f"/assessments/{assessment_id}/submit/", {"pledge": "on"})
+    assert done.status_code == 302

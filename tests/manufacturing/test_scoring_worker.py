@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 from manufacturing import services
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Assessment
-from tests.manufacturing.definitions import full_answers
+from tests.manufacturing.definitions import attach_required_evidence, full_answers
 from tests.manufacturing.test_assessments import answer, create, submitted
 
 pytestmark = [pytest.mark.worker]
@@ -23,6 +23,8 @@ def test_the_worker_scores_a_submission_made_on_the_host(celery_worker, committe
     try:
         for key, value in full_answers(definition).items():
             answer(client, created["id"], key, value)
+        with tenant_context(alpha.enterprise):
+            attach_required_evidence(Assessment.objects.get(pk=created["id"]), alpha.owner)
         client.post(f"/api/v1/assessments/{created['id']}/pledge/")
         assert client.post(f"/api/v1/assessments/{created['id']}/submit/").status_code == 202
         deadline = time.monotonic() + 30
