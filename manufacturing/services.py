@@ -210,20 +210,27 @@ def _request_done(assessment: Assessment) -> None:
 
 def scoring_sweep(*, older_than_seconds: int | None = None) -> int:
     """Re-sends scoring for submissions without a result after a few minutes (a lost message or a
-    worker that died). Reads only the public schema."""
+    worker that died), at most SCORING_MAX_RESENDS times each. Reads only the public schema."""
+    from django.db.models import F
     from django_tenants.utils import tenant_context
 
     from manufacturing.tasks import score_assessment
 
     wait = older_than_seconds if older_than_seconds is not None else settings.SCORING_SWEEP_AFTER_SECONDS
     now = timezone.now()
-    stale = list(
-        ScoringRequest.objects.select_related("tenant").filter(
-            completed_at__isnull=True, sent_at__lt=now - timezone.timedelta(seconds=wait)
-        )[:500]
+    open_requests = ScoringRequest.objects.select_related("tenant").filter(
+        completed_at__isnull=True, sent_at__lt=now - timezone.timedelta(seconds=wait)
     )
+    for request in open_requests.filter(resends=settings.SCORING_MAX_RESENDS)[:100]:
+        logger.error(
+            "assessment %s of %s still has no score after %s re-sends; look at the worker log",
+            request.assessment_id,
+            request.tenant.schema_name,
+            request.resends,
+        )
+    stale = list(open_requests.filter(resends__lt=settings.SCORING_MAX_RESENDS)[:500])
     for request in stale:
         with tenant_context(request.tenant):
             score_assessment.delay(request.assessment_id)
-    ScoringRequest.objects.filter(pk__in=[r.pk for r in stale]).update(sent_at=now)
+    ScoringRequest.objects.filter(pk__in=[r.pk for r in stale]).update(sent_at=now, resends=F("resends") + 1)
     return len(stale)

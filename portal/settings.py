@@ -139,6 +139,7 @@ INVITATION_MAX_AGE_DAYS = 7
 REGISTRATION_RATE = env("REGISTRATION_RATE", "20/hour")
 # A submitted assessment without a result after this long is scored again by the sweeper.
 SCORING_SWEEP_AFTER_SECONDS = int(env("SCORING_SWEEP_AFTER_SECONDS", "180"))
+SCORING_MAX_RESENDS = int(env("SCORING_MAX_RESENDS", "5"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60
 
 TEMPLATES = [

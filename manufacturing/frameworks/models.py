@@ -50,6 +50,9 @@ class ScoringRequest(models.Model):
     assessment_id = models.BigIntegerField()
     requested_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField()
+    # Sends by the sweeper; after SCORING_MAX_RESENDS it stops and logs an error (a task that keeps
+    # failing needs a person, not another message every few minutes).
+    resends = models.PositiveSmallIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

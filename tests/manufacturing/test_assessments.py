@@ -233,3 +233,26 @@ def test_changing_an_answer_asks_for_the_pledge_again(alpha):
     assert (
         client.get(f"/api/v1/assessments/{created['id']}/").json()["assessment"]["pledge_signed_at"] is None
     )
+
+
+def test_the_sweeper_gives_up_after_the_last_resend(alpha, settings, monkeypatch, caplog):
+    import datetime
+
+    from django.utils import timezone
+
+    from manufacturing import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.score_assessment, "delay", lambda *args, **kwargs: sent.append(args))
+    assessment = submitted(alpha)
+    sent.clear()
+    request = ScoringRequest.objects.get(tenant=alpha.enterprise, assessment_id=assessment.pk)
+    for _ in range(settings.SCORING_MAX_RESENDS):
+        ScoringRequest.objects.filter(pk=request.pk).update(
+            sent_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+        assert services.scoring_sweep() == 1
+    ScoringRequest.objects.filter(pk=request.pk).update(sent_at=timezone.now() - datetime.timedelta(hours=1))
+    assert services.scoring_sweep() == 0
+    assert len(sent) == settings.SCORING_MAX_RESENDS
+    assert "still has no score" in caplog.text
