@@ -1,6 +1,5 @@
 """Access checks: resolved once at the edge, then the enterprise is handed down."""
 
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 
@@ -17,6 +16,3 @@ def is_member(*, user, enterprise) -> bool:
 
     return role_of(user=user, enterprise=enterprise) is not None
 
-
-def on_public_schema() -> bool:
-    return connection.schema_name == get_public_schema_name()
