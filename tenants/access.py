@@ -15,4 +15,3 @@ def is_member(*, user, enterprise) -> bool:
     from tenants.roles import role_of
 
     return role_of(user=user, enterprise=enterprise) is not None
-
