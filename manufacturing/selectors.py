@@ -1,6 +1,6 @@
 """Reads for the industrial cloud (tenant schema, plus published frameworks in public)."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from manufacturing import scoring
 from manufacturing.frameworks.models import Framework
@@ -16,12 +16,22 @@ def framework_default() -> Framework | None:
 
 
 def assessment_list() -> QuerySet[Assessment]:
-    return Assessment.objects.select_related("framework").order_by("-created_at")
+    """With the answer count annotated; the framework row without its (large) definition."""
+    return (
+        Assessment.objects.select_related("framework")
+        .defer("framework__definition")
+        .annotate(answered=Count("answers"))
+        .order_by("-created_at")
+    )
 
 
 def assessment_progress(*, assessment: Assessment) -> dict:
-    answered = Answer.objects.filter(assessment=assessment).count()
-    total = scoring.question_count(assessment.framework.definition)
+    from manufacturing.services import framework_definition
+
+    answered = getattr(assessment, "answered", None)
+    if answered is None:
+        answered = Answer.objects.filter(assessment=assessment).count()
+    total = scoring.question_count(framework_definition(assessment.framework_id))
     return {"answered": answered, "total": total}
 
 

@@ -35,25 +35,15 @@ def evidence_download(request, assessment_id, evidence_id):
 # --- the assessment wizard ------------------------------------------------------------------------------
 
 
-def _member(request, minimum: str = Role.VIEWER):
-    enterprise = current_enterprise(request)
-    role = roles.role_of(user=request.user, enterprise=enterprise)
-    if role is None:
-        raise Http404
-    if minimum != Role.VIEWER:
-        roles.require_role(user=request.user, enterprise=enterprise, minimum=minimum)
-    return enterprise, role
-
-
 def _load(assessment_id) -> Assessment:
     return get_object_or_404(Assessment.objects.select_related("framework"), pk=assessment_id)
 
 
 @login_required
 def assessment_list(request):
-    enterprise, _role = _member(request)
+    enterprise, _role = roles.host_member_or_404(request)
     if request.method == "POST":
-        _member(request, Role.MEMBER)
+        roles.host_member_or_404(request, Role.MEMBER)
         raw = request.POST.get("framework", "")
         chosen = Framework.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
         framework = chosen or selectors.framework_default()
@@ -80,7 +70,7 @@ def _progress(assessment) -> dict:
 
 @login_required
 def assessment_step(request, assessment_id, step):
-    enterprise, _role = _member(request)
+    enterprise, _role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
     if assessment.status != Assessment.Status.DRAFT:
         return redirect("assessment-result", assessment_id=assessment.pk)
@@ -145,7 +135,7 @@ def _number(raw, *, whole: bool = False):
 @require_POST
 def answer_save(request, assessment_id, key):
     """Saves one answer as the user goes (htmx); answers with the field's state and the progress."""
-    _member(request, Role.MEMBER)
+    roles.host_member_or_404(request, Role.MEMBER)
     assessment = _load(assessment_id)
     status, error = 200, None
     try:
@@ -170,7 +160,7 @@ def answer_save(request, assessment_id, key):
 @require_POST
 def evidence_upload(request, assessment_id, key):
     """Attaches a file to one question (htmx, multipart); answers with that question's file list."""
-    _member(request, Role.MEMBER)
+    roles.host_member_or_404(request, Role.MEMBER)
     assessment = _load(assessment_id)
     error = None
     upload = request.FILES.get("file")
@@ -192,7 +182,7 @@ def evidence_upload(request, assessment_id, key):
 
 @login_required
 def assessment_submit(request, assessment_id):
-    enterprise, _role = _member(request)
+    enterprise, _role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
     if assessment.status != Assessment.Status.DRAFT:
         return redirect("assessment-result", assessment_id=assessment.pk)
@@ -200,7 +190,7 @@ def assessment_submit(request, assessment_id):
     missing = scoring.missing_answers(definition, services.answers_of(assessment))
     error = None
     if request.method == "POST":
-        _member(request, Role.MEMBER)
+        roles.host_member_or_404(request, Role.MEMBER)
         try:
             # One transaction: a submission that fails leaves the pledge as it was.
             with transaction.atomic():
@@ -235,7 +225,7 @@ def assessment_submit(request, assessment_id):
 
 @login_required
 def assessment_result(request, assessment_id):
-    _member(request)
+    roles.host_member_or_404(request)
     assessment = _load(assessment_id)
     definition = assessment.framework.definition
     context = {"assessment": assessment, "definition": definition, "result": assessment.result}

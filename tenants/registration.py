@@ -234,10 +234,9 @@ def email_verify(*, token: str) -> User:
 
 
 def public_url(path: str) -> str:
-    port = settings.PORTAL_PORT
-    default = {"http": "80", "https": "443"}.get(settings.PORTAL_SCHEME)
-    netloc = settings.PORTAL_DOMAIN if port == default else f"{settings.PORTAL_DOMAIN}:{port}"
-    return f"{settings.PORTAL_SCHEME}://{netloc}{path}"
+    from tenants.services import site_url
+
+    return site_url(settings.PORTAL_DOMAIN, path)
 
 
 # --- provisioning -----------------------------------------------------------------------------------

@@ -45,4 +45,14 @@ def require_role(*, user, enterprise, minimum: str) -> str:
     return role
 
 
-__all__ = ["ROLE_RANK", "Role", "forget", "has_role", "require_role", "role_of"]
+def host_member_or_404(request, minimum: str = Role.VIEWER) -> tuple:
+    """(enterprise, role) of the signed-in user on this enterprise's host. 404 for a non-member,
+    403 with a message below `minimum`."""
+    from tenants.access import current_enterprise
+
+    enterprise = current_enterprise(request)
+    role = require_role(user=request.user, enterprise=enterprise, minimum=minimum)
+    return enterprise, role
+
+
+__all__ = ["ROLE_RANK", "Role", "forget", "has_role", "host_member_or_404", "require_role", "role_of"]

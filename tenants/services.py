@@ -102,14 +102,18 @@ def domains_sync() -> int:
     return changed
 
 
+def site_url(host: str, path: str = "/") -> str:
+    """An absolute URL on `host`, with the port unless it is the scheme's default."""
+    port = settings.PORTAL_PORT
+    default_port = {"http": "80", "https": "443"}.get(settings.PORTAL_SCHEME)
+    netloc = host if port == default_port else f"{host}:{port}"
+    return f"{settings.PORTAL_SCHEME}://{netloc}{path}"
+
+
 def tenant_url(tenant: Enterprise, path: str = "/") -> str:
     """The absolute URL of a page on an enterprise's host (or the public site)."""
     domain = tenant.get_primary_domain()
-    host = domain.domain if domain else settings.PORTAL_DOMAIN
-    port = settings.PORTAL_PORT
-    default_port = {"http": "80", "https": "443"}[settings.PORTAL_SCHEME]
-    netloc = host if port == default_port else f"{host}:{port}"
-    return f"{settings.PORTAL_SCHEME}://{netloc}{path}"
+    return site_url(domain.domain if domain else settings.PORTAL_DOMAIN, path)
 
 
 def user_create(*, email: str, password: str, name: str = "", **extra) -> User:

@@ -21,17 +21,9 @@ from tenants.services import user_create
 from tenants.views_public import switch_token_use
 
 
-def _member_or_404(request) -> tuple:
-    enterprise = current_enterprise(request)
-    role = roles.role_of(user=request.user, enterprise=enterprise)
-    if role is None:
-        raise Http404
-    return enterprise, role
-
-
 @login_required
 def workspace_home(request):
-    enterprise, role = _member_or_404(request)
+    enterprise, role = roles.host_member_or_404(request)
     return render(
         request,
         "tenants/workspace_home.html",
@@ -45,7 +37,7 @@ def workspace_home(request):
 
 @login_required
 def members(request):
-    enterprise, role = _member_or_404(request)
+    enterprise, role = roles.host_member_or_404(request)
     can_manage = roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
     invite_form = InviteForm(data=request.POST or None)
     if request.method == "POST":
@@ -91,7 +83,7 @@ def _membership_or_404(enterprise, member_id) -> Membership:
 @login_required
 @require_POST
 def member_role(request, member_id):
-    enterprise, _role = _member_or_404(request)
+    enterprise, _role = roles.host_member_or_404(request)
     roles.require_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
     form = RoleForm(data=request.POST)
     membership = _membership_or_404(enterprise, member_id)
@@ -115,7 +107,7 @@ def member_role(request, member_id):
 @login_required
 @require_POST
 def member_remove(request, member_id):
-    enterprise, _role = _member_or_404(request)
+    enterprise, _role = roles.host_member_or_404(request)
     roles.require_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
     membership = _membership_or_404(enterprise, member_id)
     try:
@@ -132,7 +124,7 @@ def member_remove(request, member_id):
 @login_required
 @require_POST
 def invitation_revoke(request, invitation_id):
-    enterprise, _role = _member_or_404(request)
+    enterprise, _role = roles.host_member_or_404(request)
     roles.require_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN)
     with tenant_context(enterprise):
         invitation = Invitation.objects.filter(pk=invitation_id).first()
