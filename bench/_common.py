@@ -15,6 +15,9 @@ def setup_django() -> None:
     import django
     from django.core.management import call_command
 
+    # Files a bench uploads stay with the bench's own data, not the platform's (var/media).
+    root = Path(__file__).resolve().parent.parent
+    os.environ.setdefault("MEDIA_ROOT", str(root / "var" / "bench" / "media"))
     django.setup()
     import logging
 

@@ -204,7 +204,7 @@ def assessment_score(*, assessment_id: int) -> Assessment:
 
 def _request_done(assessment: Assessment) -> None:
     ScoringRequest.objects.filter(
-        tenant__schema_name=connection.schema_name, assessment_id=assessment.pk, completed_at__isnull=True
+        tenant_id=connection.tenant.pk, assessment_id=assessment.pk, completed_at__isnull=True
     ).update(completed_at=timezone.now())
 
 

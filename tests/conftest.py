@@ -262,6 +262,7 @@ def celery_worker(django_db_setup, tmp_path_factory):
     else:
         _stop(process)
         raise RuntimeError(f"celery worker did not answer a ping in 60 s: {log.read_text()[-3000:]}")
+    process.log_path = log  # tests read what the worker logged
     yield process
     _stop(process)
 

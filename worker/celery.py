@@ -8,6 +8,7 @@ a tenant is sent inside `tenant_context(tenant)` or takes the tenant id and ente
 
 import os
 
+from celery import signals
 from kombu import Exchange, Queue
 from tenant_schemas_celery.app import CeleryApp
 
@@ -66,3 +67,24 @@ app.conf.update(
 )
 
 app.autodiscover_tasks()
+
+
+# Database connections across tasks. With CELERY_DB_REUSE_MAX set, Celery's fix-up no longer closes
+# the connection around every task; Django's own rules take over, as for a web request: before a
+# task, a connection past CONN_MAX_AGE or that failed its health check is dropped. Celery went back
+# to closing after every task (celery#9824) because a task interrupted inside a query (a soft time
+# limit raises there) leaves a connection Django still believes usable; so after any task that
+# raised, the connection is closed outright.
+@signals.task_prerun.connect
+def _database_connection_check(**kwargs) -> None:
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
+@signals.task_failure.connect
+def _database_connection_drop(**kwargs) -> None:
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close()

@@ -16,5 +16,9 @@ def heartbeat() -> None:
 
 @shared_task(name="worker.whereami")
 def whereami() -> dict:
-    """Reports the schema a task runs in: an operator's check that tenant routing reaches workers."""
-    return {"schema": connection.schema_name}
+    """Reports the schema a task runs in and the PostgreSQL backend serving the worker: an
+    operator's check that tenant routing reaches workers and that connections are reused."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    return {"schema": connection.schema_name, "database_pid": backend}

@@ -1,9 +1,13 @@
 """Scoring on the real worker through the real broker. Not django_db: these tests commit (the
 `committed` fixture), so the worker sees their data; they delete what they made."""
 
+import os
+import signal
+import subprocess
 import time
 
 import pytest
+from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
 from manufacturing import services
@@ -63,6 +67,73 @@ def test_the_sweeper_rescores_a_submission_whose_message_was_lost(
             time.sleep(0.1)
         with tenant_context(beta.enterprise):
             assert Assessment.objects.get(pk=assessment.pk).result["level"] == 4
+    finally:
+        with tenant_context(beta.enterprise):
+            Assessment.objects.filter(pk=assessment.pk).delete()
+        ScoringRequest.objects.filter(tenant=beta.enterprise, assessment_id=assessment.pk).delete()
+
+
+def _wait(predicate, what: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+@pytest.mark.worker
+def test_a_worker_killed_mid_task_still_scores_the_assessment_once(
+    celery_worker, committed, beta, monkeypatch
+):
+    """The pool process running the task is killed while the task waits on the assessment's row
+    lock (held here). acks_late + reject_on_worker_lost put the message back; the new pool process
+    scores it, and only once."""
+    from manufacturing import tasks
+
+    monkeypatch.setattr(tasks.score_assessment, "delay", lambda *a, **k: None)  # sent by hand below
+    assessment = submitted(beta)
+    monkeypatch.undo()
+
+    def waiting_on_lock() -> bool:
+        with connection.cursor() as cursor:
+            # inside a transaction the statistics views answer from a snapshot taken at first use
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return cursor.fetchone()[0] > 0
+
+    def pool_processes() -> list[int]:
+        found = subprocess.run(["pgrep", "-P", str(celery_worker.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in found.stdout.split()]
+
+    try:
+        with transaction.atomic(), tenant_context(beta.enterprise):
+            Assessment.objects.select_for_update().get(pk=assessment.pk)
+            tasks.score_assessment.delay(assessment.pk)
+            _wait(waiting_on_lock, "the task to block on the row lock")
+            killed = pool_processes()
+            assert killed, "the worker has no pool process"
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+            # (its PostgreSQL backend waits on until the lock is released, then finds no client)
+            with tenant_context(beta.enterprise):
+                assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
+        # the lock is released; the redelivered message runs in a new pool process
+
+        def scored() -> bool:
+            with tenant_context(beta.enterprise):
+                return Assessment.objects.get(pk=assessment.pk).status == "scored"
+
+        _wait(scored, "the redelivered task to score the assessment")
+        assert set(pool_processes()).isdisjoint(killed)
+        with tenant_context(beta.enterprise):
+            assert Assessment.objects.get(pk=assessment.pk).result["level"] == 4
+        assert ScoringRequest.objects.get(tenant=beta.enterprise, assessment_id=assessment.pk).completed_at
+        log = celery_worker.log_path.read_text()
+        assert "WorkerLostError" in log
+        assert log.count(f"assessment {assessment.pk} scored in {beta.enterprise.schema_name}") == 1
     finally:
         with tenant_context(beta.enterprise):
             Assessment.objects.filter(pk=assessment.pk).delete()
