@@ -2,7 +2,7 @@
 pledge, submit, status and result. Reading needs membership; changing needs the member role."""
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from manufacturing import scoring, selectors, services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
-from portal.api import ConflictError
+from portal.api import ApplicationError, ConflictError
 from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, PublicSiteOrHostMember, role_at_least
@@ -65,9 +65,15 @@ class AssessmentOutput(serializers.Serializer):
     scored_at = serializers.DateTimeField()
     pledge_signed_at = serializers.DateTimeField()
     progress = serializers.SerializerMethodField()
+    scoring = serializers.SerializerMethodField(
+        help_text="While submitted: scoring, delayed (re-sent to the workers) or stalled (operators alerted)."
+    )
 
     def get_progress(self, assessment) -> dict:
         return selectors.assessment_progress(assessment=assessment)
+
+    def get_scoring(self, assessment) -> str | None:
+        return selectors.scoring_state(assessment=assessment)
 
 
 def _assessment(assessment_id: int) -> Assessment:
@@ -164,7 +170,7 @@ class EvidenceUploadApi(APIView):
         upload = request.FILES.get("file")
         question = request.data.get("question")
         if upload is None or not question:
-            return Response({"detail": _("Send a `question` key and a `file`.")}, status=400)
+            raise ApplicationError(_("Send a `question` key and a `file`."))
         evidence = services.evidence_add(
             assessment=_assessment(assessment_id), question_key=question, upload=upload, user=request.user
         )

@@ -1,9 +1,12 @@
 """Reads for the industrial cloud (tenant schema, plus published frameworks in public)."""
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from manufacturing import scoring
-from manufacturing.frameworks.models import Framework
+from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Answer, Assessment, Evidence
 
 
@@ -48,3 +51,20 @@ def evidence_item(evidence: Evidence) -> dict:
 
 def evidence_list(*, assessment: Assessment) -> list[dict]:
     return [evidence_item(e) for e in Evidence.objects.filter(assessment=assessment)]
+
+
+def scoring_state(*, assessment: Assessment) -> str | None:
+    """For a submitted assessment without its result: "scoring" (normal), "delayed" (past the
+    sweeper's wait, so re-sent at least once) or "stalled" (every re-send spent; the sweeper has
+    logged an error for the operators). None once scored or while a draft."""
+    if assessment.status != Assessment.Status.SUBMITTED:
+        return None
+    waited = timezone.now() - assessment.submitted_at
+    if waited.total_seconds() < settings.SCORING_SWEEP_AFTER_SECONDS:
+        return "scoring"
+    resends = (
+        ScoringRequest.objects.filter(tenant_id=connection.tenant.pk, assessment_id=assessment.pk)
+        .values_list("resends", flat=True)
+        .first()
+    )
+    return "stalled" if resends is not None and resends >= settings.SCORING_MAX_RESENDS else "delayed"

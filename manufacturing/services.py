@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from manufacturing import scoring
 from manufacturing.frameworks.models import Framework, ScoringRequest
@@ -86,10 +86,13 @@ def evidence_add(*, assessment: Assessment, question_key: str, upload, user) -> 
     _editable(assessment)
     index = scoring.index(assessment.framework.definition)
     if question_key not in index.questions and question_key not in index.scenes:
-        raise ApplicationError(_("There is no question %(key)s in this framework.") % {"key": question_key})
+        raise ApplicationError(
+            _("There is no question %(key)s in this framework."), params={"key": question_key}
+        )
     if upload.size > EVIDENCE_MAX_BYTES:
         raise ApplicationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)},
+            _("The file is larger than %(mb)s MB."),
+            params={"mb": EVIDENCE_MAX_BYTES // (1024 * 1024)},
             status_code=413,
         )
     suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
@@ -148,12 +151,13 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
     missing = scoring.missing_answers(definition, answers_of(assessment))
     if missing:
         raise ApplicationError(
-            _("%(n)s questions are not answered yet.") % {"n": len(missing)}, extra={"missing": missing}
+            _("%(n)s questions are not answered yet."), params={"n": len(missing)}, extra={"missing": missing}
         )
     needing = evidence_missing(assessment=assessment)
     if needing:
         raise ApplicationError(
-            _("%(n)s answers need supporting evidence before submitting.") % {"n": len(needing)},
+            _("%(n)s answers need supporting evidence before submitting."),
+            params={"n": len(needing)},
             extra={"evidence_missing": needing},
         )
     if assessment.pledge_signed_at is None:

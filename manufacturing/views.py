@@ -228,7 +228,12 @@ def assessment_result(request, assessment_id):
     roles.host_member_or_404(request)
     assessment = _load(assessment_id)
     definition = assessment.framework.definition
-    context = {"assessment": assessment, "definition": definition, "result": assessment.result}
+    context = {
+        "assessment": assessment,
+        "definition": definition,
+        "result": assessment.result,
+        "scoring": selectors.scoring_state(assessment=assessment),
+    }
     if assessment.result:
         context.update(result_view(definition, assessment.result))
     template = (

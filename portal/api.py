@@ -3,23 +3,57 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+def in_both_languages(message, params: dict | None = None) -> dict:
+    """{"zh": ..., "en": ...} of a lazily translated message, formatted with `params`."""
+    texts = {}
+    for key, language in (("zh", "zh-hans"), ("en", "en")):
+        with translation.override(language):
+            texts[key] = str(message) % params if params else str(message)
+    return texts
+
+
 class ApplicationError(Exception):
-    """A domain rule was broken. Services raise it; the API answers `status_code` with the message."""
+    """A domain rule was broken. Services raise it; the API answers `status_code` with the message.
+
+    Give the message with gettext_lazy and its values as `params` (not already %-formatted): the
+    API then answers `detail` in the request's language and `messages` in both, so a client that
+    shows the other language, or logs for both audiences, needs no second request."""
 
     status_code = status.HTTP_400_BAD_REQUEST
 
-    def __init__(self, message, *, extra: dict | None = None, status_code: int | None = None):
+    def __init__(
+        self,
+        message,
+        *,
+        params: dict | None = None,
+        extra: dict | None = None,
+        status_code: int | None = None,
+    ):
         super().__init__(message)
-        self.message = message
+        self._message = message
+        self.params = params
         self.extra = extra or {}
         if status_code is not None:
             self.status_code = status_code
+
+    @property
+    def message(self) -> str:
+        """In the active language."""
+        return str(self._message) % self.params if self.params else str(self._message)
+
+    def body(self) -> dict:
+        body = {"detail": self.message, **self.extra}
+        if isinstance(self._message, Promise):
+            body.setdefault("messages", in_both_languages(self._message, self.params))
+        return body
 
 
 class ConflictError(ApplicationError):
@@ -30,10 +64,12 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, Http404 | exceptions.NotFound):
+        not_found = gettext_lazy("Not found.")
+        body = {"detail": str(not_found), "messages": in_both_languages(not_found)}
+        return Response(body, status=status.HTTP_404_NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ApplicationError):
-        return Response({"detail": str(exc.message), **exc.extra}, status=exc.status_code)
+        return Response(exc.body(), status=exc.status_code)
     return drf_exception_handler(exc, context)

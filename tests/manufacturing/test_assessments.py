@@ -19,6 +19,16 @@ def create(client) -> dict:
     return response.json()
 
 
+def bilingual(response, status: int) -> dict:
+    """The response has `status` and its message in Chinese and in English."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    zh, en = body["messages"]["zh"], body["messages"]["en"]
+    assert zh and en and zh != en and body["detail"] in (zh, en)
+    assert any("\u4e00" <= char <= "\u9fff" for char in zh)
+    return body
+
+
 def answer(client, assessment_id, key, value, **extra):
     return client.put(
         f"/api/v1/assessments/{assessment_id}/answers/{key}/", value, content_type="application/json", **extra
@@ -77,24 +87,24 @@ def test_submit_names_what_is_missing_then_needs_the_pledge(alpha):
     created = create(client)
     answer(client, created["id"], "network", {"options": ["office-lan"]})
     response = client.post(f"/api/v1/assessments/{created['id']}/submit/")
-    assert response.status_code == 400
+    bilingual(response, 400)
     assert len(response.json()["missing"]) == 30 and "device-digital-rate" in response.json()["missing"]
     definition = Framework.objects.get(pk=created["framework"]).definition
     for key, value in full_answers(definition).items():
         assert answer(client, created["id"], key, value).status_code == 200, key
     response = client.post(f"/api/v1/assessments/{created['id']}/submit/")
-    assert response.status_code == 400 and "device-digital-rate" in response.json()["evidence_missing"]
+    assert "device-digital-rate" in bilingual(response, 400)["evidence_missing"]
     for key in response.json()["evidence_missing"]:
         assert upload(client, created["id"], f"{key}.pdf", PDF, question=key).status_code == 201
     response = client.post(f"/api/v1/assessments/{created['id']}/submit/")
-    assert response.status_code == 400 and response.json()["field"] == "pledge"
+    assert bilingual(response, 400)["field"] == "pledge"
     assert client.post(f"/api/v1/assessments/{created['id']}/pledge/").status_code == 200
     response = client.post(f"/api/v1/assessments/{created['id']}/submit/")
     assert response.status_code == 202 and response.json()["status"] == "submitted"
     # Read-only now.
-    assert answer(client, created["id"], "network", {"options": ["none"]}).status_code == 409
-    assert client.post(f"/api/v1/assessments/{created['id']}/submit/").status_code == 409
-    assert client.get(f"/api/v1/assessments/{created['id']}/result/").status_code == 409
+    bilingual(answer(client, created["id"], "network", {"options": ["none"]}), 409)
+    bilingual(client.post(f"/api/v1/assessments/{created['id']}/submit/"), 409)
+    bilingual(client.get(f"/api/v1/assessments/{created['id']}/result/"), 409)
     assert ScoringRequest.objects.filter(tenant=alpha.enterprise, assessment_id=created["id"]).exists()
 
 
@@ -119,8 +129,8 @@ def test_an_assessment_of_another_enterprise_is_404(alpha, beta):
     with tenant_context(alpha.enterprise):
         assert not Assessment.objects.filter(pk=beta_assessment["id"]).exists()
     client = alpha.client()
-    assert client.get(f"/api/v1/assessments/{beta_assessment['id']}/").status_code == 404
-    assert answer(client, beta_assessment["id"], "network", {"options": ["office-lan"]}).status_code == 404
+    bilingual(client.get(f"/api/v1/assessments/{beta_assessment['id']}/"), 404)
+    bilingual(answer(client, beta_assessment["id"], "network", {"options": ["office-lan"]}), 404)
 
 
 # --- evidence -----------------------------------------------------------------------------------------------
@@ -166,9 +176,7 @@ def test_hostile_or_wrong_type_files_are_refused(alpha, settings, tmp_path, name
     settings.MEDIA_ROOT = tmp_path
     client = alpha.client()
     created = create(client)
-    response = upload(client, created["id"], name, content)
-    assert response.status_code == status
-    assert response.json()["detail"]
+    bilingual(upload(client, created["id"], name, content), status)
     assert list(tmp_path.rglob("*.*")) == []
 
 
@@ -176,14 +184,15 @@ def test_oversized_evidence_is_413(alpha, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(services, "EVIDENCE_MAX_BYTES", 100)
     created = create(alpha.client())
-    response = upload(alpha.client(), created["id"], "big.pdf", PDF + b"0" * 200)
-    assert response.status_code == 413
+    bilingual(upload(alpha.client(), created["id"], "big.pdf", PDF + b"0" * 200), 413)
 
 
 def test_evidence_for_an_unknown_question_is_400(alpha, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     created = create(alpha.client())
-    assert upload(alpha.client(), created["id"], "a.pdf", PDF, question="nope").status_code == 400
+    bilingual(upload(alpha.client(), created["id"], "a.pdf", PDF, question="nope"), 400)
+    response = alpha.client().post(f"/api/v1/assessments/{created['id']}/evidence/", {"question": "network"})
+    bilingual(response, 400)  # no file
 
 
 # --- scoring ------------------------------------------------------------------------------------------------

@@ -165,3 +165,35 @@ def test_evidence_is_required_for_high_scoring_answers_and_uploaded_in_the_wizar
     assert bad.status_code == 200 and b"error-text" in bad.content
     done = client.post(f"/assessments/{assessment_id}/submit/", {"pledge": "on"})
     assert done.status_code == 302
+
+
+def test_result_page_says_when_scoring_is_late_or_stalled(alpha, settings):
+    from django.utils import timezone
+
+    from manufacturing.frameworks.models import ScoringRequest
+    from tests.manufacturing.test_assessments import submitted
+
+    assessment = submitted(alpha)  # in a test transaction: the message is never sent
+    client = alpha.client()
+    url = f"/assessments/{assessment.pk}/result/"
+
+    def page() -> str:
+        return client.get(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    def api() -> str | None:
+        return client.get(f"/api/v1/assessments/{assessment.pk}/").json()["assessment"]["scoring"]
+
+    assert "workers are scoring it" in page() and "delay:1s" in page() and api() == "scoring"
+    with tenant_context(alpha.enterprise):
+        Assessment.objects.filter(pk=assessment.pk).update(
+            submitted_at=timezone.now() - timezone.timedelta(seconds=settings.SCORING_SWEEP_AFTER_SECONDS + 1)
+        )
+    assert "taking longer than usual" in page() and "delay:10s" in page() and api() == "delayed"
+    ScoringRequest.objects.filter(tenant=alpha.enterprise, assessment_id=assessment.pk).update(
+        resends=settings.SCORING_MAX_RESENDS
+    )
+    html = page()
+    assert 'role="alert"' in html and "operators have been alerted" in html and api() == "stalled"
+    with tenant_context(alpha.enterprise):
+        services.assessment_score(assessment_id=assessment.pk)
+    assert "<svg" in page() and api() is None
