@@ -78,6 +78,36 @@ def question_count(definition: dict) -> int:
 # --- validating one answer ------------------------------------------------------------------------------
 
 
+def shared_inputs_update(
+    definition: dict, answers: dict[str, dict], key: str, clean: dict
+) -> dict[str, dict]:
+    """A raw input that several questions ask for (total production equipment, say) is one fact of the
+    enterprise. When `clean`, the new answer to `key`, gives such an input a value, the other answered
+    questions that ask for it take the same value: returns their new, cleaned answers. One that would
+    then fail its own checks (connected equipment above the new total) raises AnswerError naming it."""
+    ix = index(definition)
+    given = clean.get("inputs") or {}
+    updates: dict[str, dict] = {}
+    for other_key, other in answers.items():
+        question = ix.questions.get(other_key)
+        if other_key == key or question is None or "inputs" not in other:
+            continue
+        changed = {k: v for k, v in given.items() if k in other["inputs"] and other["inputs"][k] != v}
+        if not changed:
+            continue
+        try:
+            merged = {"inputs": {**other["inputs"], **changed}}
+            updates[other_key] = answer_clean(definition, other_key, merged)
+        except AnswerError as exc:
+            raise AnswerError(
+                key,
+                f'This figure is also used by "{question["text"]["en"]}", which it would make invalid: '
+                f"{exc.message['en']}",
+                f"该数值同时用于“{question['text']['zh']}”，修改后该题将不成立：{exc.message['zh']}",
+            ) from exc
+    return updates
+
+
 def answer_clean(definition: dict, key: str, answer) -> dict:
     """The answer in canonical form, or AnswerError explaining (in both languages) what is wrong."""
     ix = index(definition)

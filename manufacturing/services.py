@@ -50,10 +50,16 @@ def assessment_create(*, framework: Framework, user) -> Assessment:
 def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
     assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
     _editable(assessment)
+    definition = assessment.framework.definition
     try:
-        clean = scoring.answer_clean(assessment.framework.definition, key, value)
+        clean = scoring.answer_clean(definition, key, value)
+        shared = scoring.shared_inputs_update(definition, answers_of(assessment), key, clean)
     except scoring.AnswerError as exc:
         raise _answer_error(exc) from exc
+    for other_key, other_value in shared.items():  # the same raw figure in other questions
+        Answer.objects.filter(assessment=assessment, key=other_key).update(
+            value=other_value, updated_by=user, updated_at=timezone.now()
+        )
     answer, _created = Answer.objects.update_or_create(
         assessment=assessment, key=key, defaults={"value": clean, "updated_by": user}
     )

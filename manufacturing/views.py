@@ -77,6 +77,7 @@ def assessment_step(request, assessment_id, step):
     pages = steps(assessment.framework.definition)
     if not 1 <= step <= len(pages):
         raise Http404
+    answers = services.answers_of(assessment)
     return render(
         request,
         "manufacturing/assessment_step.html",
@@ -86,7 +87,9 @@ def assessment_step(request, assessment_id, step):
             "page": pages[step - 1],
             "step": step,
             "steps": pages,
-            "answers": services.answers_of(assessment),
+            "answers": answers,
+            # figures already given elsewhere (total equipment...) prefill the questions that ask again
+            "known_inputs": {k: v for a in answers.values() for k, v in (a.get("inputs") or {}).items()},
             "evidence_by_question": _evidence_by_question(assessment),
             "progress": _progress(assessment),
             "can_edit": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER),

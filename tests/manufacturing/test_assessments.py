@@ -82,6 +82,27 @@ def test_bad_answers_are_400_in_both_languages_and_change_nothing(alpha, key, va
         assert not Answer.objects.filter(assessment_id=created["id"]).exists()
 
 
+def test_a_figure_two_questions_ask_for_is_kept_the_same_in_both(alpha):
+    client = alpha.client()
+    created = create(client)
+
+    def inputs(key):
+        with tenant_context(alpha.enterprise):
+            return Answer.objects.get(assessment_id=created["id"], key=key).value["inputs"]
+
+    digital = {"inputs": {"devices_digital": 10, "devices_total": 50}}
+    assert answer(client, created["id"], "device-digital-rate", digital).status_code == 200
+    networked = {"inputs": {"devices_networked": 30, "devices_total": 40}}
+    assert answer(client, created["id"], "device-network-rate", networked).status_code == 200
+    assert inputs("device-digital-rate") == {"devices_digital": 10, "devices_total": 40}
+    # 20 in total would leave 30 connected machines out of 20 in the other question: refused, no change
+    smaller = {"inputs": {"devices_digital": 10, "devices_total": 20}}
+    body = bilingual(answer(client, created["id"], "device-digital-rate", smaller), 400)
+    assert "Connected equipment cannot exceed" in body["messages"]["en"] and "联网" in body["messages"]["zh"]
+    assert inputs("device-digital-rate")["devices_total"] == 40
+    assert inputs("device-network-rate") == {"devices_networked": 30, "devices_total": 40}
+
+
 def test_submit_names_what_is_missing_then_needs_the_pledge(alpha):
     client = alpha.client()
     created = create(client)

@@ -197,3 +197,15 @@ def test_result_page_says_when_scoring_is_late_or_stalled(alpha, settings):
     with tenant_context(alpha.enterprise):
         services.assessment_score(assessment_id=assessment.pk)
     assert "<svg" in page() and api() is None
+
+
+def test_the_wizard_prefills_a_figure_already_given_in_another_question(alpha):
+    client = alpha.client()
+    assessment_id = start(client)
+    with tenant_context(alpha.enterprise):
+        assessment = Assessment.objects.get(pk=assessment_id)
+        value = {"inputs": {"devices_digital": 7, "devices_total": 64}}
+        services.answer_put(assessment=assessment, key="device-digital-rate", value=value, user=alpha.owner)
+    html = client.get(f"/assessments/{assessment_id}/step/1/").content.decode()
+    assert html.count('name="devices_total" value="64"') == 2  # its own answer and the network question
+    assert 'name="devices_networked" value=""' in html
