@@ -240,6 +240,18 @@ def test_cmmm_ratings_must_be_on_the_scale():
     assert scoring.answer_clean(cmmm(), "st-1-1", {"rating": 1}) == {"rating": 1.0}
 
 
+def test_a_percentage_input_is_kept_between_0_and_100():
+    definition = points()
+    question = scoring.index(definition).questions["rate"]
+    question["inputs"].append({"key": "share", "label": {"zh": "占比", "en": "Share"}, "min": 0, "max": 100})
+    answer = {"inputs": {"digital": 1, "total": 2, "share": 100}}
+    assert scoring.answer_clean(definition, "rate", answer)["inputs"]["share"] == 100
+    for bad in (100.5, -0.1):
+        with pytest.raises(scoring.AnswerError) as excinfo:
+            scoring.answer_clean(definition, "rate", {"inputs": {**answer["inputs"], "share": bad}})
+        assert "Share" in excinfo.value.message["en"] and "占比" in excinfo.value.message["zh"]
+
+
 def test_a_ratio_exactly_on_an_edge_despite_floating_point():
     question = scoring.index(points()).questions["rate"]
     assert 0.07 / 0.7 * 100 > 10  # 10.000000000000002 in binary floating point
