@@ -12,6 +12,9 @@ class Assessment(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted, being scored")
         SCORED = "scored", _("Scored")
+        RETURNED = "returned", _("Returned for changes")
+        VERIFYING = "verifying", _("Approved, being published")
+        VERIFIED = "verified", _("Verified")
 
     # The published framework version in the public schema; it never changes once published.
     framework = models.ForeignKey(
@@ -43,6 +46,10 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
+    # After an assessor's approval: the score of the answers as verified (overrides applied), with
+    # the peer percentile and its cohort; `result` keeps the self-assessed score.
+    verified_result = models.JSONField(_("verified result"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -52,7 +59,12 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status="scored", result__isnull=False) | ~models.Q(status="scored"),
                 name="scored_assessment_has_result",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="verified", verified_result__isnull=False)
+                | ~models.Q(status="verified"),
+                name="verified_assessment_has_result",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,3 +112,49 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Override(models.Model):
+    """An assessor's verified value for one answer, with the mandatory reason. The enterprise's own
+    answer is kept beside it."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="overrides")
+    key = models.CharField(_("question"), max_length=80)
+    value = models.JSONField(_("verified answer"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("overridden at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "key"], name="one_override_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.key}"
+
+
+class Comment(models.Model):
+    """An assessor's comment (on a question or the whole assessment) or a reason for returning it;
+    the enterprise sees them."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        RETURN = "return", _("Returned with reasons")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    key = models.CharField(_("question"), max_length=80, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.text[:40]

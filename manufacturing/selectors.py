@@ -68,3 +68,73 @@ def scoring_state(*, assessment: Assessment) -> str | None:
         .first()
     )
     return "stalled" if resends is not None and resends >= settings.SCORING_MAX_RESENDS else "delayed"
+
+
+def review_of(*, assessment: Assessment, enterprise) -> dict:
+    """What the enterprise sees of the verification: the assessor's comments and reasons, and the
+    history of its assessment (the audit rows, from the public schema)."""
+    from manufacturing.models import Comment
+    from manufacturing.review.models import AuditEvent
+
+    return {
+        "comments": list(Comment.objects.select_related("author").filter(assessment=assessment)),
+        "history": list(
+            AuditEvent.objects.select_related("actor").filter(tenant=enterprise, assessment_id=assessment.pk)[
+                :200
+            ]
+        ),
+        "verified": assessment.verified_result,
+    }
+
+
+def report_data(*, assessment: Assessment, enterprise) -> dict:
+    """The verified-result report's content (manufacturing.report_pdf renders it)."""
+    from manufacturing.review.models import AssessmentFact
+    from manufacturing.views import result_view
+
+    definition = assessment.framework.definition
+    verified, own = assessment.verified_result, assessment.result
+    self_bars = result_view(definition, own)["bars"]
+    verified_bars = result_view(definition, verified)["bars"]
+    fact = (
+        AssessmentFact.objects.select_related("assessor")
+        .filter(tenant=enterprise, assessment_id=assessment.pk)
+        .first()
+    )
+    assessor = fact.assessor if fact and fact.assessor else None
+    levels = {1: ("一级", "Level 1"), 2: ("二级", "Level 2"), 3: ("三级", "Level 3"), 4: ("四级", "Level 4")}
+    level_name = verified.get("level_name") or dict(
+        zip(("zh", "en"), levels.get(verified["level"], ("", "")), strict=True)
+    )
+    peer = verified.get("peer")
+    return {
+        "title": {"zh": "数字化转型成熟度评估报告", "en": "Digital transformation maturity report"},
+        "enterprise": {
+            "name": enterprise.name,
+            "name_en": enterprise.name_en,
+            "credit_code": enterprise.credit_code or "",
+            "city": {"zh": enterprise.city.name_zh, "en": enterprise.city.name_en} if enterprise.city else {},
+            "industry": {"zh": enterprise.industry.name_zh, "en": enterprise.industry.name_en}
+            if enterprise.industry
+            else {},
+        },
+        "framework": {
+            "name": {"zh": assessment.framework.name_zh, "en": assessment.framework.name_en},
+            "version": assessment.framework.version,
+        },
+        "total": {"self": own["total"], "verified": verified["total"], "max": verified["max_total"]},
+        "level": {"self": own["level"], "verified": verified["level"], "name": level_name},
+        "dimensions": [
+            {"name": s["name"], "self": s["score"], "verified": v["score"], "max": s["max"]}
+            for s, v in zip(self_bars, verified_bars, strict=True)
+        ],
+        "percentile": {
+            "value": peer["percentile"],
+            "cohort": peer["cohort"]["label"],
+            "size": peer["cohort"]["size"],
+        }
+        if peer
+        else None,
+        "assessor": f"{assessor.name} ({assessor.email})" if assessor else "—",
+        "approved_at": f"{(fact.approved_at if fact else assessment.verified_at):%Y-%m-%d}",
+    }

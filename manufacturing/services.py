@@ -37,7 +37,8 @@ def _answer_error(exc: scoring.AnswerError) -> ApplicationError:
 
 
 def _editable(assessment: Assessment) -> None:
-    if assessment.status != Assessment.Status.DRAFT:
+    """Drafts and assessments returned by the assessor can change; nothing else (409)."""
+    if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
         raise ConflictError(_("This assessment has been submitted and can no longer be changed."))
 
 
@@ -171,6 +172,18 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
             _("Sign the authenticity pledge before submitting."), extra={"field": "pledge"}
         )
     now = timezone.now()
+    from manufacturing.review.models import AuditEvent
+    from manufacturing.review.services import audit
+
+    audit(
+        actor=user,
+        action=AuditEvent.Action.SUBMITTED,
+        tenant=enterprise,
+        assessment_id=assessment.pk,
+        subject="status",
+        old=assessment.status,
+        new=Assessment.Status.SUBMITTED,
+    )
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_by = user
     assessment.submitted_at = now
@@ -208,6 +221,9 @@ def assessment_score(*, assessment_id: int) -> Assessment:
         assessment.scored_at = timezone.now()
         assessment.save(update_fields=["result", "status", "scored_at", "updated_at"])
         _request_done(assessment)
+        from manufacturing.review.services import case_record
+
+        case_record(assessment=assessment)  # the regional admins' index; the assessor's, if resubmitted
     logger.info("assessment %s scored in %s", assessment_id, connection.schema_name)
     return assessment
 

@@ -72,7 +72,7 @@ def _progress(assessment) -> dict:
 def assessment_step(request, assessment_id, step):
     enterprise, _role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
-    if assessment.status != Assessment.Status.DRAFT:
+    if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
         return redirect("assessment-result", assessment_id=assessment.pk)
     pages = steps(assessment.framework.definition)
     if not 1 <= step <= len(pages):
@@ -187,7 +187,7 @@ def evidence_upload(request, assessment_id, key):
 def assessment_submit(request, assessment_id):
     enterprise, _role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
-    if assessment.status != Assessment.Status.DRAFT:
+    if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
         return redirect("assessment-result", assessment_id=assessment.pk)
     definition = assessment.framework.definition
     missing = scoring.missing_answers(definition, services.answers_of(assessment))
@@ -236,9 +236,14 @@ def assessment_result(request, assessment_id):
         "definition": definition,
         "result": assessment.result,
         "scoring": selectors.scoring_state(assessment=assessment),
+        **selectors.review_of(assessment=assessment, enterprise=current_enterprise(request)),
     }
     if assessment.result:
         context.update(result_view(definition, assessment.result))
+    verified = assessment.verified_result
+    if verified and assessment.result:
+        self_bars = result_view(definition, assessment.result)["bars"]
+        context["comparison"] = list(zip(self_bars, result_view(definition, verified)["bars"], strict=True))
     template = (
         "manufacturing/_result_body.html"
         if request.headers.get("HX-Request")
@@ -273,3 +278,24 @@ def result_view(definition: dict, result: dict) -> dict:
     gaps = [{**g, "name": names.get(g["key"], g["key"])} for g in result["gaps"][:10]]
     scene_gaps = [{**g, "name": names.get(g["key"], g["key"])} for g in result.get("scene_gaps", [])[:10]]
     return {"bars": bars, "gaps": gaps, "scene_gaps": scene_gaps}
+
+
+@login_required
+def assessment_report(request, assessment_id):
+    """The verified result as a PDF, in the page's language (or ?lang=zh / ?lang=en)."""
+    from django.http import HttpResponse
+    from django.utils.translation import get_language
+
+    from manufacturing import report_pdf
+
+    enterprise, _role = roles.host_member_or_404(request)
+    assessment = _load(assessment_id)
+    if assessment.status != Assessment.Status.VERIFIED:
+        raise Http404
+    language = request.GET.get("lang") or ("zh" if (get_language() or "zh").startswith("zh") else "en")
+    if language not in ("zh", "en"):
+        raise Http404
+    pdf = report_pdf.render(selectors.report_data(assessment=assessment, enterprise=enterprise), language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-{language}.pdf"'
+    return response

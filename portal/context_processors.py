@@ -14,7 +14,14 @@ def portal(request):
         site = "public"
     else:
         site = "tenant"
+    unread = 0
+    user = getattr(request, "user", None)
+    if site == "public" and user is not None and user.is_authenticated:
+        from manufacturing.review.models import Notice
+
+        unread = Notice.objects.filter(user=user, read_at__isnull=True).count()
     return {
+        "unread_notices": unread,
         "site": site,
         "tenant": tenant if site == "tenant" else None,
         "is_public_site": site == "public",

@@ -69,6 +69,7 @@ SHARED_APPS = [
     "portal",
     "worker",
     "manufacturing.frameworks",
+    "manufacturing.review",
 ]
 
 TENANT_APPS = [

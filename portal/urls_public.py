@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from manufacturing import api as manufacturing_api
+from manufacturing.review import views as review_views
 from portal import views
 from portal.urls_common import urlpatterns as common
 from tenants import api as tenants_api
@@ -48,6 +49,27 @@ urlpatterns = [
         "register/<uuid:registration_id>/retry/", views_public.registration_retry, name="registration-retry"
     ),
     path("verify-email/<str:token>/", views_public.verify_email, name="verify-email"),
+    # Assessor verification (the only cross-tenant work) and the regional admins' side of it.
+    path("review/assignments/", review_views.assignment_list, name="review-assignments"),
+    path("review/assignments/<int:assignment_id>/", review_views.assignment_detail, name="review-assignment"),
+    path(
+        "review/assignments/<int:assignment_id>/answers/<str:key>/override/",
+        review_views.override,
+        name="review-override",
+    ),
+    path("review/assignments/<int:assignment_id>/comments/", review_views.comment, name="review-comment"),
+    path("review/assignments/<int:assignment_id>/return/", review_views.return_, name="review-return"),
+    path("review/assignments/<int:assignment_id>/approve/", review_views.approve, name="review-approve"),
+    path(
+        "review/assignments/<int:assignment_id>/evidence/<int:evidence_id>/",
+        review_views.evidence,
+        name="review-evidence",
+    ),
+    path("review/assignments/<int:assignment_id>/cancel/", review_views.cancel, name="review-cancel"),
+    path("review/cases/", review_views.case_list, name="review-cases"),
+    path("review/cases/<int:case_id>/assign/", review_views.assign, name="review-assign"),
+    path("review/audit/", review_views.audit_log, name="review-audit"),
+    path("notices/", review_views.notices, name="notices"),
     # One document for both hosts' APIs; see portal/urls_schema.py.
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal.urls_schema"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -96,6 +96,11 @@ urlpatterns = [
         manufacturing_views.evidence_download,
         name="evidence-download",
     ),
+    path(
+        "assessments/<int:assessment_id>/report.pdf",
+        manufacturing_views.assessment_report,
+        name="assessment-report",
+    ),
     *api_patterns,
     *common,
 ]

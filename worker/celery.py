@@ -58,6 +58,11 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        "sweep-publishing": {
+            "task": "review.sweep_publishing",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "sweep-registrations": {
             "task": "tenants.sweep_registrations",
             "schedule": 60.0,

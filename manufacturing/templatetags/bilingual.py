@@ -24,3 +24,27 @@ def percent(value, maximum) -> float:
         return round(100 * float(value) / float(maximum), 1) if float(maximum) else 0.0
     except (TypeError, ValueError):
         return 0.0
+
+
+@register.simple_tag
+def answer_text(kind: str, item: dict, value) -> str:
+    """An answer as a reader sees it: option texts, figures with units, a level or a rating."""
+    if not isinstance(value, dict):
+        return "—"
+    if kind == "scene":
+        level = value.get("level")
+        return f"L{level}" if level else tr({"zh": "未达到一级", "en": "Not yet at level 1"})
+    if kind == "requirement":
+        return str(value.get("rating", "—"))
+    options = {o["key"]: o for o in item.get("options", [])}
+    if "option" in value:
+        return tr(options.get(value["option"], {}).get("text")) or "—"
+    if "options" in value:
+        return "; ".join(tr(options.get(k, {}).get("text")) for k in value["options"]) or "—"
+    if "inputs" in value:
+        parts = []
+        for spec in item.get("inputs", []):
+            figure = value["inputs"].get(spec["key"])
+            parts.append(f"{tr(spec['label'])}: {figure:g} {tr(spec.get('unit'))}".strip())
+        return "; ".join(parts)
+    return "—"

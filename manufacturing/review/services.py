@@ -1,0 +1,611 @@
+"""Assessor verification: the only way a person works across tenants.
+
+Regional admins assign scored assessments (from the public index, never walking tenant schemas); an
+assessor reaches a tenant's assessment only through `assignment_get`, for an assignment that is
+theirs and active, and everything else is a 404. Every change writes its audit row in the same
+transaction: tenant and public tables share one connection, so one transaction covers both.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import tenant_context
+
+from manufacturing import scoring
+from manufacturing.models import Answer, Assessment, Comment, Override
+from manufacturing.review import cohort
+from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
+from portal.api import ApplicationError, ConflictError, in_both_languages
+from tenants.models import Enterprise, Region, User
+
+logger = logging.getLogger(__name__)
+
+TEXT_MAX = 5000
+
+
+# --- who may do what -----------------------------------------------------------------------------------
+
+
+def is_assessor(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.platform_role == User.PlatformRole.ASSESSOR)
+
+
+def is_regional_admin(user) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.platform_role == User.PlatformRole.REGIONAL_ADMIN
+    )
+
+
+def scope_q(user) -> Q:
+    """The enterprises in a regional admin's scope, as a filter on rows with `city`/`province_code`."""
+    region = user.scope_region
+    if region is None:
+        return Q()
+    if region.level == Region.Level.PROVINCE:
+        return Q(province_code=region.province_code)
+    return Q(city=region)
+
+
+def require_regional_admin(user) -> None:
+    if not is_regional_admin(user):
+        raise Http404
+
+
+# --- audit and notices ---------------------------------------------------------------------------------
+
+
+def audit(
+    *, actor, action: str, tenant=None, assessment_id=None, subject="", old=None, new=None, reason=""
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        tenant=tenant,
+        assessment_id=assessment_id,
+        action=action,
+        subject=subject,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+def notify(*, users, message, params: dict | None = None, url: str = "") -> None:
+    """An in-app notice now, and an email after commit (console backend in development)."""
+    texts = in_both_languages(message, params)
+    users = [u for u in users if u is not None]
+    Notice.objects.bulk_create(
+        Notice(user=u, text_zh=texts["zh"], text_en=texts["en"], url=url) for u in users
+    )
+
+    def send() -> None:
+        for user in users:
+            send_mail(
+                subject=f"[京津冀工业云 Jingjinji Cloud] {texts['zh'][:60]}",
+                message=f"{texts['zh']}\n\n{texts['en']}\n\n{url}",
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[user.email],
+            )
+
+    transaction.on_commit(send, robust=True)
+
+
+def _enterprise_admins(tenant: Enterprise) -> list[User]:
+    """Owners and administrators of the enterprise (read inside its schema)."""
+    from tenants.members.models import Membership, Role
+
+    with tenant_context(tenant):
+        ids = list(
+            Membership.objects.filter(role__in=[Role.OWNER, Role.ADMIN]).values_list("user_id", flat=True)
+        )
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+# --- the public index of scored assessments -------------------------------------------------------------
+
+
+def case_record(*, assessment: Assessment) -> ReviewCase:
+    """Called where an assessment is scored (inside its tenant): indexes it for the regional admins,
+    and hands a resubmitted one back to its assessor."""
+    tenant = connection.tenant
+    enterprise = Enterprise.objects.select_related("city").get(pk=tenant.pk)
+    case, _created = ReviewCase.objects.update_or_create(
+        tenant=enterprise,
+        assessment_id=assessment.pk,
+        defaults={
+            "framework_id": assessment.framework_id,
+            "city": enterprise.city,
+            "province_code": enterprise.city.province_code if enterprise.city else "",
+            "industry_id": enterprise.industry_id,
+            "status": ReviewCase.Status.SCORED,
+            "self_total": assessment.result["total"],
+            "self_level": assessment.result["level"],
+            "submitted_at": assessment.submitted_at,
+        },
+    )
+    audit(
+        actor=None,
+        action=AuditEvent.Action.SCORED,
+        tenant=enterprise,
+        assessment_id=assessment.pk,
+        new={"total": assessment.result["total"], "level": assessment.result["level"]},
+    )
+    for assignment in Assignment.objects.select_related("assessor").filter(
+        case=case, status=Assignment.Status.RETURNED
+    ):
+        assignment.status = Assignment.Status.OPEN
+        assignment.save(update_fields=["status"])
+        notify(
+            users=[assignment.assessor],
+            message=_("%(name)s has resubmitted its assessment for your review."),
+            params={"name": enterprise.name},
+            url=f"/review/assignments/{assignment.pk}/",
+        )
+    return case
+
+
+# --- regional admins -----------------------------------------------------------------------------------
+
+
+def assign(*, admin, case_id: int, assessor_id) -> Assignment:
+    require_regional_admin(admin)
+    with transaction.atomic():
+        case = (
+            ReviewCase.objects.select_for_update()
+            .select_related("tenant")
+            .filter(scope_q(admin))
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            raise Http404
+        try:
+            assessor = User.objects.filter(
+                pk=int(assessor_id), platform_role=User.PlatformRole.ASSESSOR, is_active=True
+            ).first()
+        except (TypeError, ValueError):
+            assessor = None
+        if assessor is None:
+            raise ApplicationError(_("Choose an assessor from the list."), extra={"field": "assessor"})
+        if case.status in (ReviewCase.Status.VERIFYING, ReviewCase.Status.VERIFIED):
+            raise ConflictError(_("This assessment has already been approved."))
+        try:
+            with transaction.atomic():  # the partial unique index is the last word in a race
+                assignment = Assignment.objects.create(case=case, assessor=assessor, assigned_by=admin)
+        except IntegrityError as exc:
+            raise ConflictError(
+                _("This assessment already has an assessor; cancel that assignment first.")
+            ) from exc
+        audit(
+            actor=admin,
+            action=AuditEvent.Action.ASSIGNED,
+            tenant=case.tenant,
+            assessment_id=case.assessment_id,
+            subject="assessor",
+            new={"assessor": assessor.email},
+        )
+        notify(
+            users=[assessor],
+            message=_("You have been assigned the assessment of %(name)s to verify."),
+            params={"name": case.tenant.name},
+            url=f"/review/assignments/{assignment.pk}/",
+        )
+    return assignment
+
+
+def assignment_cancel(*, admin, assignment_id: int, reason: str) -> Assignment:
+    require_regional_admin(admin)
+    reason = _reason(reason)
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("case__tenant", "assessor")
+            .filter(pk=assignment_id, status__in=Assignment.ACTIVE)
+            .first()
+        )
+        if (
+            assignment is None
+            or not ReviewCase.objects.filter(scope_q(admin), pk=assignment.case_id).exists()
+        ):
+            raise Http404
+        old = assignment.status
+        assignment.status = Assignment.Status.CANCELLED
+        assignment.closed_at = timezone.now()
+        assignment.save(update_fields=["status", "closed_at"])
+        audit(
+            actor=admin,
+            action=AuditEvent.Action.ASSIGNED,
+            tenant=assignment.case.tenant,
+            assessment_id=assignment.case.assessment_id,
+            subject="assignment",
+            old={"assessor": assignment.assessor.email, "status": old},
+            new={"status": Assignment.Status.CANCELLED},
+            reason=reason,
+        )
+        notify(
+            users=[assignment.assessor],
+            message=_("Your assignment for %(name)s was cancelled: %(reason)s"),
+            params={"name": assignment.case.tenant.name, "reason": reason},
+        )
+    return assignment
+
+
+# --- the assessor's fence ------------------------------------------------------------------------------
+
+
+def assignment_get(*, assessor, assignment_id, lock: bool = False) -> Assignment:
+    """The assessor's own active assignment, or 404: not an assessor, not theirs, closed, unknown."""
+    if not is_assessor(assessor):
+        raise Http404
+    try:
+        assignment_id = int(assignment_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    rows = Assignment.objects.select_related("case__tenant", "case__framework").filter(
+        pk=assignment_id, assessor=assessor, status__in=Assignment.ACTIVE
+    )
+    assignment = (rows.select_for_update(of=("self",)) if lock else rows).first()
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@contextmanager
+def inside(assignment: Assignment, *, lock: bool = False):
+    """Inside the assignment's tenant, with its assessment (the only one reachable)."""
+    with tenant_context(assignment.case.tenant):
+        rows = Assessment.objects.select_related("framework")
+        assessment = (rows.select_for_update(of=("self",)) if lock else rows).get(
+            pk=assignment.case.assessment_id
+        )
+        yield assessment
+
+
+def verified_answers(assessment: Assessment) -> dict[str, dict]:
+    """The enterprise's answers with the assessor's overrides applied (inside the tenant)."""
+    from manufacturing.services import answers_of
+
+    answers = answers_of(assessment)
+    answers.update(dict(Override.objects.filter(assessment=assessment).values_list("key", "value")))
+    return answers
+
+
+def _reason(text) -> str:
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not text:
+        raise ApplicationError(_("Give a reason."), extra={"field": "reason"})
+    if len(text) > TEXT_MAX:
+        raise ApplicationError(
+            _("Keep it under %(n)s characters."), params={"n": TEXT_MAX}, extra={"field": "reason"}
+        )
+    return text
+
+
+def _working(assignment: Assignment, assessment: Assessment) -> None:
+    """Changes need an open assignment on a scored (not returned, not re-scoring) assessment."""
+    if assignment.status != Assignment.Status.OPEN or assessment.status != Assessment.Status.SCORED:
+        raise ConflictError(
+            _("The assessment is with the enterprise or being scored; wait until it is resubmitted.")
+        )
+
+
+def override_set(*, assessor, assignment_id, key: str, value, reason) -> Override:
+    from manufacturing.services import _answer_error, framework_definition
+
+    reason = _reason(reason)
+    with transaction.atomic():
+        assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        with inside(assignment, lock=True) as assessment:
+            _working(assignment, assessment)
+            definition = framework_definition(assessment.framework_id)
+            try:
+                clean = scoring.answer_clean(definition, key, value)
+            except scoring.AnswerError as exc:
+                raise _answer_error(exc) from exc
+            previous = verified_answers(assessment).get(key)
+            override, _created = Override.objects.update_or_create(
+                assessment=assessment,
+                key=key,
+                defaults={"value": clean, "reason": reason, "created_by": assessor},
+            )
+            audit(
+                actor=assessor,
+                action=AuditEvent.Action.OVERRIDDEN,
+                tenant=assignment.case.tenant,
+                assessment_id=assessment.pk,
+                subject=key,
+                old=previous,
+                new=clean,
+                reason=reason,
+            )
+    return override
+
+
+def override_clear(*, assessor, assignment_id, key: str, reason) -> None:
+    reason = _reason(reason)
+    with transaction.atomic():
+        assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        with inside(assignment, lock=True) as assessment:
+            _working(assignment, assessment)
+            override = Override.objects.filter(assessment=assessment, key=key).first()
+            if override is None:
+                raise Http404
+            own = (
+                Answer.objects.filter(assessment=assessment, key=key).values_list("value", flat=True).first()
+            )
+            override.delete()
+            audit(
+                actor=assessor,
+                action=AuditEvent.Action.OVERRIDE_REMOVED,
+                tenant=assignment.case.tenant,
+                assessment_id=assessment.pk,
+                subject=key,
+                old=override.value,
+                new=own,
+                reason=reason,
+            )
+
+
+def comment_add(*, assessor, assignment_id, text, key: str = "") -> Comment:
+    text = _reason(text)
+    with transaction.atomic():
+        assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        with inside(assignment) as assessment:
+            ix = scoring.index(assessment.framework.definition)
+            if key and key not in {**ix.questions, **ix.scenes, **ix.requirements}:
+                raise ApplicationError(
+                    _("There is no question %(key)s in this framework."), params={"key": key}
+                )
+            comment = Comment.objects.create(assessment=assessment, key=key, text=text, author=assessor)
+            audit(
+                actor=assessor,
+                action=AuditEvent.Action.COMMENTED,
+                tenant=assignment.case.tenant,
+                assessment_id=assessment.pk,
+                subject=key,
+                new=text,
+            )
+    return comment
+
+
+def return_to_enterprise(*, assessor, assignment_id, reason) -> Assignment:
+    reason = _reason(reason)
+    with transaction.atomic():
+        assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        tenant = assignment.case.tenant
+        with inside(assignment, lock=True) as assessment:
+            _working(assignment, assessment)
+            assessment.status = Assessment.Status.RETURNED
+            assessment.pledge_signed_at = None  # the resubmission is pledged again
+            assessment.pledge_signed_by = None
+            assessment.save(update_fields=["status", "pledge_signed_at", "pledge_signed_by", "updated_at"])
+            Comment.objects.create(
+                assessment=assessment, kind=Comment.Kind.RETURN, text=reason, author=assessor
+            )
+        assignment.status = Assignment.Status.RETURNED
+        assignment.save(update_fields=["status"])
+        ReviewCase.objects.filter(pk=assignment.case_id).update(
+            status=ReviewCase.Status.RETURNED, updated_at=timezone.now()
+        )
+        audit(
+            actor=assessor,
+            action=AuditEvent.Action.RETURNED,
+            tenant=tenant,
+            assessment_id=assignment.case.assessment_id,
+            subject="status",
+            old=Assessment.Status.SCORED,
+            new=Assessment.Status.RETURNED,
+            reason=reason,
+        )
+        notify(
+            users=_enterprise_admins(tenant),
+            message=_("Your assessment was returned by the assessor for changes: %(reason)s"),
+            params={"reason": reason},
+            url=f"/assessments/{assignment.case.assessment_id}/result/",
+        )
+    return assignment
+
+
+def approve(*, assessor, assignment_id) -> Assignment:
+    """Closes the assignment; the worker re-scores with the verified answers and publishes."""
+    from manufacturing.review.tasks import publish_verified
+
+    with transaction.atomic():
+        assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        tenant = assignment.case.tenant
+        with inside(assignment, lock=True) as assessment:
+            _working(assignment, assessment)
+            live = scoring.score(assessment.framework.definition, verified_answers(assessment))
+            assessment.status = Assessment.Status.VERIFYING
+            assessment.save(update_fields=["status", "updated_at"])
+        assignment.status = Assignment.Status.APPROVED
+        assignment.closed_at = timezone.now()
+        assignment.save(update_fields=["status", "closed_at"])
+        ReviewCase.objects.filter(pk=assignment.case_id).update(
+            status=ReviewCase.Status.VERIFYING, updated_at=timezone.now()
+        )
+        audit(
+            actor=assessor,
+            action=AuditEvent.Action.APPROVED,
+            tenant=tenant,
+            assessment_id=assignment.case.assessment_id,
+            subject="status",
+            old={"total": assignment.case.self_total, "level": assignment.case.self_level},
+            new={"total": live["total"], "level": live["level"]},
+        )
+        tenant_id, assessment_id = tenant.pk, assignment.case.assessment_id
+        transaction.on_commit(lambda: publish_verified.delay(tenant_id, assessment_id), robust=True)
+    return assignment
+
+
+# --- on approval (worker) ------------------------------------------------------------------------------
+
+
+def publish(*, tenant_id: int, assessment_id: int) -> AssessmentFact:
+    """Re-scores with the verified answers, keeps self and verified scores, publishes the one fact
+    row and the peer percentile. Idempotent: a re-run or a redelivered message updates the same row."""
+    from manufacturing.services import framework_definition
+
+    tenant = Enterprise.objects.select_related("city", "district", "industry").get(pk=tenant_id)
+    with transaction.atomic(), tenant_context(tenant):
+        assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
+        if assessment.status not in (Assessment.Status.VERIFYING, Assessment.Status.VERIFIED):
+            raise ConflictError(f"assessment {assessment_id} of {tenant.schema_name} is {assessment.status}")
+        case = ReviewCase.objects.select_for_update().get(tenant=tenant, assessment_id=assessment_id)
+        approval = (
+            Assignment.objects.filter(case=case, status=Assignment.Status.APPROVED)
+            .order_by("-closed_at")
+            .first()
+        )
+        approved_at = approval.closed_at if approval else timezone.now()
+        result = scoring.score(framework_definition(assessment.framework_id), verified_answers(assessment))
+        province = Region.objects.filter(code=tenant.city.province_code).first() if tenant.city else None
+        fact, created = AssessmentFact.objects.update_or_create(
+            tenant=tenant,
+            assessment_id=assessment_id,
+            defaults={
+                "enterprise_name": tenant.name,
+                "enterprise_name_en": tenant.name_en,
+                "city": tenant.city,
+                "district": tenant.district,
+                "province_code": province.code if province else "",
+                "industry": tenant.industry,
+                "industry_section": tenant.industry.section if tenant.industry else "",
+                "size": tenant.revenue_band,
+                "employees": tenant.employees,
+                "framework_id": assessment.framework_id,
+                "total": result["total"],
+                "level": result["level"],
+                "dimension_scores": [
+                    {"key": d["key"], "score": d["score"], "max": d["max"]} for d in result["dimensions"]
+                ],
+                "self_total": assessment.result["total"],
+                "self_level": assessment.result["level"],
+                "assessor": approval.assessor if approval else None,
+                "approved_at": approved_at,
+            },
+        )
+        _latest_flags(tenant, assessment.framework_id)
+        fact.refresh_from_db()
+        peer = _peer(fact, tenant=tenant, province=province) if fact.is_latest else None
+        AssessmentFact.objects.filter(pk=fact.pk).update(
+            percentile=peer["percentile"] if peer else None, cohort=peer["cohort"] if peer else None
+        )
+        assessment.verified_result = {**result, "peer": peer}
+        assessment.verified_at = assessment.verified_at or approved_at
+        assessment.status = Assessment.Status.VERIFIED
+        assessment.save(update_fields=["verified_result", "verified_at", "status", "updated_at"])
+        case.status = ReviewCase.Status.VERIFIED
+        case.save(update_fields=["status", "updated_at"])
+        if created:
+            audit(
+                actor=None,
+                action=AuditEvent.Action.PUBLISHED,
+                tenant=tenant,
+                assessment_id=assessment_id,
+                new={
+                    "total": result["total"],
+                    "level": result["level"],
+                    "percentile": peer and peer["percentile"],
+                },
+            )
+    return AssessmentFact.objects.get(pk=fact.pk)
+
+
+def _latest_flags(tenant: Enterprise, framework_id: int) -> None:
+    """Only the newest approved assessment of an enterprise (per framework version) counts in cohorts."""
+    facts = AssessmentFact.objects.filter(tenant=tenant, framework_id=framework_id)
+    newest = facts.order_by("-approved_at", "-assessment_id").values_list("pk", flat=True).first()
+    facts.exclude(pk=newest).filter(is_latest=True).update(is_latest=False)
+    facts.filter(pk=newest, is_latest=False).update(is_latest=True)
+
+
+def _peer(fact: AssessmentFact, *, tenant: Enterprise, province) -> dict:
+    tried = cohort.steps(city=tenant.city, province=province, industry=tenant.industry)
+    for i, step in enumerate(tried):
+        rows = AssessmentFact.objects.filter(framework_id=fact.framework_id, is_latest=True, **step.filters)
+        totals = list(rows.values_list("total", flat=True))
+        if len(totals) >= cohort.COHORT_MIN or i == len(tried) - 1:
+            return {
+                "percentile": cohort.percentile_rank(fact.total, totals),
+                "cohort": {"scope": step.scope, "label": step.label, "size": len(totals)},
+            }
+    raise AssertionError("unreachable: the last step always answers")
+
+
+def publishing_sweep(*, older_than_seconds: int | None = None) -> int:
+    """Re-sends publishing for approvals still unpublished after a few minutes (a lost message or a
+    worker that died). Reads only the public schema."""
+    from manufacturing.review.tasks import publish_verified
+
+    wait = older_than_seconds if older_than_seconds is not None else settings.SCORING_SWEEP_AFTER_SECONDS
+    now = timezone.now()
+    stale = list(
+        ReviewCase.objects.filter(
+            status=ReviewCase.Status.VERIFYING, updated_at__lt=now - timezone.timedelta(seconds=wait)
+        ).values_list("pk", "tenant_id", "assessment_id")[:500]
+    )
+    for _pk, tenant_id, assessment_id in stale:
+        logger.warning("re-sending publishing of assessment %s of enterprise %s", assessment_id, tenant_id)
+        publish_verified.delay(tenant_id, assessment_id)
+    ReviewCase.objects.filter(pk__in=[row[0] for row in stale]).update(updated_at=now)  # wait again
+    return len(stale)
+
+
+# --- reads ---------------------------------------------------------------------------------------------
+
+
+def workbench(*, assignment: Assignment) -> dict:
+    """Everything the assessor works from, read inside the assignment's tenant: answers, overrides,
+    evidence, comments, the self-assessed result and the score of the answers as verified so far."""
+    from manufacturing.models import Evidence
+    from manufacturing.steps import steps
+
+    with inside(assignment) as assessment:
+        definition = assessment.framework.definition
+        answers = dict(Answer.objects.filter(assessment=assessment).values_list("key", "value"))
+        overrides = {
+            o.key: o for o in Override.objects.select_related("created_by").filter(assessment=assessment)
+        }
+        evidence: dict[str, list] = {}
+        for item in Evidence.objects.filter(assessment=assessment):
+            evidence.setdefault(item.question_key, []).append(item)
+        comments = list(Comment.objects.select_related("author").filter(assessment=assessment))
+        verified = {**answers, **{k: o.value for k, o in overrides.items()}}
+        live = scoring.score(definition, verified) if assessment.status == Assessment.Status.SCORED else None
+    return {
+        "assignment": assignment,
+        "case": assignment.case,
+        "enterprise": assignment.case.tenant,
+        "assessment": assessment,
+        "definition": definition,
+        "pages": steps(definition),
+        "answers": answers,
+        "overrides": overrides,
+        "verified": verified,
+        "evidence": evidence,
+        "comments": comments,
+        "self_result": assessment.result,
+        "live": live,
+        "history": AuditEvent.objects.select_related("actor").filter(
+            tenant=assignment.case.tenant, assessment_id=assessment.pk
+        ),
+    }
+
+
+def evidence_for_assessor(*, assessor, assignment_id, evidence_id):
+    """An evidence file of the assignment's own assessment (open file, name, type), else 404."""
+    from manufacturing.models import Evidence
+
+    assignment = assignment_get(assessor=assessor, assignment_id=assignment_id)
+    with inside(assignment) as assessment:
+        evidence = Evidence.objects.filter(pk=evidence_id, assessment=assessment).first()
+        if evidence is None:
+            raise Http404
+        return evidence.file.open("rb"), evidence.original_name, evidence.content_type

@@ -1,0 +1,17 @@
+"""Publishing a verified assessment: thin and idempotent; takes the tenant id and enters it."""
+
+from celery import shared_task
+
+from manufacturing.review import services
+
+
+@shared_task(name="review.publish_verified", acks_late=True, soft_time_limit=60, time_limit=90)
+def publish_verified(tenant_id: int, assessment_id: int) -> dict:
+    fact = services.publish(tenant_id=tenant_id, assessment_id=assessment_id)
+    return {"fact": fact.pk, "total": fact.total, "level": fact.level, "percentile": fact.percentile}
+
+
+@shared_task(name="review.sweep_publishing", ignore_result=True)
+def sweep_publishing() -> int:
+    """Beat, every minute: re-sends publishing left undone (see services.publishing_sweep)."""
+    return services.publishing_sweep()

@@ -1,0 +1,267 @@
+"""Public-site pages of the review: the assessor's workbench, the regional admins' assignment list
+and audit log, and every user's notices. Anyone without the role gets 404, as for an unknown page."""
+
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from manufacturing.review import services
+from manufacturing.review.models import Assignment, AuditEvent, Notice, ReviewCase
+from manufacturing.views import _answer_from_form, result_view
+from portal.api import ApplicationError
+from tenants.models import Region, User
+
+
+def _fail(request, exc: ApplicationError, assignment_id):
+    messages.error(request, exc.message)
+    return redirect("review-assignment", assignment_id=assignment_id)
+
+
+# --- assessors -----------------------------------------------------------------------------------------
+
+
+@login_required
+def assignment_list(request):
+    if not services.is_assessor(request.user):
+        raise Http404
+    rows = (
+        Assignment.objects.select_related("case__tenant", "case__city", "case__framework")
+        .filter(assessor=request.user)
+        .order_by("status", "created_at")
+    )
+    show = request.GET.get("show", "active")
+    if show != "all":
+        rows = rows.filter(status__in=Assignment.ACTIVE)
+    return render(
+        request, "review/assignment_list.html", {"assignments": rows, "show": show, "now": timezone.now()}
+    )
+
+
+@login_required
+def assignment_detail(request, assignment_id):
+    assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
+    context = services.workbench(assignment=assignment)
+    context["can_work"] = (
+        assignment.status == Assignment.Status.OPEN and context["assessment"].status == "scored"
+    )
+    if context["live"]:
+        definition = context["definition"]
+        self_bars = result_view(definition, context["self_result"])["bars"]
+        context["comparison"] = list(
+            zip(self_bars, result_view(definition, context["live"])["bars"], strict=True)
+        )
+    return render(request, "review/workbench.html", context)
+
+
+@login_required
+@require_POST
+def override(request, assignment_id, key):
+    assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
+    try:
+        if request.POST.get("remove"):
+            services.override_clear(
+                assessor=request.user, assignment_id=assignment.pk, key=key, reason=request.POST.get("reason")
+            )
+            messages.success(request, _("Override removed."))
+        else:
+            with services.inside(assignment) as assessment:
+                value = _answer_from_form(assessment.framework.definition, key, request.POST)
+            services.override_set(
+                assessor=request.user,
+                assignment_id=assignment.pk,
+                key=key,
+                value=value,
+                reason=request.POST.get("reason"),
+            )
+            messages.success(request, _("Override saved; the verified score is updated."))
+    except ApplicationError as exc:
+        return _fail(request, exc, assignment_id)
+    return redirect(f"/review/assignments/{assignment.pk}/#q-{key}")
+
+
+@login_required
+@require_POST
+def comment(request, assignment_id):
+    try:
+        services.comment_add(
+            assessor=request.user,
+            assignment_id=assignment_id,
+            text=request.POST.get("text"),
+            key=request.POST.get("key", ""),
+        )
+    except ApplicationError as exc:
+        return _fail(request, exc, assignment_id)
+    messages.success(request, _("Comment added."))
+    return redirect("review-assignment", assignment_id=assignment_id)
+
+
+@login_required
+@require_POST
+def return_(request, assignment_id):
+    try:
+        services.return_to_enterprise(
+            assessor=request.user, assignment_id=assignment_id, reason=request.POST.get("reason")
+        )
+    except ApplicationError as exc:
+        return _fail(request, exc, assignment_id)
+    messages.success(request, _("Returned to the enterprise with your reasons."))
+    return redirect("review-assignment", assignment_id=assignment_id)
+
+
+@login_required
+@require_POST
+def approve(request, assignment_id):
+    try:
+        services.approve(assessor=request.user, assignment_id=assignment_id)
+    except ApplicationError as exc:
+        return _fail(request, exc, assignment_id)
+    messages.success(request, _("Approved. The verified result is being published."))
+    return redirect("review-assignments")
+
+
+@login_required
+def evidence(request, assignment_id, evidence_id):
+    try:
+        handle, name, content_type = services.evidence_for_assessor(
+            assessor=request.user, assignment_id=assignment_id, evidence_id=evidence_id
+        )
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+# --- regional admins -----------------------------------------------------------------------------------
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[("unassigned", gettext_lazy("Awaiting an assessor")), *ReviewCase.Status.choices],
+        method="filter_status",
+        label=gettext_lazy("Status"),
+        empty_label=gettext_lazy("All"),
+    )
+    city = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.filter(is_report_city=True),
+        label=gettext_lazy("City"),
+        empty_label=gettext_lazy("All"),
+    )
+
+    class Meta:
+        model = ReviewCase
+        fields = ["status", "city"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "unassigned":
+            return queryset.filter(status=ReviewCase.Status.SCORED, has_assessor=False)
+        return queryset.filter(status=value)
+
+
+@login_required
+def case_list(request):
+    services.require_regional_admin(request.user)
+    active = Assignment.objects.filter(case=OuterRef("pk"), status__in=Assignment.ACTIVE)
+    rows = (
+        ReviewCase.objects.filter(services.scope_q(request.user))
+        .select_related("tenant", "city", "industry", "framework")
+        .annotate(has_assessor=Exists(active))
+        .prefetch_related("assignments__assessor")
+        .order_by("submitted_at")
+    )
+    filters = CaseFilter(request.GET or {"status": "unassigned"}, queryset=rows)
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    assessors = User.objects.filter(platform_role=User.PlatformRole.ASSESSOR, is_active=True).order_by("name")
+    return render(
+        request,
+        "review/case_list.html",
+        {"filter": filters, "page": page, "assessors": assessors, "now": timezone.now()},
+        status=400 if filters.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def assign(request, case_id):
+    try:
+        assignment = services.assign(
+            admin=request.user, case_id=case_id, assessor_id=request.POST.get("assessor")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Assigned to %(assessor)s; they have been notified.") % {"assessor": assignment.assessor},
+        )
+    return redirect(request.POST.get("next") if _safe_next(request) else "review-cases")
+
+
+@login_required
+@require_POST
+def cancel(request, assignment_id):
+    try:
+        services.assignment_cancel(
+            admin=request.user, assignment_id=assignment_id, reason=request.POST.get("reason")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Assignment cancelled."))
+    return redirect("review-cases")
+
+
+def _safe_next(request) -> bool:
+    target = request.POST.get("next", "")
+    return target.startswith("/review/cases/") and "//" not in target
+
+
+class AuditFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(
+        choices=AuditEvent.Action.choices, label=gettext_lazy("Action"), empty_label=gettext_lazy("All")
+    )
+    enterprise = django_filters.CharFilter(
+        field_name="tenant__name", lookup_expr="icontains", label=gettext_lazy("Enterprise")
+    )
+    actor = django_filters.CharFilter(
+        field_name="actor__email", lookup_expr="icontains", label=gettext_lazy("Who")
+    )
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=gettext_lazy("From"))
+    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=gettext_lazy("Until"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "enterprise", "actor", "since", "until"]
+
+
+@login_required
+def audit_log(request):
+    services.require_regional_admin(request.user)
+    in_scope = ReviewCase.objects.filter(services.scope_q(request.user)).values("tenant_id")
+    rows = AuditEvent.objects.select_related("actor", "tenant").filter(tenant_id__in=in_scope)
+    filters = AuditFilter(request.GET, queryset=rows)
+    page = Paginator(filters.qs, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "review/audit_log.html",
+        {"filter": filters, "page": page},
+        status=400 if filters.errors else 200,
+    )
+
+
+# --- everyone ------------------------------------------------------------------------------------------
+
+
+@login_required
+def notices(request):
+    rows = Notice.objects.filter(user=request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    response = render(request, "review/notices.html", {"page": page})
+    rows.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return response

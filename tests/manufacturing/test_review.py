@@ -1,0 +1,457 @@
+"""Assessor verification: assignment, the fence around the assessor, overrides, return, approval,
+publishing, percentile, audit. In-process (the test transaction); the worker path is in
+test_review_worker.py."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from manufacturing import services as assessment_services
+from manufacturing.models import Assessment, Evidence, Override
+from manufacturing.review import services
+from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
+from tenants.models import Region, User
+from tenants.services import user_create
+from tests.manufacturing.test_assessments import bilingual, submitted
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "localhost"
+
+
+def person(email: str, role: str, scope: str | None = None) -> User:
+    return user_create(
+        email=email,
+        password="x-Strong-pass-1",
+        name=email.split("@")[0],
+        platform_role=role,
+        scope_region=Region.objects.get(code=scope) if scope else None,
+    )
+
+
+@pytest.fixture
+def people():
+    return {
+        "assessor": person("rev-assessor@example.com", "assessor"),
+        "other_assessor": person("rev-other@example.com", "assessor"),
+        "admin": person("rev-admin@example.com", "regional_admin"),
+        "hebei_admin": person("rev-hebei@example.com", "regional_admin", "130000"),
+        "beijing_admin": person("rev-beijing@example.com", "regional_admin", "110000"),
+    }
+
+
+def scored(world) -> Assessment:
+    assessment = submitted(world)
+    with tenant_context(world.enterprise):
+        return assessment_services.assessment_score(assessment_id=assessment.pk)
+
+
+def case_of(world, assessment) -> ReviewCase:
+    return ReviewCase.objects.get(tenant=world.enterprise, assessment_id=assessment.pk)
+
+
+def assigned(world, people) -> tuple[Assessment, Assignment]:
+    assessment = scored(world)
+    assignment = services.assign(
+        admin=people["admin"], case_id=case_of(world, assessment).pk, assessor_id=people["assessor"].pk
+    )
+    return assessment, assignment
+
+
+def logged_in(user) -> Client:
+    client = Client(HTTP_HOST=PUBLIC)
+    client.force_login(user)
+    return client
+
+
+def state(world, assessment) -> dict:
+    """Everything the review can change, to check that a refused request changed nothing."""
+    with tenant_context(world.enterprise):
+        a = Assessment.objects.get(pk=assessment.pk)
+        overrides = dict(Override.objects.filter(assessment=a).values_list("key", "value"))
+    return {
+        "status": a.status,
+        "overrides": overrides,
+        "assignments": list(Assignment.objects.values_list("pk", "status").order_by("pk")),
+        "audit": AuditEvent.objects.count(),
+    }
+
+
+# --- the public index and assignment --------------------------------------------------------------------
+
+
+def test_a_scored_assessment_is_indexed_in_public_with_its_audit_trail(alpha):
+    assessment = scored(alpha)
+    case = case_of(alpha, assessment)
+    assert (case.city_id, case.province_code, case.industry_id) == ("110000", "110000", "C34")
+    assert case.self_total == pytest.approx(100) and case.self_level == 4 and case.status == "scored"
+    actions = list(
+        AuditEvent.objects.filter(tenant=alpha.enterprise, assessment_id=assessment.pk).values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == ["scored", "submitted"]
+
+
+def test_the_admin_assigns_and_the_assessor_is_notified_by_email_and_in_the_app(alpha, people):
+    mail.outbox.clear()
+    assessment, assignment = assigned(alpha, people)
+    assert assignment.status == "open" and assignment.assessor == people["assessor"]
+    notice = Notice.objects.get(user=people["assessor"])
+    assert alpha.enterprise.name in notice.text_zh and alpha.enterprise.name in notice.text_en
+    assert AuditEvent.objects.filter(
+        action="assigned", assessment_id=assessment.pk, actor=people["admin"]
+    ).exists()
+    page = logged_in(people["assessor"]).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="unread">1<' in page
+
+
+def test_assign_on_commit_sends_the_email(alpha, people, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assigned(alpha, people)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [people["assessor"].email]
+    assert alpha.enterprise.name in mail.outbox[0].body
+
+
+def test_a_second_assignment_is_409_and_a_non_assessor_is_refused(alpha, people):
+    assessment, _assignment = assigned(alpha, people)
+    case = case_of(alpha, assessment)
+    with pytest.raises(services.ConflictError):
+        services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["other_assessor"].pk)
+    client = logged_in(people["admin"])
+    response = client.post(f"/review/cases/{case.pk}/assign/", {"assessor": people["admin"].pk}, follow=True)
+    assert "Choose an assessor" in response.content.decode() or "请从列表中选择" in response.content.decode()
+    assert Assignment.objects.filter(case=case).count() == 1
+
+
+def test_admins_see_and_assign_only_in_their_scope(alpha, beta, people):
+    alpha_case = case_of(alpha, scored(alpha))
+    beta_case = case_of(beta, scored(beta))
+    listing = (
+        logged_in(people["beijing_admin"]).get("/review/cases/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert alpha.enterprise.name in listing and beta.enterprise.name not in listing
+    hebei = logged_in(people["hebei_admin"])
+    assert alpha.enterprise.name not in hebei.get("/review/cases/").content.decode()
+    for case in (alpha_case, beta_case):
+        response = hebei.post(f"/review/cases/{case.pk}/assign/", {"assessor": people["assessor"].pk})
+        assert response.status_code == 404
+    assert not Assignment.objects.exists()
+    whole = logged_in(people["admin"]).get("/review/cases/").content.decode()
+    assert alpha.enterprise.name in whole and beta.enterprise.name in whole
+
+
+@pytest.mark.parametrize("who", ["assessor", "owner", "anonymous_user"])
+def test_nobody_but_regional_admins_sees_cases_or_audit(alpha, people, who):
+    case = case_of(alpha, scored(alpha))
+    client = Client(HTTP_HOST=PUBLIC)
+    if who == "assessor":
+        client.force_login(people["assessor"])
+    elif who == "owner":
+        client.force_login(alpha.owner)
+    expected = 302 if who == "anonymous_user" else 404
+    assert client.get("/review/cases/").status_code == expected
+    assert client.get("/review/audit/").status_code == expected
+    response = client.post(f"/review/cases/{case.pk}/assign/", {"assessor": people["assessor"].pk})
+    assert response.status_code == expected
+    assert not Assignment.objects.exists()
+
+
+# --- the fence around the assessor ----------------------------------------------------------------------
+
+
+def _routes(assignment_id: int, evidence_id: int) -> list[tuple[str, str, dict]]:
+    base = f"/review/assignments/{assignment_id}"
+    return [
+        ("get", f"{base}/", {}),
+        ("get", f"{base}/evidence/{evidence_id}/", {}),
+        ("post", f"{base}/answers/network/override/", {"options": ["none"], "reason": "r"}),
+        ("post", f"{base}/comments/", {"text": "t"}),
+        ("post", f"{base}/return/", {"reason": "r"}),
+        ("post", f"{base}/approve/", {}),
+    ]
+
+
+@pytest.mark.parametrize("who", ["other_assessor", "admin", "owner", "member_of_beta"])
+def test_an_assignment_is_404_for_anyone_but_its_assessor(alpha, beta, people, who):
+    assessment, assignment = assigned(alpha, people)
+    with tenant_context(alpha.enterprise):
+        evidence = Evidence.objects.filter(assessment_id=assessment.pk).first()
+    user = {"owner": alpha.owner, "member_of_beta": beta.owner}.get(who) or people[who]
+    before = state(alpha, assessment)
+    client = logged_in(user)
+    for method, url, data in _routes(assignment.pk, evidence.pk):
+        assert getattr(client, method)(url, data).status_code == 404, url
+    assert state(alpha, assessment) == before
+
+
+@pytest.mark.parametrize("closed", ["approved", "cancelled"])
+def test_a_closed_assignment_is_404_even_for_its_assessor(alpha, people, closed):
+    assessment, assignment = assigned(alpha, people)
+    with tenant_context(alpha.enterprise):
+        evidence = Evidence.objects.filter(assessment_id=assessment.pk).first()
+    if closed == "approved":
+        services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    else:
+        services.assignment_cancel(admin=people["admin"], assignment_id=assignment.pk, reason="reassigning")
+    client = logged_in(people["assessor"])
+    for method, url, data in _routes(assignment.pk, evidence.pk):
+        assert getattr(client, method)(url, data).status_code == 404, url
+
+
+def test_the_assessor_reaches_only_the_assigned_assessment_and_its_own_evidence(alpha, beta, people):
+    assessment, assignment = assigned(alpha, people)
+    other = submitted(alpha)  # another assessment of the same enterprise
+    with tenant_context(alpha.enterprise):
+        foreign_evidence = Evidence.objects.filter(assessment_id=other.pk).first()
+        own_evidence = Evidence.objects.filter(assessment_id=assessment.pk).first()
+    client = logged_in(people["assessor"])
+    page = client.get(f"/review/assignments/{assignment.pk}/")
+    assert page.status_code == 200 and alpha.enterprise.name in page.content.decode()
+    download = client.get(f"/review/assignments/{assignment.pk}/evidence/{own_evidence.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert (
+        client.get(f"/review/assignments/{assignment.pk}/evidence/{foreign_evidence.pk}/").status_code == 404
+    )
+    assert client.get(f"/review/assignments/{assignment.pk + 1000}/").status_code == 404
+    assert client.get("/review/assignments/not-a-number/").status_code == 404
+    # the enterprise's host knows no review pages, and the assessor is no member there
+    on_tenant = Client(HTTP_HOST=alpha.host)
+    on_tenant.force_login(people["assessor"])
+    assert on_tenant.get(f"/review/assignments/{assignment.pk}/").status_code == 404
+    assert on_tenant.get(f"/assessments/{assessment.pk}/result/").status_code == 404
+    listing = client.get("/review/assignments/").content.decode()
+    assert alpha.enterprise.name in listing and beta.enterprise.name not in listing
+
+
+# --- overrides, comments, return -------------------------------------------------------------------------
+
+
+def test_an_override_needs_a_reason_and_a_valid_value_and_is_audited(alpha, people):
+    assessment, assignment = assigned(alpha, people)
+    assessor = people["assessor"]
+    before = state(alpha, assessment)
+    for reason in ("", "   ", None):
+        with pytest.raises(services.ApplicationError) as excinfo:
+            services.override_set(
+                assessor=assessor,
+                assignment_id=assignment.pk,
+                key="network",
+                value={"options": ["none"]},
+                reason=reason,
+            )
+        assert excinfo.value.extra["field"] == "reason"
+    for key, value in (("network", {"options": ["nope"]}), ("no-such", {"option": "a"}), ("network", "text")):
+        with pytest.raises(services.ApplicationError):
+            services.override_set(
+                assessor=assessor, assignment_id=assignment.pk, key=key, value=value, reason="r"
+            )
+    assert state(alpha, assessment) == before
+
+    services.override_set(
+        assessor=assessor,
+        assignment_id=assignment.pk,
+        key="network",
+        value={"options": ["none"]},
+        reason="No network diagram was provided.",
+    )
+    event = AuditEvent.objects.get(action="overridden", assessment_id=assessment.pk)
+    assert event.actor == assessor and event.subject == "network" and event.reason.startswith("No network")
+    assert event.new == {"options": ["none"]} and event.old["options"] and "none" not in event.old["options"]
+    page = (
+        logged_in(assessor)
+        .get(f"/review/assignments/{assignment.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert 'id="live-total">92.0<' in page  # 8 points of the network question are gone
+    with tenant_context(alpha.enterprise):  # the enterprise's own answer is kept beside it
+        assert assessment_services.answers_of(assessment)["network"] != {"options": ["none"]}
+
+
+def test_override_through_the_page_with_no_reason_says_so_in_both_languages(alpha, people):
+    _assessment, assignment = assigned(alpha, people)
+    client = logged_in(people["assessor"])
+    url = f"/review/assignments/{assignment.pk}/answers/network/override/"
+    for language, text in (("en", "Give a reason"), ("zh-hans", "请填写理由")):
+        page = client.post(
+            url, {"options": ["none"], "reason": ""}, HTTP_ACCEPT_LANGUAGE=language, follow=True
+        )
+        assert text in page.content.decode()
+    assert not AuditEvent.objects.filter(action="overridden").exists()
+
+
+def test_return_then_resubmit_hands_it_back_to_the_assessor_with_history(alpha, people):
+    assessment, assignment = assigned(alpha, people)
+    services.comment_add(
+        assessor=people["assessor"], assignment_id=assignment.pk, text="Check the ERP scope."
+    )
+    services.return_to_enterprise(
+        assessor=people["assessor"], assignment_id=assignment.pk, reason="Attach the ERP licence."
+    )
+    assignment.refresh_from_db()
+    assert assignment.status == "returned" and case_of(alpha, assessment).status == "returned"
+    owner = alpha.client()
+    page = owner.get(f"/assessments/{assessment.pk}/result/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Attach the ERP licence." in page and "Check the ERP scope." in page and 'id="history"' not in page
+    assert "Returned by the assessor" in page
+    assert Notice.objects.filter(user=alpha.owner).exists()
+    # returned: the assessor reads but cannot change
+    with pytest.raises(services.ConflictError):
+        services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    # the enterprise changes an answer, pledges again, resubmits; the worker's scoring hands it back
+    response = owner.put(
+        f"/api/v1/assessments/{assessment.pk}/answers/network/",
+        {"options": ["office-lan"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert owner.post(f"/api/v1/assessments/{assessment.pk}/pledge/").status_code == 200
+    assert owner.post(f"/api/v1/assessments/{assessment.pk}/submit/").status_code == 202
+    with tenant_context(alpha.enterprise):
+        assessment_services.assessment_score(assessment_id=assessment.pk)
+    assignment.refresh_from_db()
+    assert assignment.status == "open"
+    actions = list(
+        AuditEvent.objects.filter(assessment_id=assessment.pk, tenant=alpha.enterprise)
+        .order_by("at", "pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["submitted", "scored", "assigned", "commented", "returned", "submitted", "scored"]
+    history = owner.get(f"/assessments/{assessment.pk}/result/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Returned to the enterprise" in history
+
+
+# --- approval and publishing -----------------------------------------------------------------------------
+
+
+def test_approval_publishes_one_fact_with_self_and_verified_scores_idempotently(alpha, people):
+    assessment, assignment = assigned(alpha, people)
+    services.override_set(
+        assessor=people["assessor"],
+        assignment_id=assignment.pk,
+        key="network",
+        value={"options": ["none"]},
+        reason="r",
+    )
+    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    first = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    second = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)  # redelivered
+    assert first.pk == second.pk and AssessmentFact.objects.filter(tenant=alpha.enterprise).count() == 1
+    assert AuditEvent.objects.filter(action="published", assessment_id=assessment.pk).count() == 1
+    assert (second.total, second.self_total, second.city_id, second.industry_id) == (92, 100, "110000", "C34")
+    assert second.assessor == people["assessor"] and second.size == "3m-20m"
+    assert (
+        second.cohort["size"] == 1 and second.cohort["scope"] == "section-region" and second.percentile == 50
+    )
+    with tenant_context(alpha.enterprise):
+        verified = Assessment.objects.get(pk=assessment.pk)
+    assert verified.status == "verified" and verified.result["total"] == 100
+    assert verified.verified_result["total"] == 92 and verified.verified_result["peer"]["percentile"] == 50
+    owner = alpha.client()
+    page = owner.get(f"/assessments/{assessment.pk}/result/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="self-vs-verified"' in page and 'id="percentile"' in page and "92.0" in page
+    # the enterprise cannot touch its verified result
+    response = owner.put(
+        f"/api/v1/assessments/{assessment.pk}/answers/network/",
+        {"options": ["office-lan"]},
+        content_type="application/json",
+    )
+    bilingual(response, 409)
+
+
+def test_the_pdf_report_is_for_the_verified_assessment_and_its_members_only(alpha, beta, people):
+    assessment, assignment = assigned(alpha, people)
+    url = f"/assessments/{assessment.pk}/report.pdf"
+    assert alpha.client().get(url).status_code == 404  # not verified yet
+    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    for language in ("zh", "en"):
+        response = alpha.client().get(f"{url}?lang={language}")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+    assert alpha.client().get(f"{url}?lang=fr").status_code == 404
+    stranger = Client(HTTP_HOST=alpha.host)
+    stranger.force_login(beta.owner)
+    assert stranger.get(url).status_code == 404
+    assert beta.client().get(url).status_code == 404  # beta's host: no such assessment there
+
+
+def test_the_cohort_widens_until_20_enterprises_match(alpha, people, make_enterprise):
+    from tenants.models import Enterprise, Industry
+
+    assessment, assignment = assigned(alpha, people)
+    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    framework_id = case_of(alpha, assessment).framework_id
+    beijing, tianjin = Region.objects.get(code="110000"), Region.objects.get(code="120000")
+    c34, c35 = Industry.objects.get(code="C34"), Industry.objects.get(code="C35")
+
+    def peers(n: int, city, industry, total: float) -> None:
+        for i in range(n):
+            tenant = Enterprise.objects.create(
+                schema_name=f"peer_{city.code}_{industry.code}_{i}_{total:g}".lower(),
+                name=f"Peer {i}",
+                slug=f"peer-{city.code}-{industry.code}-{i}-{total:g}".lower(),
+                credit_code=None,
+                status="ready",
+                owner=alpha.owner,
+            )
+            AssessmentFact.objects.create(
+                tenant=tenant, assessment_id=1, enterprise_name=tenant.name, city=city,
+                province_code=city.province_code, industry=industry, industry_section=industry.section,
+                framework_id=framework_id, total=total, level=2, dimension_scores=[], self_total=total,
+                self_level=2, approved_at="2026-11-01T00:00:00Z",
+            )  # fmt: skip
+
+    peers(10, beijing, c34, 40)  # same division, same city
+    peers(12, beijing, c35, 95)  # same section (C), same city
+    fact = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    # 11 in division-city (too few); 23 in section-city: 22 peers (10 at 40, 12 at 95) and this one at 100
+    assert fact.cohort["scope"] == "section-city" and fact.cohort["size"] == 23
+    assert fact.percentile == pytest.approx(round(100 * (22 + 0.5) / 23, 1))
+    assert "Beijing" in fact.cohort["label"]["en"] and "北京" in fact.cohort["label"]["zh"]
+    peers(9, beijing, c34, 100)  # now 20 in division-city, 9 of them tied with this one
+    fact = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    assert fact.cohort["scope"] == "division-city" and fact.cohort["size"] == 20
+    assert fact.percentile == pytest.approx(round(100 * (10 + 10 / 2) / 20, 1))
+    assert tianjin  # (Tianjin's enterprises never count for a Beijing one at these steps)
+
+
+def test_only_the_newest_approved_assessment_of_an_enterprise_counts(alpha, people):
+    first, assignment = assigned(alpha, people)
+    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=first.pk)
+    second, assignment = assigned(alpha, people)
+    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=second.pk)
+    latest = dict(
+        AssessmentFact.objects.filter(tenant=alpha.enterprise).values_list("assessment_id", "is_latest")
+    )
+    assert latest == {first.pk: False, second.pk: True}
+
+
+def test_the_audit_log_filters_by_action_and_enterprise_within_scope(alpha, beta, people):
+    assigned(alpha, people)
+    scored(beta)
+    client = logged_in(people["admin"])
+    page = client.get("/review/audit/", {"action": "assigned"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        alpha.enterprise.name in page and "rev-admin@example.com" in page and beta.enterprise.name not in page
+    )
+    page = client.get("/review/audit/", {"enterprise": beta.enterprise.name}).content.decode()
+    assert beta.enterprise.name in page and alpha.enterprise.name not in page
+    beijing = logged_in(people["beijing_admin"]).get("/review/audit/").content.decode()
+    assert alpha.enterprise.name in beijing and beta.enterprise.name not in beijing
+    assert client.get("/review/audit/", {"since": "not-a-date"}).status_code == 400
+
+
+def test_percentile_rank_counts_ties_half():
+    from manufacturing.review.cohort import percentile_rank
+
+    assert percentile_rank(50, [50]) == 50
+    assert percentile_rank(100, [10, 20, 30, 100]) == 87.5
+    assert percentile_rank(10, [10, 20, 30, 100]) == 12.5
+    assert percentile_rank(20, [10, 20, 20, 30]) == 50
+    with pytest.raises(ValueError):
+        percentile_rank(1, [])
