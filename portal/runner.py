@@ -514,6 +514,8 @@ def cmd_test(args: list[str]) -> int:
             "TEST_FAST_PASSWORD_HASHING": "1",
             "PORT": "8000",
             "PORTAL_DOMAIN": "localhost",
+            # Files uploaded by tests (through the live server too) stay out of `make run`'s media.
+            "MEDIA_ROOT": str(VAR / "test" / "media"),
         }
         return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env)
 

@@ -1,5 +1,6 @@
-"""Demo data for `make run`: three enterprises (Beijing, Tianjin, Baoding), an assessor and a
-regional admin. Idempotent: an existing demo user or enterprise is left as it is."""
+"""Demo data for `make run`: three enterprises (Beijing, Tianjin, Baoding), an assessor, two
+regional admins and their assessments at three stages of review (manufacturing/demo.py).
+Idempotent: an existing demo user or enterprise is left as it is."""
 
 from dataclasses import dataclass
 
@@ -133,10 +134,13 @@ def demo_data_ensure() -> list[dict]:
         operator = User.objects.create_superuser(
             password=DEMO_PASSWORD, email="operator@example.com", name="平台运维"
         )
+    from manufacturing.demo import demo_assessments_ensure
+
+    demo_assessments_ensure(assessor=assessor, admin=admin)
     for user, role, path in (
-        (assessor, "assessor", "/"),
-        (admin, "regional admin (whole region)", "/"),
-        (city_admin, "regional admin (Hebei)", "/"),
+        (assessor, "assessor", "/review/assignments/"),
+        (admin, "regional admin (whole region)", "/review/cases/"),
+        (city_admin, "regional admin (Hebei)", "/review/cases/"),
         (operator, "platform operator (Django admin)", "/admin/"),
     ):
         logins.append({"role": role, "email": user.email, "url": services.tenant_url(public, path)})

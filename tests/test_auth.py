@@ -183,6 +183,16 @@ def test_demo_data_has_assessor_and_regional_admin():
     assert "assessor" in roles and any(r.startswith("regional admin") for r in roles)
     assert User.objects.get(email="assessor@example.com").platform_role == "assessor"
     assert User.objects.get(email="region-admin@example.com").platform_role == "regional_admin"
+    # their work: one verified, one assigned to the demo assessor, one waiting for an assessor
+    from manufacturing.review.models import AssessmentFact, ReviewCase
+
+    stages = dict(ReviewCase.objects.filter(tenant__is_demo=True).values_list("tenant__slug", "status"))
+    assert stages == {"bj-precision": "verified", "tj-haihe": "scored", "bd-autoparts": "scored"}
+    assert AssessmentFact.objects.filter(tenant__slug="bj-precision").count() == 1
+    assigned = ReviewCase.objects.filter(assignments__assessor__email="assessor@example.com", status="scored")
+    assert list(assigned.values_list("tenant__slug", flat=True)) == ["tj-haihe"]
+    demo.demo_data_ensure()  # idempotent
+    assert ReviewCase.objects.filter(tenant__is_demo=True).count() == 3
 
 
 def test_password_reset_lets_a_platform_user_without_password_sign_in(public_client, mailoutbox):
