@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_context
 
 from manufacturing import scoring
 from manufacturing.frameworks.models import Framework, ScoringRequest
@@ -193,8 +194,15 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
     )
     from manufacturing.tasks import score_assessment
 
-    # Sent from this tenant's schema: tenant-schemas-celery stamps the task with it.
-    transaction.on_commit(lambda: score_assessment.delay(assessment.pk), robust=True)
+    # tenant-schemas-celery stamps a task with the schema current when it is *sent*; the commit may
+    # come after this tenant's context has ended (an outer transaction), so the schema is fixed now.
+    schema = connection.schema_name
+
+    def send() -> None:
+        with schema_context(schema):
+            score_assessment.delay(assessment.pk)
+
+    transaction.on_commit(send, robust=True)
     return assessment
 
 

@@ -19,6 +19,16 @@ from tests.manufacturing.test_assessments import answer, create, submitted
 pytestmark = [pytest.mark.worker]
 
 
+def forget(world, assessment_id) -> None:
+    """Deletes a committed assessment and the public rows it caused."""
+    from manufacturing.review.models import AuditEvent, ReviewCase
+
+    with tenant_context(world.enterprise):
+        Assessment.objects.filter(pk=assessment_id).delete()
+    for model in (ScoringRequest, ReviewCase, AuditEvent):
+        model.objects.filter(tenant=world.enterprise, assessment_id=assessment_id).delete()
+
+
 @pytest.mark.worker
 def test_the_worker_scores_a_submission_made_on_the_host(celery_worker, committed, alpha):
     client = alpha.client()
@@ -41,9 +51,7 @@ def test_the_worker_scores_a_submission_made_on_the_host(celery_worker, committe
         body = result.json()
         assert body["total"] == pytest.approx(100) and body["level"] == 4 and body["blocking"] is None
     finally:
-        with tenant_context(alpha.enterprise):
-            Assessment.objects.filter(pk=created["id"]).delete()
-        ScoringRequest.objects.filter(tenant=alpha.enterprise, assessment_id=created["id"]).delete()
+        forget(alpha, created["id"])
 
 
 @pytest.mark.worker
@@ -68,9 +76,7 @@ def test_the_sweeper_rescores_a_submission_whose_message_was_lost(
         with tenant_context(beta.enterprise):
             assert Assessment.objects.get(pk=assessment.pk).result["level"] == 4
     finally:
-        with tenant_context(beta.enterprise):
-            Assessment.objects.filter(pk=assessment.pk).delete()
-        ScoringRequest.objects.filter(tenant=beta.enterprise, assessment_id=assessment.pk).delete()
+        forget(beta, assessment.pk)
 
 
 def _wait(predicate, what: str, timeout: float = 30):
@@ -135,6 +141,21 @@ def test_a_worker_killed_mid_task_still_scores_the_assessment_once(
         assert "WorkerLostError" in log
         assert log.count(f"assessment {assessment.pk} scored in {beta.enterprise.schema_name}") == 1
     finally:
-        with tenant_context(beta.enterprise):
-            Assessment.objects.filter(pk=assessment.pk).delete()
-        ScoringRequest.objects.filter(tenant=beta.enterprise, assessment_id=assessment.pk).delete()
+        forget(beta, assessment.pk)
+
+
+@pytest.mark.worker
+def test_a_submission_committed_outside_the_tenant_is_scored_in_it(celery_worker, committed, beta):
+    """The message is sent on commit; here the commit comes after the tenant's context has ended
+    (as in setup_platform's demo data), and the task must still run in the tenant's schema."""
+    with transaction.atomic():
+        assessment = submitted(beta)  # enters and leaves beta's schema inside the transaction
+    try:
+
+        def scored() -> bool:
+            with tenant_context(beta.enterprise):
+                return Assessment.objects.get(pk=assessment.pk).status == "scored"
+
+        _wait(scored, "the worker to score it in beta's schema")
+    finally:
+        forget(beta, assessment.pk)
