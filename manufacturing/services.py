@@ -213,12 +213,20 @@ def framework_definition(framework_id: int) -> dict:
     return Framework.objects.values_list("definition", flat=True).get(pk=framework_id)
 
 
+SCORED_OR_LATER = (
+    Assessment.Status.SCORED,
+    Assessment.Status.RETURNED,
+    Assessment.Status.VERIFYING,
+    Assessment.Status.VERIFIED,
+)
+
+
 def assessment_score(*, assessment_id: int) -> Assessment:
     """Scores a submitted assessment in the current schema. Idempotent: a scored one is left as it
     is, so a redelivered task changes nothing."""
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
-        if assessment.status == Assessment.Status.SCORED:
+        if assessment.status in SCORED_OR_LATER:  # a redelivered or late message: nothing to do
             _request_done(assessment)
             return assessment
         if assessment.status != Assessment.Status.SUBMITTED:

@@ -455,3 +455,16 @@ def test_percentile_rank_counts_ties_half():
     assert percentile_rank(20, [10, 20, 20, 30]) == 50
     with pytest.raises(ValueError):
         percentile_rank(1, [])
+
+
+def test_a_late_scoring_message_changes_nothing_after_return_or_approval(alpha, people):
+    assessment, assignment = assigned(alpha, people)
+    services.return_to_enterprise(assessor=people["assessor"], assignment_id=assignment.pk, reason="Fix it.")
+    with tenant_context(alpha.enterprise):
+        assert assessment_services.assessment_score(assessment_id=assessment.pk).status == "returned"
+    assessment, assignment = assigned(alpha, people)
+    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    with tenant_context(alpha.enterprise):
+        late = assessment_services.assessment_score(assessment_id=assessment.pk)
+    assert late.status == "verified" and late.verified_result["total"] == 100
