@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from manufacturing import api as manufacturing_api
+from manufacturing.review import api as review_api
 from manufacturing.review import views as review_views
 from portal import views
 from portal.urls_common import urlpatterns as common
@@ -28,6 +29,37 @@ api_patterns = [
         name="api-registration-retry",
     ),
     path("api/v1/auth/token/", tenants_api.TokenCreateApi.as_view(), name="api-token"),
+    path("api/v1/review/assignments/", review_api.AssignmentListApi.as_view(), name="api-review-assignments"),
+    path(
+        "api/v1/review/assignments/<int:assignment_id>/",
+        review_api.AssignmentDetailApi.as_view(),
+        name="api-review-assignment",
+    ),
+    path(
+        "api/v1/review/assignments/<int:assignment_id>/overrides/<str:key>/",
+        review_api.OverrideApi.as_view(),
+        name="api-review-override",
+    ),
+    path(
+        "api/v1/review/assignments/<int:assignment_id>/comments/",
+        review_api.CommentApi.as_view(),
+        name="api-review-comments",
+    ),
+    path(
+        "api/v1/review/assignments/<int:assignment_id>/return/",
+        review_api.ReturnApi.as_view(),
+        name="api-review-return",
+    ),
+    path(
+        "api/v1/review/assignments/<int:assignment_id>/approve/",
+        review_api.ApproveApi.as_view(),
+        name="api-review-approve",
+    ),
+    path("api/v1/review/cases/", review_api.CaseListApi.as_view(), name="api-review-cases"),
+    path(
+        "api/v1/review/cases/<int:case_id>/assign/", review_api.AssignApi.as_view(), name="api-review-assign"
+    ),
+    path("api/v1/review/audit/", review_api.AuditApi.as_view(), name="api-review-audit"),
     path("api/v1/frameworks/", manufacturing_api.FrameworkListApi.as_view(), name="api-frameworks"),
     path(
         "api/v1/frameworks/<int:framework_id>/",

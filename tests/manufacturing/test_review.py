@@ -468,3 +468,90 @@ def test_a_late_scoring_message_changes_nothing_after_return_or_approval(alpha, 
     with tenant_context(alpha.enterprise):
         late = assessment_services.assessment_score(assessment_id=assessment.pk)
     assert late.status == "verified" and late.verified_result["total"] == 100
+
+
+# --- the same through the API ----------------------------------------------------------------------------
+
+
+def _api_routes(assignment_id: int) -> list[tuple[str, str, dict]]:
+    base = f"/api/v1/review/assignments/{assignment_id}"
+    return [
+        ("get", f"{base}/", {}),
+        ("put", f"{base}/overrides/network/", {"value": {"options": ["none"]}, "reason": "r"}),
+        ("delete", f"{base}/overrides/network/", {"reason": "r"}),
+        ("post", f"{base}/comments/", {"text": "t"}),
+        ("post", f"{base}/return/", {"reason": "r"}),
+        ("post", f"{base}/approve/", {}),
+    ]
+
+
+def test_the_assessor_works_through_the_api(alpha, people):
+    assessment, assignment = assigned(alpha, people)
+    client = logged_in(people["assessor"])
+    listing = client.get("/api/v1/review/assignments/").json()
+    assert [a["id"] for a in listing] == [assignment.pk]
+    assert listing[0]["case"]["enterprise"] == alpha.enterprise.name
+    detail = client.get(f"/api/v1/review/assignments/{assignment.pk}/").json()
+    assert detail["live"]["total"] == 100 and detail["answers"]["network"]
+    assert all(
+        f["url"].startswith(f"/review/assignments/{assignment.pk}/")
+        for fs in detail["evidence"].values()
+        for f in fs
+    )
+    url = f"/api/v1/review/assignments/{assignment.pk}/overrides/network/"
+    body = {"value": {"options": ["none"]}, "reason": ""}
+    assert bilingual(client.put(url, body, content_type="application/json"), 400)["field"] == "reason"
+    bad = {"value": {"options": ["nope"]}, "reason": "r"}
+    bilingual(client.put(url, bad, content_type="application/json"), 400)
+    assert client.put(url, "not json", content_type="application/json").status_code == 400
+    with tenant_context(alpha.enterprise):
+        assert not Override.objects.filter(assessment_id=assessment.pk).exists()
+    body["reason"] = "No diagram."
+    assert client.put(url, body, content_type="application/json").status_code == 200
+    assert client.get(f"/api/v1/review/assignments/{assignment.pk}/").json()["live"]["total"] == 92
+    comment = {"text": "Looks fine otherwise.", "key": "network"}
+    assert client.post(f"/api/v1/review/assignments/{assignment.pk}/comments/", comment).status_code == 201
+    bilingual(client.post(f"/api/v1/review/assignments/{assignment.pk}/comments/", {"text": " "}), 400)
+    response = client.post(f"/api/v1/review/assignments/{assignment.pk}/approve/")
+    assert response.status_code == 202 and response.json()["status"] == "approved"
+    assert client.get(f"/api/v1/review/assignments/{assignment.pk}/").status_code == 404  # closed now
+
+
+@pytest.mark.parametrize("who", ["other_assessor", "admin", "owner", "anonymous_user"])
+def test_the_review_api_is_404_for_anyone_but_the_assessor(alpha, people, who):
+    assessment, assignment = assigned(alpha, people)
+    client = Client(HTTP_HOST=PUBLIC)
+    if who != "anonymous_user":
+        client.force_login(alpha.owner if who == "owner" else people[who])
+    before = state(alpha, assessment)
+    for method, url, data in _api_routes(assignment.pk):
+        response = getattr(client, method)(url, data, content_type="application/json")
+        assert response.status_code == (401 if who == "anonymous_user" else 404), (url, response.content)
+    assert state(alpha, assessment) == before
+
+
+def test_admins_list_assign_and_read_the_audit_through_the_api(alpha, beta, people):
+    alpha_case = case_of(alpha, scored(alpha))
+    case_of(beta, scored(beta))
+    admin = logged_in(people["beijing_admin"])
+    cases = admin.get("/api/v1/review/cases/", {"status": "unassigned"}).json()
+    assert [c["id"] for c in cases["results"]] == [alpha_case.pk] and cases["count"] == 1
+    assert admin.get("/api/v1/review/cases/", {"status": "nonsense"}).status_code == 400
+    assign = f"/api/v1/review/cases/{alpha_case.pk}/assign/"
+    bilingual(admin.post(assign, {"assessor": "x"}, content_type="application/json"), 400)
+    response = admin.post(assign, {"assessor": people["assessor"].pk}, content_type="application/json")
+    assert response.status_code == 201 and response.json()["assessor"] == people["assessor"].email
+    bilingual(
+        admin.post(assign, {"assessor": people["other_assessor"].pk}, content_type="application/json"), 409
+    )
+    hebei = logged_in(people["hebei_admin"])
+    assert (
+        hebei.post(assign, {"assessor": people["assessor"].pk}, content_type="application/json").status_code
+        == 404
+    )
+    audit = admin.get("/api/v1/review/audit/", {"action": "assigned"}).json()
+    assert [e["actor"] for e in audit["results"]] == [people["beijing_admin"].email]
+    assert admin.get("/api/v1/review/audit/", {"since": "yesterday"}).status_code == 400
+    assert logged_in(people["assessor"]).get("/api/v1/review/audit/").status_code == 404
+    schema = Client(HTTP_HOST=PUBLIC).get("/api/schema/").content.decode()
+    assert "/api/v1/review/assignments/{assignment_id}/overrides/{key}/" in schema

@@ -1,0 +1,235 @@
+"""The review through the API (public site): the assessor's assignments and actions, the regional
+admins' cases, assignment and audit log. The same services and the same fence as the pages: anyone
+without the role, or not the assignment's assessor, gets 404."""
+
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from manufacturing.review import services
+from manufacturing.review.models import Assignment, AuditEvent, ReviewCase
+from manufacturing.review.views import AuditFilter, CaseFilter
+
+TAGS = ["review"]
+ID = OpenApiParameter("assignment_id", int, OpenApiParameter.PATH)
+
+
+class CaseOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    enterprise = serializers.CharField(source="tenant.name")
+    city = serializers.CharField(source="city_id", allow_null=True)
+    industry = serializers.CharField(source="industry_id", allow_null=True)
+    framework = serializers.CharField(source="framework.code")
+    framework_version = serializers.CharField(source="framework.version")
+    self_total = serializers.FloatField()
+    self_level = serializers.IntegerField()
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class AssignmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = CaseOutput()
+    assessor = serializers.EmailField(source="assessor.email")
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField()
+
+
+class AuditOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
+    enterprise = serializers.CharField(source="tenant.name", allow_null=True, default=None)
+    assessment_id = serializers.IntegerField(allow_null=True)
+    action = serializers.CharField()
+    subject = serializers.CharField()
+    old = serializers.JSONField()
+    new = serializers.JSONField()
+    reason = serializers.CharField()
+
+
+class Reason(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class Pages(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+class ReviewApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+
+class AssignmentListApi(ReviewApi):
+    @extend_schema(responses=AssignmentOutput(many=True), tags=TAGS)
+    def get(self, request):
+        if not services.is_assessor(request.user):
+            raise Http404
+        rows = Assignment.objects.select_related("case__tenant", "case__framework", "assessor").filter(
+            assessor=request.user, status__in=Assignment.ACTIVE
+        )
+        return Response(AssignmentOutput(rows, many=True).data)
+
+
+class AssignmentDetailApi(ReviewApi):
+    """Everything the assessor works from: answers, overrides, evidence, comments, the self-assessed
+    result and the score of the answers as verified so far (`live`)."""
+
+    @extend_schema(responses=serializers.JSONField(), parameters=[ID], tags=TAGS)
+    def get(self, request, assignment_id):
+        assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
+        data = services.workbench(assignment=assignment)
+        return Response(
+            {
+                "assignment": AssignmentOutput(assignment).data,
+                "assessment": {"id": data["assessment"].pk, "status": data["assessment"].status},
+                "answers": data["answers"],
+                "overrides": {
+                    k: {"value": o.value, "reason": o.reason, "by": o.created_by.email, "at": o.created_at}
+                    for k, o in data["overrides"].items()
+                },
+                "evidence": {
+                    key: [
+                        {
+                            "id": f.pk,
+                            "name": f.original_name,
+                            "url": f"/review/assignments/{assignment.pk}/evidence/{f.pk}/",
+                        }
+                        for f in files
+                    ]
+                    for key, files in data["evidence"].items()
+                },
+                "comments": [
+                    {"key": c.key, "kind": c.kind, "text": c.text, "by": c.author.email, "at": c.created_at}
+                    for c in data["comments"]
+                ],
+                "self_result": data["self_result"],
+                "live": data["live"],
+            }
+        )
+
+
+class OverrideApi(ReviewApi):
+    """PUT {"value": <an answer in the API's answer format>, "reason": "..."}; DELETE {"reason": "..."}."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "OverrideInput", {"value": serializers.JSONField(), "reason": serializers.CharField()}
+        ),
+        responses={200: serializers.JSONField()},
+        parameters=[ID, OpenApiParameter("key", str, OpenApiParameter.PATH)],
+        tags=TAGS,
+    )
+    def put(self, request, assignment_id, key):
+        body = request.data if isinstance(request.data, dict) else {}
+        override = services.override_set(
+            assessor=request.user,
+            assignment_id=assignment_id,
+            key=key,
+            value=body.get("value"),
+            reason=body.get("reason"),
+        )
+        return Response({"key": override.key, "value": override.value, "reason": override.reason})
+
+    @extend_schema(request=Reason, responses={204: None}, parameters=[ID], tags=TAGS)
+    def delete(self, request, assignment_id, key):
+        body = request.data if isinstance(request.data, dict) else {}
+        services.override_clear(
+            assessor=request.user, assignment_id=assignment_id, key=key, reason=body.get("reason")
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentApi(ReviewApi):
+    @extend_schema(
+        request=inline_serializer(
+            "CommentInput", {"text": serializers.CharField(), "key": serializers.CharField(required=False)}
+        ),
+        responses={201: None},
+        parameters=[ID],
+        tags=TAGS,
+    )
+    def post(self, request, assignment_id):
+        body = request.data if isinstance(request.data, dict) else {}
+        key = body.get("key") or ""
+        services.comment_add(
+            assessor=request.user, assignment_id=assignment_id, text=body.get("text"), key=str(key)
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class ReturnApi(ReviewApi):
+    @extend_schema(request=Reason, responses=AssignmentOutput, parameters=[ID], tags=TAGS)
+    def post(self, request, assignment_id):
+        body = request.data if isinstance(request.data, dict) else {}
+        assignment = services.return_to_enterprise(
+            assessor=request.user, assignment_id=assignment_id, reason=body.get("reason")
+        )
+        return Response(AssignmentOutput(assignment).data)
+
+
+class ApproveApi(ReviewApi):
+    """202: the worker re-scores with the verified answers and publishes."""
+
+    @extend_schema(request=None, responses={202: AssignmentOutput}, parameters=[ID], tags=TAGS)
+    def post(self, request, assignment_id):
+        assignment = services.approve(assessor=request.user, assignment_id=assignment_id)
+        return Response(AssignmentOutput(assignment).data, status=status.HTTP_202_ACCEPTED)
+
+
+class CaseListApi(ReviewApi):
+    """Scored assessments in the regional admin's scope; ?status=unassigned|scored|returned|
+    verifying|verified, ?city=<region code>; paginated with ?limit= and ?offset=."""
+
+    @extend_schema(responses=CaseOutput(many=True), tags=TAGS)
+    def get(self, request):
+        services.require_regional_admin(request.user)
+        active = Assignment.objects.filter(case=OuterRef("pk"), status__in=Assignment.ACTIVE)
+        rows = (
+            ReviewCase.objects.filter(services.scope_q(request.user))
+            .select_related("tenant", "framework")
+            .annotate(has_assessor=Exists(active))
+            .order_by("submitted_at", "pk")
+        )
+        filters = CaseFilter(request.query_params, queryset=rows)
+        if not filters.is_valid():
+            return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
+        pages = Pages()
+        page = pages.paginate_queryset(filters.qs, request, view=self)
+        return pages.get_paginated_response(CaseOutput(page, many=True).data)
+
+
+class AssignApi(ReviewApi):
+    @extend_schema(
+        request=inline_serializer("AssignInput", {"assessor": serializers.IntegerField()}),
+        responses={201: AssignmentOutput},
+        parameters=[OpenApiParameter("case_id", int, OpenApiParameter.PATH)],
+        tags=TAGS,
+    )
+    def post(self, request, case_id):
+        body = request.data if isinstance(request.data, dict) else {}
+        assignment = services.assign(admin=request.user, case_id=case_id, assessor_id=body.get("assessor"))
+        return Response(AssignmentOutput(assignment).data, status=status.HTTP_201_CREATED)
+
+
+class AuditApi(ReviewApi):
+    """The audit log of the enterprises in the admin's scope; ?action=, ?enterprise=, ?actor=,
+    ?since=YYYY-MM-DD, ?until=YYYY-MM-DD; paginated with ?limit= and ?offset=."""
+
+    @extend_schema(responses=AuditOutput(many=True), tags=TAGS)
+    def get(self, request):
+        services.require_regional_admin(request.user)
+        in_scope = ReviewCase.objects.filter(services.scope_q(request.user)).values("tenant_id")
+        rows = AuditEvent.objects.select_related("actor", "tenant").filter(tenant_id__in=in_scope)
+        filters = AuditFilter(request.query_params, queryset=rows)
+        if not filters.is_valid():
+            return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
+        pages = Pages()
+        page = pages.paginate_queryset(filters.qs, request, view=self)
+        return pages.get_paginated_response(AuditOutput(page, many=True).data)
