@@ -120,6 +120,7 @@ class AuditEvent(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         SCORED = "scored", _("Scored")
         ASSIGNED = "assigned", _("Assessor assigned")
+        UNASSIGNED = "unassigned", _("Assignment cancelled")
         OVERRIDDEN = "overridden", _("Answer overridden")
         OVERRIDE_REMOVED = "override_removed", _("Override removed")
         COMMENTED = "commented", _("Comment added")

@@ -24,6 +24,8 @@ from manufacturing.review import cohort
 from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
 from portal.api import ApplicationError, ConflictError, in_both_languages
 from tenants.models import Enterprise, Region, User
+from tenants.registration import public_url
+from tenants.services import tenant_url
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,8 @@ def audit(
 
 
 def notify(*, users, message, params: dict | None = None, url: str = "") -> None:
-    """An in-app notice now, and an email after commit (console backend in development)."""
+    """An in-app notice now, and an email after commit (console backend in development). `url` is
+    absolute: notices are read on the public site, emails anywhere."""
     texts = in_both_languages(message, params)
     users = [u for u in users if u is not None]
     Notice.objects.bulk_create(
@@ -145,7 +148,7 @@ def case_record(*, assessment: Assessment) -> ReviewCase:
             users=[assignment.assessor],
             message=_("%(name)s has resubmitted its assessment for your review."),
             params={"name": enterprise.name},
-            url=f"/review/assignments/{assignment.pk}/",
+            url=public_url(f"/review/assignments/{assignment.pk}/"),
         )
     return case
 
@@ -194,7 +197,7 @@ def assign(*, admin, case_id: int, assessor_id) -> Assignment:
             users=[assessor],
             message=_("You have been assigned the assessment of %(name)s to verify."),
             params={"name": case.tenant.name},
-            url=f"/review/assignments/{assignment.pk}/",
+            url=public_url(f"/review/assignments/{assignment.pk}/"),
         )
     return assignment
 
@@ -220,7 +223,7 @@ def assignment_cancel(*, admin, assignment_id: int, reason: str) -> Assignment:
         assignment.save(update_fields=["status", "closed_at"])
         audit(
             actor=admin,
-            action=AuditEvent.Action.ASSIGNED,
+            action=AuditEvent.Action.UNASSIGNED,
             tenant=assignment.case.tenant,
             assessment_id=assignment.case.assessment_id,
             subject="assignment",
@@ -407,7 +410,7 @@ def return_to_enterprise(*, assessor, assignment_id, reason) -> Assignment:
             users=_enterprise_admins(tenant),
             message=_("Your assessment was returned by the assessor for changes: %(reason)s"),
             params={"reason": reason},
-            url=f"/assessments/{assignment.case.assessment_id}/result/",
+            url=tenant_url(tenant, f"/assessments/{assignment.case.assessment_id}/result/"),
         )
     return assignment
 

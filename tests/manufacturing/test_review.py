@@ -113,6 +113,7 @@ def test_assign_on_commit_sends_the_email(alpha, people, django_capture_on_commi
         assigned(alpha, people)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [people["assessor"].email]
     assert alpha.enterprise.name in mail.outbox[0].body
+    assert "http://localhost:8000/review/assignments/" in mail.outbox[0].body  # absolute: usable in a mail
 
 
 def test_a_second_assignment_is_409_and_a_non_assessor_is_refused(alpha, people):
@@ -296,7 +297,8 @@ def test_return_then_resubmit_hands_it_back_to_the_assessor_with_history(alpha, 
     page = owner.get(f"/assessments/{assessment.pk}/result/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Attach the ERP licence." in page and "Check the ERP scope." in page and 'id="history"' not in page
     assert "Returned by the assessor" in page
-    assert Notice.objects.filter(user=alpha.owner).exists()
+    notice = Notice.objects.get(user=alpha.owner)
+    assert notice.url == f"http://{alpha.host}:8000/assessments/{assessment.pk}/result/"
     # returned: the assessor reads but cannot change
     with pytest.raises(services.ConflictError):
         services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
