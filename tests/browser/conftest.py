@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API keeps an event loop running in this thread; Django then refuses ORM calls
 # made by the fixtures (all synchronous, in this same thread) unless told it is safe.
@@ -45,3 +46,15 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_opened_under_playwright():
+    """While Playwright's sync API runs, its event loop counts as running in this thread, and
+    Django then keys its database connections by context (asgiref's Local), not by thread: the ORM
+    calls of this test and of `committed` open a second connection beside the one `django_db_setup`
+    opened before the browser started. Left open, it makes the test database's DROP at the end of
+    the session fail ("being accessed by other users") when a non-browser test ran first. Closed
+    here, after `committed` has cleaned up (it is set up after this fixture, so torn down before)."""
+    yield
+    connections.close_all()

@@ -108,9 +108,10 @@ def test_the_admin_assigns_and_the_assessor_is_notified_by_email_and_in_the_app(
 
 
 def test_assign_on_commit_sends_the_email(alpha, people, django_capture_on_commit_callbacks):
+    case = case_of(alpha, scored(alpha))  # outside the capture: its scoring message is never sent
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assigned(alpha, people)
+        services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [people["assessor"].email]
     assert alpha.enterprise.name in mail.outbox[0].body
     assert "http://localhost:8000/review/assignments/" in mail.outbox[0].body  # absolute: usable in a mail
