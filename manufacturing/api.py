@@ -217,6 +217,9 @@ class ResultApi(APIView):
     )
     def get(self, request, assessment_id):
         assessment = _assessment(assessment_id)
-        if assessment.status != Assessment.Status.SCORED:
+        if assessment.status not in services.SCORED_OR_LATER:
             raise ConflictError(_("The result is not ready yet."), extra={"status": assessment.status})
-        return Response(assessment.result)
+        # The self-assessed result as before; after an assessor's approval also the verified one.
+        return Response(
+            {**assessment.result, "status": assessment.status, "verified": assessment.verified_result}
+        )

@@ -79,9 +79,9 @@ def review_of(*, assessment: Assessment, enterprise) -> dict:
     return {
         "comments": list(Comment.objects.select_related("author").filter(assessment=assessment)),
         "history": list(
-            AuditEvent.objects.select_related("actor").filter(tenant=enterprise, assessment_id=assessment.pk)[
-                :200
-            ]
+            AuditEvent.objects.select_related("actor")
+            .filter(tenant=enterprise, assessment_id=assessment.pk)
+            .exclude(action=AuditEvent.Action.UNASSIGNED)[:200]  # the platform's own staffing
         ),
         "verified": assessment.verified_result,
     }

@@ -58,6 +58,8 @@ def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
         shared = scoring.shared_inputs_update(definition, answers_of(assessment), key, clean)
     except scoring.AnswerError as exc:
         raise _answer_error(exc) from exc
+    if assessment.status == Assessment.Status.RETURNED:
+        _overrides_drop(assessment, [key, *shared], user)
     for other_key, other_value in shared.items():  # the same raw figure in other questions
         Answer.objects.filter(assessment=assessment, key=other_key).update(
             value=other_value, updated_by=user, updated_at=timezone.now()
@@ -67,6 +69,26 @@ def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
     )
     _answers_changed(assessment)
     return answer
+
+
+def _overrides_drop(assessment: Assessment, keys: list[str], user) -> None:
+    """An answer the enterprise changes after a return needs verifying again: the assessor's
+    override of it goes, with an audit row."""
+    from manufacturing.models import Override
+    from manufacturing.review.models import AuditEvent
+    from manufacturing.review.services import audit
+
+    for override in Override.objects.filter(assessment=assessment, key__in=keys):
+        override.delete()
+        audit(
+            actor=user,
+            action=AuditEvent.Action.OVERRIDE_REMOVED,
+            tenant=connection.tenant,
+            assessment_id=assessment.pk,
+            subject=override.key,
+            old=override.value,
+            reason="The enterprise changed this answer after the return. / 企业在退回后修改了此答案。",
+        )
 
 
 def _answers_changed(assessment: Assessment) -> None:
@@ -224,7 +246,13 @@ SCORED_OR_LATER = (
 def assessment_score(*, assessment_id: int) -> Assessment:
     """Scores a submitted assessment in the current schema. Idempotent: a scored one is left as it
     is, so a redelivered task changes nothing."""
+    from manufacturing.review.models import ReviewCase
+
     with transaction.atomic():
+        # The review's lock order: its public case row first (there is one once it was scored).
+        ReviewCase.objects.select_for_update().filter(
+            tenant_id=connection.tenant.pk, assessment_id=assessment_id
+        ).first()
         assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
         if assessment.status in SCORED_OR_LATER:  # a redelivered or late message: nothing to do
             _request_done(assessment)

@@ -90,13 +90,20 @@ def notify(*, users, message, params: dict | None = None, url: str = "") -> None
     def send() -> None:
         for user in users:
             send_mail(
-                subject=f"[京津冀工业云 Jingjinji Cloud] {texts['zh'][:60]}",
+                subject=f"[京津冀工业云 Jingjinji Cloud] {' '.join(texts['zh'].split())[:60]}",
                 message=f"{texts['zh']}\n\n{texts['en']}\n\n{url}",
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],
             )
 
     transaction.on_commit(send, robust=True)
+
+
+def _is_member(user: User, tenant: Enterprise) -> bool:
+    from tenants.members.models import Membership
+
+    with tenant_context(tenant):
+        return Membership.objects.filter(user=user).exists()
 
 
 def _enterprise_admins(tenant: Enterprise) -> list[User]:
@@ -178,6 +185,11 @@ def assign(*, admin, case_id: int, assessor_id) -> Assignment:
             raise ApplicationError(_("Choose an assessor from the list."), extra={"field": "assessor"})
         if case.status in (ReviewCase.Status.VERIFYING, ReviewCase.Status.VERIFIED):
             raise ConflictError(_("This assessment has already been approved."))
+        if _is_member(assessor, case.tenant):
+            raise ApplicationError(
+                _("This assessor belongs to the enterprise and cannot verify its assessment."),
+                extra={"field": "assessor"},
+            )
         try:
             with transaction.atomic():  # the partial unique index is the last word in a race
                 assignment = Assignment.objects.create(case=case, assessor=assessor, assigned_by=admin)
@@ -253,7 +265,12 @@ def assignment_get(*, assessor, assignment_id, lock: bool = False) -> Assignment
     rows = Assignment.objects.select_related("case__tenant", "case__framework").filter(
         pk=assignment_id, assessor=assessor, status__in=Assignment.ACTIVE
     )
-    assignment = (rows.select_for_update(of=("self",)) if lock else rows).first()
+    assignment = rows.first()
+    if assignment is not None and lock:
+        # One lock order everywhere (case, then assignment, then assessment): assigning, reviewing,
+        # rescoring a resubmission and publishing all take the case row first, so they queue there.
+        ReviewCase.objects.select_for_update().filter(pk=assignment.case_id).first()
+        assignment = rows.select_for_update(of=("self",)).first()  # still theirs and active?
     if assignment is None:
         raise Http404
     return assignment
@@ -301,9 +318,9 @@ def _working(assignment: Assignment, assessment: Assessment) -> None:
 def override_set(*, assessor, assignment_id, key: str, value, reason) -> Override:
     from manufacturing.services import _answer_error, framework_definition
 
-    reason = _reason(reason)
     with transaction.atomic():
         assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        reason = _reason(reason)  # after the fence: a stranger gets 404 whatever they send
         with inside(assignment, lock=True) as assessment:
             _working(assignment, assessment)
             definition = framework_definition(assessment.framework_id)
@@ -331,9 +348,9 @@ def override_set(*, assessor, assignment_id, key: str, value, reason) -> Overrid
 
 
 def override_clear(*, assessor, assignment_id, key: str, reason) -> None:
-    reason = _reason(reason)
     with transaction.atomic():
         assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        reason = _reason(reason)
         with inside(assignment, lock=True) as assessment:
             _working(assignment, assessment)
             override = Override.objects.filter(assessment=assessment, key=key).first()
@@ -356,9 +373,9 @@ def override_clear(*, assessor, assignment_id, key: str, reason) -> None:
 
 
 def comment_add(*, assessor, assignment_id, text, key: str = "") -> Comment:
-    text = _reason(text)
     with transaction.atomic():
         assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        text = _reason(text)
         with inside(assignment) as assessment:
             ix = scoring.index(assessment.framework.definition)
             if key and key not in {**ix.questions, **ix.scenes, **ix.requirements}:
@@ -378,9 +395,9 @@ def comment_add(*, assessor, assignment_id, text, key: str = "") -> Comment:
 
 
 def return_to_enterprise(*, assessor, assignment_id, reason) -> Assignment:
-    reason = _reason(reason)
     with transaction.atomic():
         assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
+        reason = _reason(reason)
         tenant = assignment.case.tenant
         with inside(assignment, lock=True) as assessment:
             _working(assignment, assessment)
@@ -453,71 +470,79 @@ def approve(*, assessor, assignment_id) -> Assignment:
 def publish(*, tenant_id: int, assessment_id: int) -> AssessmentFact:
     """Re-scores with the verified answers, keeps self and verified scores, publishes the one fact
     row and the peer percentile. Idempotent: a re-run or a redelivered message updates the same row."""
+    with transaction.atomic():
+        # One publisher per enterprise at a time, so only one of its facts stays the latest.
+        tenant = (
+            Enterprise.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("city", "district", "industry")
+            .get(pk=tenant_id)
+        )
+        case = ReviewCase.objects.select_for_update().get(tenant=tenant, assessment_id=assessment_id)
+        with tenant_context(tenant):
+            return _publish(tenant, case, assessment_id)
+
+
+def _publish(tenant: Enterprise, case: ReviewCase, assessment_id: int) -> AssessmentFact:
     from manufacturing.services import framework_definition
 
-    tenant = Enterprise.objects.select_related("city", "district", "industry").get(pk=tenant_id)
-    with transaction.atomic(), tenant_context(tenant):
-        assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
-        if assessment.status not in (Assessment.Status.VERIFYING, Assessment.Status.VERIFIED):
-            raise ConflictError(f"assessment {assessment_id} of {tenant.schema_name} is {assessment.status}")
-        case = ReviewCase.objects.select_for_update().get(tenant=tenant, assessment_id=assessment_id)
-        approval = (
-            Assignment.objects.filter(case=case, status=Assignment.Status.APPROVED)
-            .order_by("-closed_at")
-            .first()
-        )
-        approved_at = approval.closed_at if approval else timezone.now()
-        result = scoring.score(framework_definition(assessment.framework_id), verified_answers(assessment))
-        province = Region.objects.filter(code=tenant.city.province_code).first() if tenant.city else None
-        fact, created = AssessmentFact.objects.update_or_create(
+    assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
+    if assessment.status not in (Assessment.Status.VERIFYING, Assessment.Status.VERIFIED):
+        raise ConflictError(f"assessment {assessment_id} of {tenant.schema_name} is {assessment.status}")
+    approval = (
+        Assignment.objects.filter(case=case, status=Assignment.Status.APPROVED).order_by("-closed_at").first()
+    )
+    approved_at = approval.closed_at if approval else timezone.now()
+    result = scoring.score(framework_definition(assessment.framework_id), verified_answers(assessment))
+    province = Region.objects.filter(code=tenant.city.province_code).first() if tenant.city else None
+    fact, created = AssessmentFact.objects.update_or_create(
+        tenant=tenant,
+        assessment_id=assessment_id,
+        defaults={
+            "enterprise_name": tenant.name,
+            "enterprise_name_en": tenant.name_en,
+            "city": tenant.city,
+            "district": tenant.district,
+            "province_code": province.code if province else "",
+            "industry": tenant.industry,
+            "industry_section": tenant.industry.section if tenant.industry else "",
+            "size": tenant.revenue_band,
+            "employees": tenant.employees,
+            "framework_id": assessment.framework_id,
+            "total": result["total"],
+            "level": result["level"],
+            "dimension_scores": [
+                {"key": d["key"], "score": d["score"], "max": d["max"]} for d in result["dimensions"]
+            ],
+            "self_total": assessment.result["total"],
+            "self_level": assessment.result["level"],
+            "assessor": approval.assessor if approval else None,
+            "approved_at": approved_at,
+        },
+    )
+    _latest_flags(tenant, assessment.framework_id)
+    fact.refresh_from_db()
+    peer = _peer(fact, tenant=tenant, province=province) if fact.is_latest else None
+    AssessmentFact.objects.filter(pk=fact.pk).update(
+        percentile=peer["percentile"] if peer else None, cohort=peer["cohort"] if peer else None
+    )
+    assessment.verified_result = {**result, "peer": peer}
+    assessment.verified_at = assessment.verified_at or approved_at
+    assessment.status = Assessment.Status.VERIFIED
+    assessment.save(update_fields=["verified_result", "verified_at", "status", "updated_at"])
+    case.status = ReviewCase.Status.VERIFIED
+    case.save(update_fields=["status", "updated_at"])
+    if created:
+        audit(
+            actor=None,
+            action=AuditEvent.Action.PUBLISHED,
             tenant=tenant,
             assessment_id=assessment_id,
-            defaults={
-                "enterprise_name": tenant.name,
-                "enterprise_name_en": tenant.name_en,
-                "city": tenant.city,
-                "district": tenant.district,
-                "province_code": province.code if province else "",
-                "industry": tenant.industry,
-                "industry_section": tenant.industry.section if tenant.industry else "",
-                "size": tenant.revenue_band,
-                "employees": tenant.employees,
-                "framework_id": assessment.framework_id,
+            new={
                 "total": result["total"],
                 "level": result["level"],
-                "dimension_scores": [
-                    {"key": d["key"], "score": d["score"], "max": d["max"]} for d in result["dimensions"]
-                ],
-                "self_total": assessment.result["total"],
-                "self_level": assessment.result["level"],
-                "assessor": approval.assessor if approval else None,
-                "approved_at": approved_at,
+                "percentile": peer and peer["percentile"],
             },
         )
-        _latest_flags(tenant, assessment.framework_id)
-        fact.refresh_from_db()
-        peer = _peer(fact, tenant=tenant, province=province) if fact.is_latest else None
-        AssessmentFact.objects.filter(pk=fact.pk).update(
-            percentile=peer["percentile"] if peer else None, cohort=peer["cohort"] if peer else None
-        )
-        assessment.verified_result = {**result, "peer": peer}
-        assessment.verified_at = assessment.verified_at or approved_at
-        assessment.status = Assessment.Status.VERIFIED
-        assessment.save(update_fields=["verified_result", "verified_at", "status", "updated_at"])
-        case.status = ReviewCase.Status.VERIFIED
-        case.save(update_fields=["status", "updated_at"])
-        if created:
-            audit(
-                actor=None,
-                action=AuditEvent.Action.PUBLISHED,
-                tenant=tenant,
-                assessment_id=assessment_id,
-                new={
-                    "total": result["total"],
-                    "level": result["level"],
-                    "percentile": peer and peer["percentile"],
-                },
-            )
     return AssessmentFact.objects.get(pk=fact.pk)
 
 
