@@ -48,3 +48,15 @@ def answer_text(kind: str, item: dict, value) -> str:
             parts.append(f"{tr(spec['label'])}: {figure:g} {tr(spec.get('unit'))}".strip())
         return "; ".join(parts)
     return "—"
+
+
+@register.filter
+def as_json(value) -> str:
+    """An audit value as compact JSON (Chinese kept readable), not Python's repr."""
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))

@@ -685,3 +685,35 @@ def test_the_cohort_widens_to_the_province_then_the_region(beta, people):
     assert fact.cohort["scope"] == "section-region" and fact.cohort["size"] == 20
     assert fact.percentile == pytest.approx(97.5)
     assert "京津冀" in fact.cohort["label"]["zh"]
+
+
+def test_an_override_and_its_audit_row_commit_or_fail_together(alpha, people, monkeypatch):
+    assessment, assignment = assigned(alpha, people)
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit table is unavailable")
+
+    monkeypatch.setattr(services, "audit", broken)
+    with pytest.raises(RuntimeError):
+        services.override_set(
+            assessor=people["assessor"],
+            assignment_id=assignment.pk,
+            key="network",
+            value={"options": ["none"]},
+            reason="r",
+        )
+    with tenant_context(alpha.enterprise):
+        assert not Override.objects.filter(assessment_id=assessment.pk).exists()
+
+
+def test_the_audit_log_shows_values_as_json_not_python(alpha, people):
+    _assessment, assignment = assigned(alpha, people)
+    services.override_set(
+        assessor=people["assessor"],
+        assignment_id=assignment.pk,
+        key="network",
+        value={"options": ["none"]},
+        reason="r",
+    )
+    page = logged_in(people["admin"]).get("/review/audit/", {"action": "overridden"}).content.decode()
+    assert "{&quot;options&quot;: [&quot;none&quot;]}" in page and "{'options'" not in page
