@@ -246,13 +246,8 @@ SCORED_OR_LATER = (
 def assessment_score(*, assessment_id: int) -> Assessment:
     """Scores a submitted assessment in the current schema. Idempotent: a scored one is left as it
     is, so a redelivered task changes nothing."""
-    from manufacturing.review.models import ReviewCase
-
     with transaction.atomic():
-        # The review's lock order: its public case row first (there is one once it was scored).
-        ReviewCase.objects.select_for_update().filter(
-            tenant_id=connection.tenant.pk, assessment_id=assessment_id
-        ).first()
+        # The review's lock order: the assessment, then its public case row, then the assignment.
         assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
         if assessment.status in SCORED_OR_LATER:  # a redelivered or late message: nothing to do
             _request_done(assessment)
@@ -260,6 +255,7 @@ def assessment_score(*, assessment_id: int) -> Assessment:
         if assessment.status != Assessment.Status.SUBMITTED:
             raise ConflictError(f"assessment {assessment_id} is {assessment.status}, not submitted")
         definition = framework_definition(assessment.framework_id)
+        resubmitted = assessment.result is not None  # scored before, then returned by its assessor
         assessment.result = scoring.score(definition, answers_of(assessment))
         assessment.status = Assessment.Status.SCORED
         assessment.scored_at = timezone.now()
@@ -267,7 +263,9 @@ def assessment_score(*, assessment_id: int) -> Assessment:
         _request_done(assessment)
         from manufacturing.review.services import case_record
 
-        case_record(assessment=assessment)  # the regional admins' index; the assessor's, if resubmitted
+        case_record(
+            assessment=assessment, resubmitted=resubmitted
+        )  # the admins' index; back to the assessor if resubmitted
     logger.info("assessment %s scored in %s", assessment_id, connection.schema_name)
     return assessment
 

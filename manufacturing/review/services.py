@@ -6,6 +6,7 @@ theirs and active, and everything else is a 404. Every change writes its audit r
 transaction: tenant and public tables share one connection, so one transaction covers both.
 """
 
+import functools
 import logging
 from contextlib import contextmanager
 
@@ -120,32 +121,43 @@ def _enterprise_admins(tenant: Enterprise) -> list[User]:
 # --- the public index of scored assessments -------------------------------------------------------------
 
 
-def case_record(*, assessment: Assessment) -> ReviewCase:
-    """Called where an assessment is scored (inside its tenant): indexes it for the regional admins,
-    and hands a resubmitted one back to its assessor."""
-    tenant = connection.tenant
-    enterprise = Enterprise.objects.select_related("city").get(pk=tenant.pk)
-    case, _created = ReviewCase.objects.update_or_create(
-        tenant=enterprise,
-        assessment_id=assessment.pk,
-        defaults={
-            "framework_id": assessment.framework_id,
-            "city": enterprise.city,
-            "province_code": enterprise.city.province_code if enterprise.city else "",
-            "industry_id": enterprise.industry_id,
-            "status": ReviewCase.Status.SCORED,
-            "self_total": assessment.result["total"],
-            "self_level": assessment.result["level"],
-            "submitted_at": assessment.submitted_at,
-        },
+@functools.lru_cache(maxsize=128)
+def _province_of(city_code: str) -> str:
+    # Reference data, loaded by setup_platform and never changed while the platform runs.
+    return Region.objects.values_list("province_code", flat=True).filter(code=city_code).first() or ""
+
+
+def case_record(*, assessment: Assessment, resubmitted: bool) -> ReviewCase:
+    """Called where an assessment is scored (inside its tenant, the assessment locked): indexes it for
+    the regional admins, and hands a resubmitted one back to its assessor. Every scoring passes here,
+    so it costs two writes (an upsert and the audit row) and, on a resubmission, a few more."""
+    tenant = connection.tenant  # the worker's cached Enterprise row: city and industry are all it needs
+    fields = {
+        "framework_id": assessment.framework_id,
+        "city_id": tenant.city_id,
+        "province_code": _province_of(tenant.city_id) if tenant.city_id else "",
+        "industry_id": tenant.industry_id,
+        "status": ReviewCase.Status.SCORED,
+        "self_total": assessment.result["total"],
+        "self_level": assessment.result["level"],
+        "submitted_at": assessment.submitted_at,
+        "updated_at": timezone.now(),
+    }
+    (case,) = ReviewCase.objects.bulk_create(
+        [ReviewCase(tenant_id=tenant.pk, assessment_id=assessment.pk, **fields)],
+        update_conflicts=True,
+        unique_fields=["tenant", "assessment_id"],
+        update_fields=list(fields),
     )
     audit(
         actor=None,
         action=AuditEvent.Action.SCORED,
-        tenant=enterprise,
+        tenant=tenant,
         assessment_id=assessment.pk,
         new={"total": assessment.result["total"], "level": assessment.result["level"]},
     )
+    if not resubmitted:
+        return case
     for assignment in Assignment.objects.select_related("assessor").filter(
         case=case, status=Assignment.Status.RETURNED
     ):
@@ -154,7 +166,7 @@ def case_record(*, assessment: Assessment) -> ReviewCase:
         notify(
             users=[assignment.assessor],
             message=_("%(name)s has resubmitted its assessment for your review."),
-            params={"name": enterprise.name},
+            params={"name": tenant.name},
             url=public_url(f"/review/assignments/{assignment.pk}/"),
         )
     return case
@@ -267,8 +279,10 @@ def assignment_get(*, assessor, assignment_id, lock: bool = False) -> Assignment
     )
     assignment = rows.first()
     if assignment is not None and lock:
-        # One lock order everywhere (case, then assignment, then assessment): assigning, reviewing,
-        # rescoring a resubmission and publishing all take the case row first, so they queue there.
+        # One lock order everywhere: the assessment, then its case row, then the assignment (as
+        # scoring a resubmission and publishing take them), so concurrent work queues, never deadlocks.
+        with tenant_context(assignment.case.tenant):
+            Assessment.objects.select_for_update().filter(pk=assignment.case.assessment_id).first()
         ReviewCase.objects.select_for_update().filter(pk=assignment.case_id).first()
         assignment = rows.select_for_update(of=("self",)).first()  # still theirs and active?
     if assignment is None:
@@ -477,15 +491,16 @@ def publish(*, tenant_id: int, assessment_id: int) -> AssessmentFact:
             .select_related("city", "district", "industry")
             .get(pk=tenant_id)
         )
-        case = ReviewCase.objects.select_for_update().get(tenant=tenant, assessment_id=assessment_id)
         with tenant_context(tenant):
-            return _publish(tenant, case, assessment_id)
+            assessment = Assessment.objects.select_for_update().get(pk=assessment_id)  # then the case
+            case = ReviewCase.objects.select_for_update().get(tenant=tenant, assessment_id=assessment_id)
+            return _publish(tenant, case, assessment)
 
 
-def _publish(tenant: Enterprise, case: ReviewCase, assessment_id: int) -> AssessmentFact:
+def _publish(tenant: Enterprise, case: ReviewCase, assessment: Assessment) -> AssessmentFact:
     from manufacturing.services import framework_definition
 
-    assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
+    assessment_id = assessment.pk
     if assessment.status not in (Assessment.Status.VERIFYING, Assessment.Status.VERIFIED):
         raise ConflictError(f"assessment {assessment_id} of {tenant.schema_name} is {assessment.status}")
     approval = (
