@@ -89,6 +89,11 @@ urlpatterns = [
         review_views.override,
         name="review-override",
     ),
+    path(
+        "review/assignments/<int:assignment_id>/answers/<str:key>/preview/",
+        review_views.preview,
+        name="review-preview",
+    ),
     path("review/assignments/<int:assignment_id>/comments/", review_views.comment, name="review-comment"),
     path("review/assignments/<int:assignment_id>/return/", review_views.return_, name="review-return"),
     path("review/assignments/<int:assignment_id>/approve/", review_views.approve, name="review-approve"),

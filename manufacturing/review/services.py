@@ -642,6 +642,29 @@ def workbench(*, assignment: Assignment) -> dict:
     }
 
 
+def preview(*, assessor, assignment_id, key: str, value) -> dict:
+    """The verified score if `key` were overridden with `value` (nothing saved): the workbench shows
+    it as the assessor edits, with the same scoring functions."""
+    from manufacturing.services import _answer_error, framework_definition
+
+    assignment = assignment_get(assessor=assessor, assignment_id=assignment_id)
+    with inside(assignment) as assessment:
+        definition = framework_definition(assessment.framework_id)
+        try:
+            clean = scoring.answer_clean(definition, key, value)
+        except scoring.AnswerError as exc:
+            raise _answer_error(exc) from exc
+        answers = verified_answers(assessment)
+        now = scoring.score(definition, answers)
+        then = scoring.score(definition, {**answers, key: clean})
+    return {
+        "total": then["total"],
+        "level": then["level"],
+        "current_total": now["total"],
+        "current_level": now["level"],
+    }
+
+
 def evidence_for_assessor(*, assessor, assignment_id, evidence_id):
     """An evidence file of the assignment's own assessment (open file, name, type), else 404."""
     from manufacturing.models import Evidence

@@ -89,6 +89,23 @@ def override(request, assignment_id, key):
 
 @login_required
 @require_POST
+def preview(request, assignment_id, key):
+    """htmx, as the assessor changes an override form: the score it would give, nothing saved."""
+    assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
+    with services.inside(assignment) as assessment:
+        value = _answer_from_form(assessment.framework.definition, key, request.POST)
+    try:
+        outcome, error = (
+            services.preview(assessor=request.user, assignment_id=assignment.pk, key=key, value=value),
+            None,
+        )
+    except ApplicationError as exc:
+        outcome, error = None, exc.message
+    return render(request, "review/_preview.html", {"key": key, "outcome": outcome, "error": error})
+
+
+@login_required
+@require_POST
 def comment(request, assignment_id):
     try:
         services.comment_add(

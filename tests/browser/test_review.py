@@ -97,6 +97,9 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
         for box in boxes.all():
             box.set_checked(box.get_attribute("value") == "none")
         assert [box.get_attribute("value") for box in boxes.all() if box.is_checked()] == ["none"]
+        # the workbench previews the score this answer would give, before anything is saved
+        expect(item.locator("#preview-network")).to_contain_text("92.0")
+        expect(page.locator("#live-total")).to_have_text("100.0")
         form.locator("textarea[name=reason]").fill("未提供网络拓扑图，现场也未见在用的网络设施。")
         form.get_by_role("button", name="保存修正").click()
         expect(page.locator("ul.messages li.success")).to_have_text("修正已保存，核验得分已更新。")

@@ -717,3 +717,19 @@ def test_the_audit_log_shows_values_as_json_not_python(alpha, people):
     )
     page = logged_in(people["admin"]).get("/review/audit/", {"action": "overridden"}).content.decode()
     assert "{&quot;options&quot;: [&quot;none&quot;]}" in page and "{'options'" not in page
+
+
+def test_the_workbench_previews_an_override_without_saving_it(alpha, people):
+    assessment, assignment = assigned(alpha, people)
+    client = logged_in(people["assessor"])
+    url = f"/review/assignments/{assignment.pk}/answers/network/preview/"
+    page = client.post(url, {"options": ["none"]}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert "would be 92.0 (L4); now 100.0" in page.content.decode()
+    bad = client.post(
+        url, {"options": ["none", "office-lan"]}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "error-text" in bad
+    with tenant_context(alpha.enterprise):
+        assert not Override.objects.filter(assessment_id=assessment.pk).exists()
+    assert not AuditEvent.objects.filter(action="overridden").exists()
+    assert logged_in(people["other_assessor"]).post(url, {"options": ["none"]}).status_code == 404
