@@ -102,10 +102,7 @@ def report_data(*, assessment: Assessment, enterprise) -> dict:
         .first()
     )
     assessor = fact.assessor if fact and fact.assessor else None
-    levels = {1: ("一级", "Level 1"), 2: ("二级", "Level 2"), 3: ("三级", "Level 3"), 4: ("四级", "Level 4")}
-    level_name = verified.get("level_name") or dict(
-        zip(("zh", "en"), levels.get(verified["level"], ("", "")), strict=True)
-    )
+    level_name = verified.get("level_name") or {}  # none below level 1: the PDF says so itself
     peer = verified.get("peer")
     return {
         "title": {"zh": "数字化转型成熟度评估报告", "en": "Digital transformation maturity report"},

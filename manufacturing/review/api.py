@@ -2,7 +2,6 @@
 admins' cases, assignment and audit log. The same services and the same fence as the pages: anyone
 without the role, or not the assignment's assessor, gets 404."""
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from manufacturing.review import services
-from manufacturing.review.models import Assignment, AuditEvent, ReviewCase
+from manufacturing.review.models import Assignment
 from manufacturing.review.views import AuditFilter, CaseFilter
 
 TAGS = ["review"]
@@ -189,15 +188,7 @@ class CaseListApi(ReviewApi):
 
     @extend_schema(responses=CaseOutput(many=True), tags=TAGS)
     def get(self, request):
-        services.require_regional_admin(request.user)
-        active = Assignment.objects.filter(case=OuterRef("pk"), status__in=Assignment.ACTIVE)
-        rows = (
-            ReviewCase.objects.filter(services.scope_q(request.user))
-            .select_related("tenant", "framework")
-            .annotate(has_assessor=Exists(active))
-            .order_by("submitted_at", "pk")
-        )
-        filters = CaseFilter(request.query_params, queryset=rows)
+        filters = CaseFilter(request.query_params, queryset=services.cases_in_scope(request.user))
         if not filters.is_valid():
             return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
         pages = Pages()
@@ -224,10 +215,7 @@ class AuditApi(ReviewApi):
 
     @extend_schema(responses=AuditOutput(many=True), tags=TAGS)
     def get(self, request):
-        services.require_regional_admin(request.user)
-        in_scope = ReviewCase.objects.filter(services.scope_q(request.user)).values("tenant_id")
-        rows = AuditEvent.objects.select_related("actor", "tenant").filter(tenant_id__in=in_scope)
-        filters = AuditFilter(request.query_params, queryset=rows)
+        filters = AuditFilter(request.query_params, queryset=services.audit_in_scope(request.user))
         if not filters.is_valid():
             return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
         pages = Pages()

@@ -675,3 +675,24 @@ def evidence_for_assessor(*, assessor, assignment_id, evidence_id):
         if evidence is None:
             raise Http404
         return evidence.file.open("rb"), evidence.original_name, evidence.content_type
+
+
+def cases_in_scope(admin):
+    """The regional admin's cases (404 for anyone else), each with `has_assessor`; pages and API."""
+    from django.db.models import Exists, OuterRef
+
+    require_regional_admin(admin)
+    active = Assignment.objects.filter(case=OuterRef("pk"), status__in=Assignment.ACTIVE)
+    return (
+        ReviewCase.objects.filter(scope_q(admin))
+        .select_related("tenant", "city", "industry", "framework")
+        .annotate(has_assessor=Exists(active))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def audit_in_scope(admin):
+    """The audit rows of the enterprises in the regional admin's scope (404 for anyone else)."""
+    require_regional_admin(admin)
+    in_scope = ReviewCase.objects.filter(scope_q(admin)).values("tenant_id")
+    return AuditEvent.objects.select_related("actor", "tenant").filter(tenant_id__in=in_scope)

@@ -5,7 +5,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -72,8 +71,7 @@ def override(request, assignment_id, key):
             )
             messages.success(request, _("Override removed."))
         else:
-            with services.inside(assignment) as assessment:
-                value = _answer_from_form(assessment.framework.definition, key, request.POST)
+            value = _answer_from_form(assignment.case.framework.definition, key, request.POST)
             services.override_set(
                 assessor=request.user,
                 assignment_id=assignment.pk,
@@ -92,8 +90,7 @@ def override(request, assignment_id, key):
 def preview(request, assignment_id, key):
     """htmx, as the assessor changes an override form: the score it would give, nothing saved."""
     assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
-    with services.inside(assignment) as assessment:
-        value = _answer_from_form(assessment.framework.definition, key, request.POST)
+    value = _answer_from_form(assignment.case.framework.definition, key, request.POST)
     try:
         outcome, error = (
             services.preview(assessor=request.user, assignment_id=assignment.pk, key=key, value=value),
@@ -183,15 +180,7 @@ class CaseFilter(django_filters.FilterSet):
 
 @login_required
 def case_list(request):
-    services.require_regional_admin(request.user)
-    active = Assignment.objects.filter(case=OuterRef("pk"), status__in=Assignment.ACTIVE)
-    rows = (
-        ReviewCase.objects.filter(services.scope_q(request.user))
-        .select_related("tenant", "city", "industry", "framework")
-        .annotate(has_assessor=Exists(active))
-        .prefetch_related("assignments__assessor")
-        .order_by("submitted_at")
-    )
+    rows = services.cases_in_scope(request.user).prefetch_related("assignments__assessor")
     filters = CaseFilter(request.GET or {"status": "unassigned"}, queryset=rows)
     page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     assessors = User.objects.filter(platform_role=User.PlatformRole.ASSESSOR, is_active=True).order_by("name")
@@ -259,10 +248,7 @@ class AuditFilter(django_filters.FilterSet):
 
 @login_required
 def audit_log(request):
-    services.require_regional_admin(request.user)
-    in_scope = ReviewCase.objects.filter(services.scope_q(request.user)).values("tenant_id")
-    rows = AuditEvent.objects.select_related("actor", "tenant").filter(tenant_id__in=in_scope)
-    filters = AuditFilter(request.GET, queryset=rows)
+    filters = AuditFilter(request.GET, queryset=services.audit_in_scope(request.user))
     page = Paginator(filters.qs, 100).get_page(request.GET.get("page"))
     return render(
         request,
