@@ -244,11 +244,10 @@ def public_url(path: str) -> str:
 
 def bilingual(message, **params) -> str:
     """A stored message (such as a failure reason) that readers of either language understand."""
-    texts = []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            texts.append(str(message) % params if params else str(message))
-    return " / ".join(texts)
+    from portal.api import in_both_languages
+
+    texts = in_both_languages(message, params)
+    return f"{texts['en']} / {texts['zh']}"
 
 
 class ProvisioningError(Exception):
