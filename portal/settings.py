@@ -70,6 +70,7 @@ SHARED_APPS = [
     "worker",
     "manufacturing.frameworks",
     "manufacturing.review",
+    "portal.reports",
 ]
 
 TENANT_APPS = [
@@ -142,6 +143,8 @@ REGISTRATION_RATE = env("REGISTRATION_RATE", "20/hour")
 SCORING_SWEEP_AFTER_SECONDS = int(env("SCORING_SWEEP_AFTER_SECONDS", "180"))
 SCORING_MAX_RESENDS = int(env("SCORING_MAX_RESENDS", "5"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60
+# The earliest quarter the regional reports offer (older approvals still count in later quarters).
+REPORTS_FIRST_QUARTER = env("REPORTS_FIRST_QUARTER", "2025Q1")
 
 TEMPLATES = [
     {

@@ -9,6 +9,8 @@ from manufacturing import api as manufacturing_api
 from manufacturing.review import api as review_api
 from manufacturing.review import views as review_views
 from portal import views
+from portal.reports import api as reports_api
+from portal.reports import views as reports_views
 from portal.urls_common import urlpatterns as common
 from tenants import api as tenants_api
 from tenants import views_public
@@ -60,6 +62,13 @@ api_patterns = [
         "api/v1/review/cases/<int:case_id>/assign/", review_api.AssignApi.as_view(), name="api-review-assign"
     ),
     path("api/v1/review/audit/", review_api.AuditApi.as_view(), name="api-review-audit"),
+    path("api/v1/reports/dashboard/", reports_api.DashboardApi.as_view(), name="api-report-dashboard"),
+    path("api/v1/reports/cities/<str:code>/", reports_api.CityApi.as_view(), name="api-report-city"),
+    path(
+        "api/v1/reports/cities/<str:code>/industries/<str:industry_code>/enterprises/",
+        reports_api.EnterprisesApi.as_view(),
+        name="api-report-enterprises",
+    ),
     path("api/v1/frameworks/", manufacturing_api.FrameworkListApi.as_view(), name="api-frameworks"),
     path(
         "api/v1/frameworks/<int:framework_id>/",
@@ -107,6 +116,14 @@ urlpatterns = [
     path("review/cases/<int:case_id>/assign/", review_views.assign, name="review-assign"),
     path("review/audit/", review_views.audit_log, name="review-audit"),
     path("notices/", review_views.notices, name="notices"),
+    # Regional cross-city reports (regional admins), with CSV/XLSX exports (?export=csv|xlsx).
+    path("reports/", reports_views.dashboard, name="reports"),
+    path("reports/cities/<str:code>/", reports_views.city, name="report-city"),
+    path(
+        "reports/cities/<str:code>/industries/<str:industry>/",
+        reports_views.enterprises,
+        name="report-enterprises",
+    ),
     # One document for both hosts' APIs; see portal/urls_schema.py.
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal.urls_schema"), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

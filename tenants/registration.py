@@ -20,6 +20,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from pypinyin import lazy_pinyin
 
 from portal.api import ApplicationError, ConflictError
+from portal.reports import rollup
 from tenants.models import Domain, Enterprise, Industry, Region, User
 from tenants.schema import TEMPLATE_OUT_OF_DATE, TemplateOutOfDate
 
@@ -291,6 +292,9 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
         enterprise.status_reason = ""
         enterprise.provisioned_at = timezone.now()
         enterprise.save(update_fields=["status", "status_reason", "provisioned_at"])
+        rollup.registered_refresh(
+            city=enterprise.city_id, quarter=rollup.quarter_of(enterprise.provisioned_at)
+        )
     logger.info("enterprise %s provisioned in schema %s", enterprise.pk, enterprise.schema_name)
     return enterprise
 

@@ -98,6 +98,11 @@ class AssessmentFact(models.Model):
     is_latest = models.BooleanField(default=True)
     percentile = models.FloatField(null=True)
     cohort = models.JSONField(null=True)  # {"scope", "label": {"zh", "en"}, "size"}
+    # The quarters (year * 4 + quarter - 1) in which the regional reports count this fact: from its
+    # approval until the quarter of the enterprise's next counted approval. Kept by portal.reports.rollup;
+    # both are NULL for an approval superseded within its own quarter.
+    counted_from = models.IntegerField(null=True)
+    counted_until = models.IntegerField(null=True)
 
     class Meta:
         constraints = [
@@ -106,6 +111,8 @@ class AssessmentFact(models.Model):
         indexes = [
             models.Index(fields=["framework", "is_latest", "industry", "city"], name="fact_cohort"),
             models.Index(fields=["city", "approved_at"], name="fact_city"),
+            models.Index(fields=["framework", "city", "counted_from"], name="fact_counted_from"),
+            models.Index(fields=["framework", "city", "counted_until"], name="fact_counted_until"),
         ]
 
     def __str__(self) -> str:

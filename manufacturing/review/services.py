@@ -24,6 +24,7 @@ from manufacturing.models import Answer, Assessment, Comment, Override
 from manufacturing.review import cohort
 from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
 from portal.api import ApplicationError, ConflictError, in_both_languages
+from portal.reports import rollup
 from tenants.models import Enterprise, Region, User
 from tenants.registration import public_url
 from tenants.services import tenant_url
@@ -509,32 +510,9 @@ def _publish(tenant: Enterprise, case: ReviewCase, assessment: Assessment) -> As
     approved_at = approval.closed_at if approval else timezone.now()
     result = scoring.score(framework_definition(assessment.framework_id), verified_answers(assessment))
     province = Region.objects.filter(code=tenant.city.province_code).first() if tenant.city else None
-    fact, created = AssessmentFact.objects.update_or_create(
-        tenant=tenant,
-        assessment_id=assessment_id,
-        defaults={
-            "enterprise_name": tenant.name,
-            "enterprise_name_en": tenant.name_en,
-            "city": tenant.city,
-            "district": tenant.district,
-            "province_code": province.code if province else "",
-            "industry": tenant.industry,
-            "industry_section": tenant.industry.section if tenant.industry else "",
-            "size": tenant.revenue_band,
-            "employees": tenant.employees,
-            "framework_id": assessment.framework_id,
-            "total": result["total"],
-            "level": result["level"],
-            "dimension_scores": [
-                {"key": d["key"], "score": d["score"], "max": d["max"]} for d in result["dimensions"]
-            ],
-            "self_total": assessment.result["total"],
-            "self_level": assessment.result["level"],
-            "assessor": approval.assessor if approval else None,
-            "approved_at": approved_at,
-        },
-    )
-    _latest_flags(tenant, assessment.framework_id)
+    with rollup.facts_changing(tenant_id=tenant.pk, framework_id=assessment.framework_id):
+        fact, created = _fact_write(tenant, assessment, province, result, approval, approved_at)
+        _latest_flags(tenant, assessment.framework_id)
     fact.refresh_from_db()
     peer = _peer(fact, tenant=tenant, province=province) if fact.is_latest else None
     AssessmentFact.objects.filter(pk=fact.pk).update(
@@ -559,6 +537,34 @@ def _publish(tenant: Enterprise, case: ReviewCase, assessment: Assessment) -> As
             },
         )
     return AssessmentFact.objects.get(pk=fact.pk)
+
+
+def _fact_write(tenant, assessment, province, result, approval, approved_at) -> tuple[AssessmentFact, bool]:
+    return AssessmentFact.objects.update_or_create(
+        tenant=tenant,
+        assessment_id=assessment.pk,
+        defaults={
+            "enterprise_name": tenant.name,
+            "enterprise_name_en": tenant.name_en,
+            "city": tenant.city,
+            "district": tenant.district,
+            "province_code": province.code if province else "",
+            "industry": tenant.industry,
+            "industry_section": tenant.industry.section if tenant.industry else "",
+            "size": tenant.revenue_band,
+            "employees": tenant.employees,
+            "framework_id": assessment.framework_id,
+            "total": result["total"],
+            "level": result["level"],
+            "dimension_scores": [
+                {"key": d["key"], "score": d["score"], "max": d["max"]} for d in result["dimensions"]
+            ],
+            "self_total": assessment.result["total"],
+            "self_level": assessment.result["level"],
+            "assessor": approval.assessor if approval else None,
+            "approved_at": approved_at,
+        },
+    )
 
 
 def _latest_flags(tenant: Enterprise, framework_id: int) -> None:

@@ -1,0 +1,128 @@
+"""The report filters, shared by the pages, the exports and the API (one validation, one meaning)."""
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from manufacturing.frameworks.models import Framework
+from portal.reports import selectors
+from portal.reports.rollup import quarter_label, quarter_parse
+from tenants.models import Enterprise, Industry
+
+DEFAULT_SPAN = 4  # quarters shown when the period is not chosen
+
+
+class QuarterField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=self.quarters, required=False, **kwargs)
+        self.error_messages["invalid_choice"] = _(
+            "%(value)s is not a quarter the reports cover: write it as 2026Q3, from %(first)s to %(last)s."
+        )
+
+    @staticmethod
+    def quarters():
+        return [
+            (quarter_label(q), quarter_label(q))
+            for q in range(selectors.current_quarter(), selectors.first_quarter() - 1, -1)
+        ]
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={
+                    "value": value,
+                    "first": quarter_label(selectors.first_quarter()),
+                    "last": quarter_label(selectors.current_quarter()),
+                },
+            ) from exc
+
+    def to_python(self, value):
+        quarter = quarter_parse(value) if value else None
+        return quarter_label(quarter) if quarter is not None else (value or "").strip()
+
+
+class ReportFilterForm(forms.Form):
+    framework = forms.ModelChoiceField(
+        Framework.objects.all(),
+        required=False,
+        label=_("Framework version"),
+        empty_label=None,
+        error_messages={"invalid_choice": _("There is no such framework version.")},
+    )
+    since = QuarterField(label=_("From quarter"))
+    until = QuarterField(label=_("To quarter"))
+    industry = forms.ModelChoiceField(
+        Industry.objects.all(),
+        required=False,
+        label=_("Industry division"),
+        empty_label=_("All industry divisions"),
+        error_messages={"invalid_choice": _("There is no such industry division.")},
+    )
+    size = forms.ChoiceField(
+        choices=[("", _("All sizes")), *list(Enterprise.RevenueBand.choices)],
+        required=False,
+        label=_("Enterprise size (annual revenue)"),
+        error_messages={"invalid_choice": _("%(value)s is not an enterprise size.")},
+    )
+    city = forms.ModelMultipleChoiceField(
+        selectors.report_cities(),
+        required=False,
+        label=_("Cities to compare"),
+        error_messages={"invalid_choice": _("%(value)s is not one of the cities the reports compare.")},
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, data=None, *, admin, **kwargs):
+        super().__init__(data, **kwargs)
+        self.admin = admin
+        self.fields["framework"].initial = Framework.objects.filter(is_default=True).first()
+
+    def clean(self):
+        data = super().clean()
+        until = quarter_parse(data.get("until") or "")
+        until = selectors.current_quarter() if until is None else until
+        since = quarter_parse(data.get("since") or "")
+        since = max(until - DEFAULT_SPAN + 1, selectors.first_quarter()) if since is None else since
+        if since > until:
+            raise forms.ValidationError(_("The period must not end before it starts."), code="period")
+        data["since"], data["until"] = since, until
+        return data
+
+    def filters(self) -> selectors.Filters:
+        """Only after is_valid()."""
+        data = self.cleaned_data
+        framework = data.get("framework") or self.fields["framework"].initial or Framework.objects.first()
+        cities = tuple(data.get("city") or ()) or tuple(selectors.default_cities(self.admin))
+        return selectors.Filters(
+            framework=framework,
+            since=data["since"],
+            until=data["until"],
+            industry=data.get("industry"),
+            size=data.get("size") or "",
+            cities=cities,
+        )
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The filters as applied, in words: shown above the report and written into every export."""
+        f = self.filters()
+        return [
+            (str(_("Framework version")), f"{f.framework.name} ({f.framework.version})"),
+            (str(_("Period")), f"{quarter_label(f.since)} – {quarter_label(f.until)}"),
+            (
+                str(_("Industry division")),
+                f"{f.industry.code} {f.industry.name}" if f.industry else str(_("All industry divisions")),
+            ),
+            (
+                str(_("Enterprise size (annual revenue)")),
+                str(Enterprise.RevenueBand(f.size).label) if f.size else str(_("All sizes")),
+            ),
+            (str(_("Cities")), list_separator().join(c.name for c in f.cities)),
+        ]
+
+
+def list_separator() -> str:
+    return "、" if (get_language() or "zh").startswith("zh") else ", "

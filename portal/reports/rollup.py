@@ -1,0 +1,284 @@
+"""Keeps the report cells (portal/reports/models.py) in step with the published facts and the
+registrations. Called by the publishing worker and by provisioning, inside their transactions.
+
+Every refresh recomputes all the cells of one (city, quarter) from the rows themselves, so it is exact
+and idempotent: a redelivered task writes the same cells again. A transaction-scoped advisory lock per
+(city, quarter) serialises two publishers of the same city and quarter; each recomputes after the other
+has committed, so neither overwrites the other's count with a stale one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.reports.models import ALL, RegisteredCell, VerifiedCell
+
+# The four grains: (keep the industry division?, keep the size?).
+GRAINS = ((True, True), (True, False), (False, True), (False, False))
+
+
+# --- quarters ------------------------------------------------------------------------------------------
+
+
+def quarter_of(moment: datetime.datetime) -> int:
+    local = timezone.localtime(moment)
+    return local.year * 4 + (local.month - 1) // 3
+
+
+def quarter_label(quarter: int) -> str:
+    return f"{quarter // 4}Q{quarter % 4 + 1}"
+
+
+QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+
+
+def quarter_parse(text: str) -> int | None:
+    match = QUARTER_RE.match(text or "")
+    return int(match[1]) * 4 + int(match[2]) - 1 if match else None
+
+
+def quarter_start(quarter: int) -> datetime.datetime:
+    """The first instant of a quarter, in the platform's time zone."""
+    naive = datetime.datetime(quarter // 4, quarter % 4 * 3 + 1, 1)
+    return timezone.make_aware(naive)
+
+
+# --- accumulation --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Counted assessments: how many, and the sums that averages and distributions come from."""
+
+    n: int = 0
+    total_sum: float = 0.0
+    levels: dict[str, int] = field(default_factory=dict)
+    dimensions: dict[str, float] = field(default_factory=dict)
+
+    def add(self, *, sign: int, total: float, level: int, dimension_scores: Iterable[dict]) -> None:
+        self.n += sign
+        self.total_sum += sign * total
+        key = str(level)
+        self.levels[key] = self.levels.get(key, 0) + sign
+        for d in dimension_scores:
+            self.dimensions[d["key"]] = self.dimensions.get(d["key"], 0.0) + sign * d["score"]
+
+    def merge(self, other: Tally | VerifiedCell) -> None:
+        self.n += other.n
+        self.total_sum += other.total_sum
+        for key, count in other.levels.items():
+            self.levels[key] = self.levels.get(key, 0) + count
+        for key, value in other.dimensions.items():
+            self.dimensions[key] = self.dimensions.get(key, 0.0) + value
+
+
+def grain_keys(industry: str, size: str) -> list[tuple[str, str]]:
+    return [(industry if ki else ALL, size if ks else ALL) for ki, ks in GRAINS]
+
+
+# --- facts ---------------------------------------------------------------------------------------------
+
+
+def fact_windows(facts) -> dict[int, tuple[int | None, int | None]]:
+    """One enterprise's facts of one framework version -> {fact pk: (counted_from, counted_until)}.
+
+    The enterprise counts once at every quarter end, with its newest assessment approved by then: the
+    last approval of each quarter counts from that quarter until the quarter of the next such approval.
+    """
+    last_of_quarter = {}
+    for fact in sorted(facts, key=lambda f: (f.approved_at, f.assessment_id)):
+        last_of_quarter[quarter_of(fact.approved_at)] = fact
+    windows: dict[int, tuple[int | None, int | None]] = {fact.pk: (None, None) for fact in facts}
+    quarters = sorted(last_of_quarter)
+    for i, quarter in enumerate(quarters):
+        until = quarters[i + 1] if i + 1 < len(quarters) else None
+        windows[last_of_quarter[quarter].pk] = (quarter, until)
+    return windows
+
+
+FACT_FIELDS = ("pk", "city_id", "industry_id", "size", "total", "level", "dimension_scores")
+
+
+def _verified_cells(framework_id: int, city: str, quarter: int, facts) -> list[VerifiedCell]:
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    for fact in facts:
+        sign = (fact["counted_from"] == quarter) - (fact["counted_until"] == quarter)
+        for key in grain_keys(fact["industry_id"] or "", fact["size"]):
+            tallies[key].add(
+                sign=sign, total=fact["total"], level=fact["level"], dimension_scores=fact["dimension_scores"]
+            )
+    return [
+        VerifiedCell(
+            framework_id=framework_id,
+            city=city,
+            industry=industry,
+            size=size,
+            quarter=quarter,
+            n=t.n,
+            total_sum=t.total_sum,
+            levels=t.levels,
+            dimensions=t.dimensions,
+        )
+        for (industry, size), t in tallies.items()
+    ]
+
+
+def _lock(*keys: str) -> None:
+    """Transaction-scoped advisory locks, always taken in sorted order (no deadlock between two)."""
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def verified_refresh(*, framework_id: int, places: Iterable[tuple[str, int]]) -> None:
+    """Recomputes every cell of these (city, quarter) pairs of one framework version from the facts."""
+    from manufacturing.review.models import AssessmentFact
+
+    places = sorted(set(places))
+    if not places:
+        return
+    _lock(*(f"reports:verified:{framework_id}:{city}:{quarter}" for city, quarter in places))
+    for city, quarter in places:
+        facts = AssessmentFact.objects.filter(framework_id=framework_id, city_id=city).filter(
+            Q(counted_from=quarter) | Q(counted_until=quarter)
+        )
+        cells = _verified_cells(
+            framework_id, city, quarter, facts.values(*FACT_FIELDS, "counted_from", "counted_until")
+        )
+        VerifiedCell.objects.filter(framework_id=framework_id, city=city, quarter=quarter).delete()
+        VerifiedCell.objects.bulk_create(cells)
+
+
+def _places(rows) -> set[tuple[str, int]]:
+    return {
+        (city, quarter)
+        for city, counted_from, counted_until in rows
+        for quarter in (counted_from, counted_until)
+        if city and quarter is not None
+    }
+
+
+@contextmanager
+def facts_changing(*, tenant_id: int, framework_id: int) -> Iterator[None]:
+    """Wraps a change to an enterprise's facts of one framework version (inside the publisher's
+    transaction, with the enterprise locked): afterwards their counted quarters are recomputed, and the
+    cells they were and are counted in."""
+    from manufacturing.review.models import AssessmentFact
+
+    assert transaction.get_connection().in_atomic_block, "call inside the publishing transaction"
+    facts = AssessmentFact.objects.filter(tenant_id=tenant_id, framework_id=framework_id)
+    before = _places(facts.values_list("city_id", "counted_from", "counted_until"))
+    yield
+    rows = list(facts.only("pk", "approved_at", "assessment_id", "counted_from", "counted_until"))
+    windows = fact_windows(rows)
+    for fact in rows:
+        if (fact.counted_from, fact.counted_until) != windows[fact.pk]:
+            fact.counted_from, fact.counted_until = windows[fact.pk]
+            fact.save(update_fields=["counted_from", "counted_until"])
+    after = _places(facts.values_list("city_id", "counted_from", "counted_until"))
+    verified_refresh(framework_id=framework_id, places=before | after)
+
+
+# --- registrations -------------------------------------------------------------------------------------
+
+
+def _registered_cells(city: str, quarter: int, enterprises) -> list[RegisteredCell]:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for industry, size in enterprises:
+        for key in grain_keys(industry or "", size):
+            counts[key] += 1
+    return [
+        RegisteredCell(city=city, industry=industry, size=size, quarter=quarter, n=n)
+        for (industry, size), n in counts.items()
+    ]
+
+
+def _ready_enterprises():
+    from django_tenants.utils import get_public_schema_name
+
+    from tenants.models import Enterprise
+
+    return Enterprise.objects.filter(status=Enterprise.Status.READY, provisioned_at__isnull=False).exclude(
+        schema_name=get_public_schema_name()
+    )
+
+
+def registered_refresh(*, city: str | None, quarter: int) -> None:
+    """Recomputes the registration cells of one (city, quarter); call after an enterprise became ready."""
+    if not city:
+        return
+    _lock(f"reports:registered:{city}:{quarter}")
+    rows = _ready_enterprises().filter(
+        city_id=city,
+        provisioned_at__gte=quarter_start(quarter),
+        provisioned_at__lt=quarter_start(quarter + 1),
+    )
+    cells = _registered_cells(city, quarter, rows.values_list("industry_id", "revenue_band"))
+    RegisteredCell.objects.filter(city=city, quarter=quarter).delete()
+    RegisteredCell.objects.bulk_create(cells)
+
+
+# --- repair --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    """Recomputes every counted window and every cell from the facts and the enterprises: for data
+    loaded in bulk (the benchmark), after a repair, and to check the incremental path in tests."""
+    from manufacturing.review.models import AssessmentFact
+
+    _lock("reports:rebuild")
+    facts = list(
+        AssessmentFact.objects.only("pk", "tenant_id", "framework_id", "approved_at", "assessment_id")
+    )
+    by_owner = defaultdict(list)
+    for fact in facts:
+        by_owner[fact.tenant_id, fact.framework_id].append(fact)
+    windows = {}
+    for group in by_owner.values():
+        windows.update(fact_windows(group))
+    changed = []
+    for fact in facts:
+        if (fact.counted_from, fact.counted_until) != windows[fact.pk]:
+            fact.counted_from, fact.counted_until = windows[fact.pk]
+            changed.append(fact)
+    AssessmentFact.objects.bulk_update(changed, ["counted_from", "counted_until"], batch_size=2000)
+
+    places: dict[tuple[int, str, int], list[dict]] = defaultdict(list)
+    rows = AssessmentFact.objects.exclude(city=None).filter(counted_from__isnull=False)
+    for fact in rows.values(*FACT_FIELDS, "framework_id", "counted_from", "counted_until"):
+        for quarter in (fact["counted_from"], fact["counted_until"]):
+            if quarter is not None:
+                places[fact["framework_id"], fact["city_id"], quarter].append(fact)
+    VerifiedCell.objects.all().delete()
+    verified = [
+        cell
+        for (framework_id, city, quarter), group in places.items()
+        for cell in _verified_cells(framework_id, city, quarter, group)
+    ]
+    VerifiedCell.objects.bulk_create(verified, batch_size=2000)
+
+    registrations: dict[tuple[str, int], list] = defaultdict(list)
+    for city, industry, size, at in (
+        _ready_enterprises()
+        .exclude(city=None)
+        .values_list("city_id", "industry_id", "revenue_band", "provisioned_at")
+    ):
+        registrations[city, quarter_of(at)].append((industry, size))
+    RegisteredCell.objects.all().delete()
+    registered = [
+        cell
+        for (city, quarter), group in registrations.items()
+        for cell in _registered_cells(city, quarter, group)
+    ]
+    RegisteredCell.objects.bulk_create(registered, batch_size=2000)
+    return {"facts": len(facts), "verified_cells": len(verified), "registered_cells": len(registered)}

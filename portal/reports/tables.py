@@ -1,0 +1,251 @@
+"""The report tables, built once and rendered three ways (the page, CSV, XLSX), so that an export holds
+exactly what the screen shows: the same rows, the same rounded values, the filters above them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from portal.reports import selectors
+from portal.reports.forms import list_separator
+from portal.reports.rollup import quarter_label
+from tenants.models import Enterprise
+
+
+@dataclass
+class Table:
+    key: str  # the HTML id and the sheet's place
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    links: list[str | None] = field(default_factory=list)  # per row, for the page only
+    numeric_from: int = 1  # columns from here on are numbers (right-aligned on the page)
+    total_from: int | None = None  # rows from here on are totals (bold on the page)
+
+    def lines(self) -> list[tuple[list, str | None]]:
+        return list(zip(self.rows, self.links or [None] * len(self.rows), strict=True))
+
+
+def one(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _is_zh() -> bool:
+    return (get_language() or "zh").startswith("zh")
+
+
+def _bilingual(name: dict) -> str:
+    return name["zh"] if _is_zh() else name["en"]
+
+
+def level_name(level: int, name: dict) -> str:
+    return _bilingual(name) if level else _bilingual(selectors.BELOW_LEVEL_1)
+
+
+def dashboard_tables(report: dict) -> list[Table]:
+    axes = report["axes"]
+    rows = [*report["cities"], report["total"]]
+
+    def city(figures) -> str:
+        return figures.region.name if figures.region else _("All cities shown")
+
+    overview = Table(
+        "cities",
+        _("Cities"),
+        [
+            _("City"),
+            _("Registered enterprises"),
+            _("Change in registered"),
+            _("Verified enterprises"),
+            _("Change in verified"),
+            _("Verified share (%)"),
+            _("Average score"),
+            _("Change in average score"),
+            _("Leading industries (verified enterprises)"),
+        ],
+    )
+    for f in rows:
+        avg, avg_start = selectors.average(f.verified), selectors.average(f.verified_start)
+        overview.rows.append(
+            [
+                city(f),
+                f.registered,
+                f.registered - f.registered_start,
+                f.verified.n,
+                f.verified.n - f.verified_start.n,
+                one(selectors.share(f.verified.n, f.registered)),
+                one(avg),
+                one(avg - avg_start) if avg is not None and avg_start is not None else None,
+                list_separator().join(f"{i.code} {i.name} ({n})" for i, n in f.leading),
+            ]
+        )
+    levels = Table(
+        "levels",
+        _("Verified enterprises by level"),
+        [_("City"), *(level_name(level, name) for level, name in axes.levels)],
+    )
+    dimensions = Table(
+        "dimensions",
+        _("Average score by dimension"),
+        [_("City"), *(f"{_bilingual(name)} (/{maximum:g})" for _key, name, maximum in axes.dimensions)],
+    )
+    quarters = Table(
+        "quarters",
+        _("By quarter (at each quarter's end)"),
+        [_("City"), _("Quarter"), _("Registered enterprises"), _("Verified enterprises"), _("Average score")],
+        numeric_from=2,
+    )
+    overview.total_from = levels.total_from = dimensions.total_from = len(rows) - 1
+    for f in rows:
+        if f.region is None:
+            quarters.total_from = len(quarters.rows)
+        levels.rows.append([city(f), *(f.verified.levels.get(str(level), 0) for level, _n in axes.levels)])
+        dimensions.rows.append(
+            [city(f), *(one(selectors.dimension_average(f.verified, key)) for key, _n, _m in axes.dimensions)]
+        )
+        for point in f.series:
+            quarters.rows.append(
+                [
+                    city(f),
+                    quarter_label(point.quarter),
+                    point.registered,
+                    point.verified.n,
+                    one(selectors.average(point.verified)),
+                ]
+            )
+    return [overview, levels, dimensions, quarters]
+
+
+def industry_table(rows: list[dict], *, report_axes, link=None) -> Table:
+    table = Table(
+        "industries",
+        _("Industry divisions"),
+        [
+            _("Industry division"),
+            _("Registered enterprises"),
+            _("Verified enterprises"),
+            _("Verified share (%)"),
+            _("Average score"),
+            *(level_name(level, name) for level, name in report_axes.levels),
+        ],
+    )
+    for row in rows:
+        tally = row["verified"]
+        industry = row["industry"]
+        table.rows.append(
+            [
+                f"{row['code']} {industry.name}" if industry else row["code"] or _("Not given"),
+                row["registered"],
+                tally.n,
+                one(selectors.share(tally.n, row["registered"])),
+                one(selectors.average(tally)),
+                *(tally.levels.get(str(level), 0) for level, _n in report_axes.levels),
+            ]
+        )
+        table.links.append(link(row) if link and industry and tally.n else None)
+    return table
+
+
+def enterprise_table(facts, *, report_axes) -> Table:
+    names = dict(report_axes.levels)
+    table = Table(
+        "enterprises",
+        _("Enterprises"),
+        [
+            _("Enterprise"),
+            _("District"),
+            _("Enterprise size (annual revenue)"),
+            _("Level"),
+            _("Verified score"),
+            _("Approved on"),
+            _("Peer percentile"),
+        ],
+        numeric_from=4,
+    )
+    for fact in facts:
+        table.rows.append(
+            [
+                fact.enterprise_name if _is_zh() else (fact.enterprise_name_en or fact.enterprise_name),
+                fact.district.name if fact.district else "",
+                str(Enterprise.RevenueBand(fact.size).label) if fact.size else "",
+                level_name(fact.level, names.get(fact.level, {"zh": str(fact.level), "en": str(fact.level)})),
+                one(fact.total),
+                fact.approved_at.date().isoformat(),
+                one(fact.percentile),
+            ]
+        )
+    return table
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_safe(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(title: str, filters: list[tuple[str, str]], tables: list[Table]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title])
+    for label, value in filters:
+        writer.writerow([_text_safe(label), _text_safe(value)])
+    for table in tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.columns)
+        for row in table.rows:
+            writer.writerow(["" if v is None else _text_safe(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
+
+
+def _sheet_title(text: str, taken: set[str]) -> str:
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in text)[:28].strip() or "Sheet"
+    name, n = clean, 2
+    while name in taken:
+        name, n = f"{clean} {n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _put(sheet, row: list) -> None:
+    sheet.append([None if v is None else v for v in row])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # never a formula, whatever the text starts with
+
+
+def to_xlsx(title: str, filters: list[tuple[str, str]], tables: list[Table]) -> bytes:
+    book = Workbook()
+    taken: set[str] = set()
+    sheet = book.active
+    sheet.title = _sheet_title(_("Filters"), taken)
+    _put(sheet, [title])
+    sheet["A1"].font = Font(bold=True)
+    for label, value in filters:
+        _put(sheet, [label, value])
+    sheet.column_dimensions["A"].width = 30
+    sheet.column_dimensions["B"].width = 60
+    for table in tables:
+        sheet = book.create_sheet(_sheet_title(table.title, taken))
+        _put(sheet, table.columns)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            _put(sheet, row)
+        sheet.freeze_panes = "B2"
+        sheet.column_dimensions["A"].width = 28
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
