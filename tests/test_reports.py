@@ -21,13 +21,14 @@ from html.parser import HTMLParser
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from manufacturing.frameworks.models import Framework
 from manufacturing.review import services
 from manufacturing.review.models import AssessmentFact
 from portal.reports import rollup
-from portal.reports.models import RegisteredCell, VerifiedCell
+from portal.reports.models import OPEN, IndustrySpan, RegisteredCell, VerifiedCell
 from portal.reports.rollup import quarter_parse, quarter_start
 from tenants.models import Enterprise
 from tests.manufacturing.test_review import assigned, person
@@ -254,10 +255,16 @@ def test_the_cells_kept_by_publishing_equal_a_full_rebuild(region):
         registered_cells = {
             (c.city, c.industry, c.size, c.quarter): c.n for c in RegisteredCell.objects.all()
         }
-        return {k: v for k, v in verified.items() if v[0] or v[1] or v[2] or v[3]}, registered_cells
+        spans = sorted(
+            IndustrySpan.objects.values_list("framework", "city", "industry", "size", "since", "until", "n")
+        )
+        return {k: v for k, v in verified.items() if v[0] or v[1] or v[2] or v[3]}, registered_cells, spans
 
     incremental = snapshot()
     assert incremental[0], "the fixture's facts are in the cells"
+    qhd_c34 = [s[4:] for s in incremental[2] if s[1:4] == (QHD, "C34", "*")]
+    q = quarter_parse
+    assert qhd_c34 == [(q("2025Q2"), q("2025Q3"), 1), (q("2025Q3"), OPEN, 2)]  # E1, then E1 and E2
     rollup.rebuild()
     assert snapshot() == incremental
 
@@ -425,6 +432,27 @@ def test_bad_filters_get_a_clear_error_in_both_languages(admins, params, field):
     assert page.status_code == 400 and 'id="report-error"' in page.content.decode()
     zh = client_for(admins["region"], "zh-hans").get(f"/reports/?{params}").content.decode()
     assert "这些筛选条件无法使用" in zh
+
+
+def test_the_form_shows_the_defaults_the_figures_use(admins):
+    """A page opened without filters must show (and so submit again) the framework and period it
+    reports on."""
+    page = client_for(admins["region"]).get("/reports/")
+    form = page.context["form"]
+    default = Framework.objects.get(is_default=True)
+    assert form["framework"].value() == str(default.pk)
+    until = rollup.quarter_of(timezone.now())
+    assert form["until"].value() == rollup.quarter_label(until)
+    assert form["since"].value() == rollup.quarter_label(max(until - 3, quarter_parse("2025Q1")))
+    html = page.content.decode()
+    assert f'<option value="{default.pk}" selected>' in html
+    assert f'<option value="{rollup.quarter_label(until)}" selected>' in html
+
+
+def test_dates_are_the_platforms_local_dates(region, admins):
+    # E1's second approval is at 00:00 on the 11th day of 2025Q4 in Beijing: 16:00 UTC the day before
+    rows = client_for(admins["region"]).get(f"/reports/cities/{QHD}/industries/C34/?until=2025Q4")
+    assert rows.context["tables"][0].rows[0][5] == "2025-10-11"
 
 
 def test_an_unknown_export_format_is_refused_clearly(admins):

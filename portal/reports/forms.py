@@ -76,18 +76,25 @@ class ReportFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, data=None, *, admin, **kwargs):
-        super().__init__(data, **kwargs)
+    def __init__(self, data, *, admin, **kwargs):
+        # Always bound, with the defaults filled in where the query is silent, so that the form shows
+        # exactly what the figures use (an unbound form would show nothing selected, and submit that).
+        values = data.copy()
+        default = Framework.objects.filter(is_default=True).values_list("pk", flat=True).first()
+        if not values.get("framework") and default:
+            values["framework"] = str(default)
+        if not values.get("until"):
+            values["until"] = quarter_label(selectors.current_quarter())
+        until = quarter_parse(values.get("until"))
+        if not values.get("since") and until is not None:
+            values["since"] = quarter_label(max(until - DEFAULT_SPAN + 1, selectors.first_quarter()))
+        super().__init__(values, **kwargs)
         self.admin = admin
-        self.fields["framework"].initial = Framework.objects.filter(is_default=True).first()
 
     def clean(self):
         data = super().clean()
-        until = quarter_parse(data.get("until") or "")
-        until = selectors.current_quarter() if until is None else until
-        since = quarter_parse(data.get("since") or "")
-        since = max(until - DEFAULT_SPAN + 1, selectors.first_quarter()) if since is None else since
-        if since > until:
+        since, until = quarter_parse(data.get("since") or ""), quarter_parse(data.get("until") or "")
+        if since is not None and until is not None and since > until:
             raise forms.ValidationError(_("The period must not end before it starts."), code="period")
         data["since"], data["until"] = since, until
         return data
@@ -95,7 +102,7 @@ class ReportFilterForm(forms.Form):
     def filters(self) -> selectors.Filters:
         """Only after is_valid()."""
         data = self.cleaned_data
-        framework = data.get("framework") or self.fields["framework"].initial or Framework.objects.first()
+        framework = data.get("framework") or Framework.objects.first()
         cities = tuple(data.get("city") or ()) or tuple(selectors.default_cities(self.admin))
         return selectors.Filters(
             framework=framework,

@@ -38,6 +38,37 @@ class VerifiedCell(models.Model):
         return f"{self.framework_id}/{self.city}/{self.industry}/{self.size}/{self.quarter}: {self.n}"
 
 
+OPEN = 2**31 - 1  # the `until` of a span still running
+
+
+class IndustrySpan(models.Model):
+    """How many enterprises of a city and industry division (per size, or ALL) count, from quarter
+    `since` up to, not including, `until`: the running sum of the industry-grain cells, kept beside them
+    so that the leading industries at any quarter's end are one indexed read of one row per division,
+    not a sum over every quarter's cells."""
+
+    framework = models.ForeignKey("frameworks.Framework", on_delete=models.CASCADE, related_name="+")
+    city = models.CharField(max_length=6)
+    industry = models.CharField(max_length=3)
+    size = models.CharField(max_length=10)
+    since = models.IntegerField()
+    until = models.IntegerField(default=OPEN)
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "size", "industry", "city", "since"], name="industry_span_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["framework", "size", "until", "city"], name="industry_span_at")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.framework_id}/{self.city}/{self.industry}/{self.size} {self.since}-{self.until}: {self.n}"
+        )
+
+
 class RegisteredCell(models.Model):
     """Enterprises whose workspace became ready in one quarter, by city, industry division and size."""
 

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.reports.models import ALL, RegisteredCell, VerifiedCell
+from portal.reports.models import ALL, OPEN, IndustrySpan, RegisteredCell, VerifiedCell
 
 # The four grains: (keep the industry division?, keep the size?).
 GRAINS = ((True, True), (True, False), (False, True), (False, False))
@@ -154,8 +154,46 @@ def verified_refresh(*, framework_id: int, places: Iterable[tuple[str, int]]) ->
         cells = _verified_cells(
             framework_id, city, quarter, facts.values(*FACT_FIELDS, "counted_from", "counted_until")
         )
-        VerifiedCell.objects.filter(framework_id=framework_id, city=city, quarter=quarter).delete()
+        old = VerifiedCell.objects.filter(framework_id=framework_id, city=city, quarter=quarter)
+        keys = set(old.exclude(industry=ALL).values_list("industry", "size"))
+        old.delete()
         VerifiedCell.objects.bulk_create(cells)
+        keys |= {(cell.industry, cell.size) for cell in cells if cell.industry != ALL}
+        for industry, size in sorted(keys):
+            changes = VerifiedCell.objects.filter(
+                framework_id=framework_id, city=city, industry=industry, size=size
+            ).order_by("quarter")
+            IndustrySpan.objects.filter(
+                framework_id=framework_id, city=city, industry=industry, size=size
+            ).delete()
+            IndustrySpan.objects.bulk_create(
+                _spans(framework_id, city, industry, size, changes.values_list("quarter", "n"))
+            )
+
+
+def _spans(framework_id: int, city: str, industry: str, size: str, changes) -> list[IndustrySpan]:
+    """(quarter, change) in quarter order -> the spans over which the running count stays the same."""
+    spans: list[IndustrySpan] = []
+    running = 0
+    for quarter, change in changes:
+        running += change
+        current = spans[-1] if spans and spans[-1].until == OPEN else None
+        if current is not None and current.n == running:
+            continue  # a change of scores, not of numbers
+        if current is not None:
+            current.until = quarter
+        if running:
+            spans.append(
+                IndustrySpan(
+                    framework_id=framework_id,
+                    city=city,
+                    industry=industry,
+                    size=size,
+                    since=quarter,
+                    n=running,
+                )
+            )
+    return spans
 
 
 def _places(rows) -> set[tuple[str, int]]:
@@ -266,6 +304,14 @@ def rebuild() -> dict[str, int]:
         for cell in _verified_cells(framework_id, city, quarter, group)
     ]
     VerifiedCell.objects.bulk_create(verified, batch_size=2000)
+    changes: dict[tuple[int, str, str, str], list] = defaultdict(list)
+    for cell in sorted(verified, key=lambda c: c.quarter):
+        if cell.industry != ALL:
+            changes[cell.framework_id, cell.city, cell.industry, cell.size].append((cell.quarter, cell.n))
+    IndustrySpan.objects.all().delete()
+    IndustrySpan.objects.bulk_create(
+        [span for key, rows in changes.items() for span in _spans(*key, rows)], batch_size=2000
+    )
 
     registrations: dict[tuple[str, int], list] = defaultdict(list)
     for city, industry, size, at in (

@@ -15,7 +15,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from manufacturing.frameworks.models import Framework
-from portal.reports.models import ALL, RegisteredCell, VerifiedCell
+from portal.reports.models import ALL, IndustrySpan, RegisteredCell, VerifiedCell
 from portal.reports.rollup import Tally, quarter_of, quarter_parse
 from tenants.models import Industry, Region
 
@@ -177,23 +177,22 @@ def dashboard(filters: Filters, *, admin) -> dict:
         registrations[city].append((quarter, Tally(n=n)))
 
     leading_rows = (
-        VerifiedCell.objects.filter(
-            framework=filters.framework, size=filters.size_key, city__in=codes, quarter__lte=filters.until
+        IndustrySpan.objects.filter(
+            framework=filters.framework,
+            size=filters.size_key,
+            until__gt=filters.until,
+            city__in=codes,
+            since__lte=filters.until,
         )
         .exclude(industry=ALL)
         .filter(Q(industry=filters.industry_key) if filters.industry else Q())
-        .values("city", "industry")
-        .annotate(count=Sum("n"))
-        .filter(count__gt=0)
-        .order_by("city", "-count", "industry")
+        .values_list("city", "industry", "n")
     )
     leading: dict[str, list] = defaultdict(list)
-    industries = {}
-    for row in leading_rows:
-        if len(leading[row["city"]]) < LEADING:
-            leading[row["city"]].append((row["industry"], row["count"]))
-            industries[row["industry"]] = None
-    industries = Industry.objects.in_bulk(list(industries))
+    for city, industry, n in sorted(leading_rows, key=lambda row: (row[0], -row[2], row[1])):
+        if len(leading[city]) < LEADING:
+            leading[city].append((industry, n))
+    industries = Industry.objects.in_bulk([code for rows in leading.values() for code, _n in rows])
 
     rows = []
     total = CityFigures(region=None, in_scope=True)

@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -176,7 +177,7 @@ def enterprise_table(facts, *, report_axes) -> Table:
                 str(Enterprise.RevenueBand(fact.size).label) if fact.size else "",
                 level_name(fact.level, names.get(fact.level, {"zh": str(fact.level), "en": str(fact.level)})),
                 one(fact.total),
-                fact.approved_at.date().isoformat(),
+                timezone.localdate(fact.approved_at).isoformat(),
                 one(fact.percentile),
             ]
         )
