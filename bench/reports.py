@@ -34,6 +34,7 @@ def main() -> None:
     setup_django()
     from django.conf import settings
     from django.db import connection
+    from django.http import QueryDict
     from django.test import Client
 
     from manufacturing.frameworks.models import Framework
@@ -52,7 +53,7 @@ def main() -> None:
 
     client = Client(HTTP_HOST=settings.PORTAL_DOMAIN)
     client.force_login(admin)
-    form = ReportFilterForm({}, admin=admin)
+    form = ReportFilterForm(QueryDict(), admin=admin)
     assert form.is_valid(), form.errors
     filters = form.filters()
 

@@ -63,9 +63,9 @@ api_patterns = [
     ),
     path("api/v1/review/audit/", review_api.AuditApi.as_view(), name="api-review-audit"),
     path("api/v1/reports/dashboard/", reports_api.DashboardApi.as_view(), name="api-report-dashboard"),
-    path("api/v1/reports/cities/<str:code>/", reports_api.CityApi.as_view(), name="api-report-city"),
+    path("api/v1/reports/cities/<slug:code>/", reports_api.CityApi.as_view(), name="api-report-city"),
     path(
-        "api/v1/reports/cities/<str:code>/industries/<str:industry_code>/enterprises/",
+        "api/v1/reports/cities/<slug:code>/industries/<slug:industry_code>/enterprises/",
         reports_api.EnterprisesApi.as_view(),
         name="api-report-enterprises",
     ),
@@ -118,9 +118,9 @@ urlpatterns = [
     path("notices/", review_views.notices, name="notices"),
     # Regional cross-city reports (regional admins), with CSV/XLSX exports (?export=csv|xlsx).
     path("reports/", reports_views.dashboard, name="reports"),
-    path("reports/cities/<str:code>/", reports_views.city, name="report-city"),
+    path("reports/cities/<slug:code>/", reports_views.city, name="report-city"),
     path(
-        "reports/cities/<str:code>/industries/<str:industry>/",
+        "reports/cities/<slug:code>/industries/<slug:industry>/",
         reports_views.enterprises,
         name="report-enterprises",
     ),

@@ -434,6 +434,40 @@ def test_bad_filters_get_a_clear_error_in_both_languages(admins, params, field):
     assert "这些筛选条件无法使用" in zh
 
 
+@pytest.mark.parametrize("params", ["until=%20", "since=%20&until=%20", "framework=%20", "since=+"])
+def test_blank_filters_mean_the_defaults(admins, params):
+    client = client_for(admins["region"])
+    assert client.get(f"/reports/?{params}").status_code == 200
+    assert client.get(f"/api/v1/reports/dashboard/?{params}").status_code == 200
+
+
+def test_nul_characters_get_a_clear_error_not_a_crash(admins):
+    client = client_for(admins["region"])
+    for params in ("city=1%00", "industry=C%0034", "framework=%00", "until=2025Q1%00"):
+        assert client.get(f"/api/v1/reports/dashboard/?{params}").status_code == 400, params
+        assert client.get(f"/reports/?{params}").status_code == 400, params
+    for url in (
+        "/reports/cities/%00/",
+        "/reports/cities/130300/industries/C%0034/",
+        "/api/v1/reports/cities/%00/",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_setup_rebuilds_the_cells_of_an_installation_that_predates_them(region):
+    assert not rollup.backfill_needed()
+    cells = sorted(VerifiedCell.objects.values_list("framework", "city", "industry", "size", "quarter", "n"))
+    VerifiedCell.objects.all().delete()
+    RegisteredCell.objects.all().delete()
+    IndustrySpan.objects.all().delete()
+    assert rollup.backfill_needed()
+    rollup.rebuild()
+    assert (
+        sorted(VerifiedCell.objects.values_list("framework", "city", "industry", "size", "quarter", "n"))
+        == cells
+    )
+
+
 def test_the_form_shows_the_defaults_the_figures_use(admins):
     """A page opened without filters must show (and so submit again) the framework and period it
     reports on."""

@@ -12,10 +12,9 @@ from rest_framework.views import APIView
 
 from manufacturing.review.services import require_regional_admin
 from portal.reports import selectors
-from portal.reports.forms import ReportFilterForm
+from portal.reports.forms import ReportFilterForm, filter_errors
 from portal.reports.rollup import quarter_label
 from portal.reports.tables import one
-from portal.reports.views import filter_errors
 from tenants.models import Industry
 
 TAGS = ["reports"]
@@ -257,8 +256,22 @@ class EnterprisesApi(ReportApi):
     published level and verified score. Only within the admin's scope (404 otherwise)."""
 
     @extend_schema(
-        parameters=[CITY, OpenApiParameter("industry_code", str, OpenApiParameter.PATH), *FILTERS],
-        responses=EnterpriseOutput(many=True),
+        parameters=[
+            CITY,
+            OpenApiParameter("industry_code", str, OpenApiParameter.PATH),
+            *FILTERS,
+            OpenApiParameter("limit", int, description="page size (default 50, at most 500)"),
+            OpenApiParameter("offset", int),
+        ],
+        responses=inline_serializer(
+            "ReportEnterprisePage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": EnterpriseOutput(many=True),
+            },
+        ),
         tags=TAGS,
     )
     def get(self, request, code, industry_code):

@@ -1,6 +1,7 @@
 """The report filters, shared by the pages, the exports and the API (one validation, one meaning)."""
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -76,17 +77,21 @@ class ReportFilterForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, data, *, admin, **kwargs):
+    def __init__(self, data: QueryDict, *, admin, **kwargs):
         # Always bound, with the defaults filled in where the query is silent, so that the form shows
         # exactly what the figures use (an unbound form would show nothing selected, and submit that).
         values = data.copy()
+        for key, items in list(values.lists()):
+            # A NUL would reach PostgreSQL (which refuses it) in a lookup; U+FFFD fails validation plainly.
+            if any("\x00" in item for item in items):
+                values.setlist(key, [item.replace("\x00", "\ufffd") for item in items])
         default = Framework.objects.filter(is_default=True).values_list("pk", flat=True).first()
-        if not values.get("framework") and default:
+        if not (values.get("framework") or "").strip() and default:
             values["framework"] = str(default)
-        if not values.get("until"):
+        if not (values.get("until") or "").strip():
             values["until"] = quarter_label(selectors.current_quarter())
         until = quarter_parse(values.get("until"))
-        if not values.get("since") and until is not None:
+        if not (values.get("since") or "").strip() and until is not None:
             values["since"] = quarter_label(max(until - DEFAULT_SPAN + 1, selectors.first_quarter()))
         super().__init__(values, **kwargs)
         self.admin = admin
@@ -94,7 +99,11 @@ class ReportFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         since, until = quarter_parse(data.get("since") or ""), quarter_parse(data.get("until") or "")
-        if since is not None and until is not None and since > until:
+        if since is None or until is None:
+            if not self.errors:  # a field error says it already
+                raise forms.ValidationError(_("Choose the quarters of the period."), code="period")
+            return data
+        if since > until:
             raise forms.ValidationError(_("The period must not end before it starts."), code="period")
         data["since"], data["until"] = since, until
         return data
@@ -133,3 +142,12 @@ class ReportFilterForm(forms.Form):
 
 def list_separator() -> str:
     return "、" if (get_language() or "zh").startswith("zh") else ", "
+
+
+def filter_errors(form) -> list[tuple[str, str]]:
+    """(field label or "", message) for every error of the filter form."""
+    return [
+        (str(form.fields[name].label) if name in form.fields else "", str(message))
+        for name, messages in form.errors.items()
+        for message in messages
+    ]

@@ -3,8 +3,8 @@ registrations. Called by the publishing worker and by provisioning, inside their
 
 Every refresh recomputes all the cells of one (city, quarter) from the rows themselves, so it is exact
 and idempotent: a redelivered task writes the same cells again. A transaction-scoped advisory lock per
-(city, quarter) serialises two publishers of the same city and quarter; each recomputes after the other
-has committed, so neither overwrites the other's count with a stale one.
+city (per framework version) serialises two publishers of the same city; the second recomputes after
+the first has committed, so neither overwrites the other's count with a stale one.
 """
 
 from __future__ import annotations
@@ -132,9 +132,14 @@ def _verified_cells(framework_id: int, city: str, quarter: int, facts) -> list[V
     ]
 
 
-def _lock(*keys: str) -> None:
-    """Transaction-scoped advisory locks, always taken in sorted order (no deadlock between two)."""
+REBUILD_LOCK = "reports:rebuild"
+
+
+def _lock(*keys: str, shared: bool = False) -> None:
+    """Transaction-scoped advisory locks, always taken in sorted order (no deadlock between two).
+    Every refresh first takes the rebuild lock shared, so a full rebuild (exclusive) runs alone."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", [REBUILD_LOCK])
         for key in sorted(set(keys)):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
@@ -146,7 +151,8 @@ def verified_refresh(*, framework_id: int, places: Iterable[tuple[str, int]]) ->
     places = sorted(set(places))
     if not places:
         return
-    _lock(*(f"reports:verified:{framework_id}:{city}:{quarter}" for city, quarter in places))
+    # Per city, not per (city, quarter): a city's industry spans are rebuilt from all its quarters.
+    _lock(*(f"reports:verified:{framework_id}:{city}" for city, _quarter in places))
     for city, quarter in places:
         facts = AssessmentFact.objects.filter(framework_id=framework_id, city_id=city).filter(
             Q(counted_from=quarter) | Q(counted_until=quarter)
@@ -265,6 +271,16 @@ def registered_refresh(*, city: str | None, quarter: int) -> None:
     RegisteredCell.objects.bulk_create(cells)
 
 
+def backfill_needed() -> bool:
+    """Facts or ready enterprises but no cells at all: an installation that predates the reports (or
+    whose cells were emptied). `setup_platform` then rebuilds them."""
+    from manufacturing.review.models import AssessmentFact
+
+    if VerifiedCell.objects.exists() or RegisteredCell.objects.exists():
+        return False
+    return AssessmentFact.objects.exists() or _ready_enterprises().exists()
+
+
 # --- repair --------------------------------------------------------------------------------------------
 
 
@@ -274,7 +290,8 @@ def rebuild() -> dict[str, int]:
     loaded in bulk (the benchmark), after a repair, and to check the incremental path in tests."""
     from manufacturing.review.models import AssessmentFact
 
-    _lock("reports:rebuild")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [REBUILD_LOCK])
     facts = list(
         AssessmentFact.objects.only("pk", "tenant_id", "framework_id", "approved_at", "assessment_id")
     )

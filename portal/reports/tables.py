@@ -41,12 +41,12 @@ def _is_zh() -> bool:
     return (get_language() or "zh").startswith("zh")
 
 
-def _bilingual(name: dict) -> str:
+def bilingual(name: dict) -> str:
     return name["zh"] if _is_zh() else name["en"]
 
 
 def level_name(level: int, name: dict) -> str:
-    return _bilingual(name) if level else _bilingual(selectors.BELOW_LEVEL_1)
+    return bilingual(name) if level else bilingual(selectors.BELOW_LEVEL_1)
 
 
 def dashboard_tables(report: dict) -> list[Table]:
@@ -94,7 +94,7 @@ def dashboard_tables(report: dict) -> list[Table]:
     dimensions = Table(
         "dimensions",
         _("Average score by dimension"),
-        [_("City"), *(f"{_bilingual(name)} (/{maximum:g})" for _key, name, maximum in axes.dimensions)],
+        [_("City"), *(f"{bilingual(name)} (/{maximum:g})" for _key, name, maximum in axes.dimensions)],
     )
     quarters = Table(
         "quarters",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from manufacturing.review.services import require_regional_admin
 from portal.reports import charts, selectors, tables
-from portal.reports.forms import ReportFilterForm
+from portal.reports.forms import ReportFilterForm, filter_errors
 from portal.reports.rollup import quarter_label
 from tenants.models import Industry
 
@@ -21,8 +21,8 @@ EXPORTS = {
 }
 
 
-def _filters(request, *, keep_cities: bool = True):
-    """The bound filter form (an empty query means every default), or a 400 page."""
+def _filters(request):
+    """The bound filter form (an empty query means every default); an unknown export raises _BadExport."""
     require_regional_admin(request.user)
     if request.GET.get("export", "") not in ("", *EXPORTS):
         raise _BadExport
@@ -59,15 +59,6 @@ def _respond(request, template: str, context: dict, *, title: str, name: str, fo
         }
     )
     return render(request, template, context)
-
-
-def filter_errors(form) -> list[tuple[str, str]]:
-    """(field label or "", message) for every error of the filter form."""
-    return [
-        (str(form.fields[name].label) if name in form.fields else "", str(message))
-        for name, messages in form.errors.items()
-        for message in messages
-    ]
 
 
 def _invalid(request, form, title: str):
@@ -161,7 +152,7 @@ def dashboard_charts(report: dict) -> list:
         charts.grouped(
             "chart-dimensions",
             _("Average score by dimension (% of the dimension's maximum)"),
-            [tables._bilingual(name) for _key, name, _max in axes.dimensions],
+            [tables.bilingual(name) for _key, name, _max in axes.dimensions],
             [
                 (
                     f.region.name,

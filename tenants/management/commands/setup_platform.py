@@ -46,6 +46,11 @@ class Command(BaseCommand):
             started,
         )
         services.public_tenant_ensure()
+        from portal.reports import rollup
+
+        if rollup.backfill_needed():
+            counts = rollup.rebuild()
+            step(f"report rollups rebuilt from {counts['facts']} facts", started)
         changed = services.domains_sync()
         step(f"domains in step with PORTAL_DOMAIN ({changed} changed)", started)
         if not no_demo:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('frameworks', '0002_scoringrequest_resends'),
-        ('reports', '0002_backfill'),
+        ('reports', '0001_initial'),
     ]
 
     operations = [
