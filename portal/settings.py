@@ -5,9 +5,11 @@ Production differs only through the environment (see README, "Configuration").
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -145,6 +147,8 @@ SCORING_MAX_RESENDS = int(env("SCORING_MAX_RESENDS", "5"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60
 # The earliest quarter the regional reports offer (older approvals still count in later quarters).
 REPORTS_FIRST_QUARTER = env("REPORTS_FIRST_QUARTER", "2025Q1")
+if not re.fullmatch(r"\d{4}Q[1-4]", REPORTS_FIRST_QUARTER):
+    raise ImproperlyConfigured(f"REPORTS_FIRST_QUARTER must look like 2025Q1, not {REPORTS_FIRST_QUARTER!r}")
 
 TEMPLATES = [
     {

@@ -139,7 +139,7 @@ def demo_data_ensure() -> list[dict]:
     demo_assessments_ensure(assessor=assessor, admin=admin)
     for user, role, path in (
         (assessor, "assessor", "/review/assignments/"),
-        (admin, "regional admin (whole region)", "/review/cases/"),
+        (admin, "regional admin (whole region)", "/reports/"),
         (city_admin, "regional admin (Hebei)", "/review/cases/"),
         (operator, "platform operator (Django admin)", "/admin/"),
     ):

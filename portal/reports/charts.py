@@ -29,7 +29,10 @@ def _svg(title: str, height: int, body: list[str], chart_id: str) -> SafeString:
         f'viewBox="0 0 {WIDTH} {height}" width="100%" aria-labelledby="{escape(chart_id)}-title">'
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
     )
-    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 (every text above is escaped)
+    caption = f'<figcaption aria-hidden="true">{escape(title)}</figcaption>'  # the SVG's <title> is read
+    return mark_safe(  # noqa: S308 (every text above is escaped)
+        f'<figure class="chart-figure">{caption}{head}{"".join(body)}</svg></figure>'
+    )
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", extra: str = "") -> str:

@@ -48,7 +48,7 @@ def current_quarter() -> int:
 
 
 def first_quarter() -> int:
-    return quarter_parse(settings.REPORTS_FIRST_QUARTER)
+    return quarter_parse(settings.REPORTS_FIRST_QUARTER)  # checked when the settings load
 
 
 def report_cities():
@@ -210,7 +210,7 @@ def dashboard(filters: Filters, *, admin) -> dict:
             series=[
                 Point(q, r, v) for q, r, v in zip(quarters[1:], registered[1:], verified[1:], strict=True)
             ],
-            leading=[(industries[code], n) for code, n in leading[city.code]],
+            leading=[(industries[code], n) for code, n in leading[city.code] if code in industries],
         )
         rows.append(figures)
         total.registered += figures.registered

@@ -147,7 +147,7 @@ def dashboard_charts(report: dict) -> list:
             _("Verified enterprises at each quarter's end"),
             quarters,
             [(f.region.name, [p.verified.n for p in f.series]) for f in cities],
-            float(max([p.verified.n for f in cities for p in f.series] + [1])),
+            float(-(-max([p.verified.n for f in cities for p in f.series] + [1]) // 4) * 4),  # whole ticks
         ),
         charts.grouped(
             "chart-dimensions",
