@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -73,3 +73,32 @@ def exception_handler(exc, context):
     elif isinstance(exc, ApplicationError):
         return Response(exc.body(), status=exc.status_code)
     return drf_exception_handler(exc, context)
+
+
+def form_data(body, form_class) -> tuple[QueryDict, dict]:
+    """A JSON body as the data a Django form reads, so that the API and the pages share one validation.
+    Lists go only to multiple-choice fields; an object, or a list where one value is expected, is an
+    error of its own (returned beside the data) rather than something a form would misread."""
+    from django import forms
+
+    data, errors = QueryDict(mutable=True), {}
+    if not isinstance(body, dict):
+        return data, {"non_field_errors": [gettext_lazy("Send a JSON object.")]}
+    fields = form_class.base_fields
+    for key, value in body.items():
+        field = fields.get(key)
+        multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+        if value is None:
+            continue
+        if isinstance(value, list) and multiple:
+            if all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+                data.setlist(key, [str(v) for v in value])
+            else:
+                errors[key] = [gettext_lazy("Give a list of values.")]
+        elif isinstance(value, list | dict):
+            errors[key] = [gettext_lazy("Give a single value.")]
+        elif isinstance(value, bool):
+            data[key] = "true" if value else "false"
+        else:
+            data[key] = str(value)
+    return data, errors

@@ -73,6 +73,7 @@ SHARED_APPS = [
     "manufacturing.frameworks",
     "manufacturing.review",
     "portal.reports",
+    "finance.lending",
 ]
 
 TENANT_APPS = [

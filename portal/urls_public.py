@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from finance.lending import api as lending_api
+from finance.lending import views as lending_views
 from manufacturing import api as manufacturing_api
 from manufacturing.review import api as review_api
 from manufacturing.review import views as review_views
@@ -69,6 +71,23 @@ api_patterns = [
         reports_api.EnterprisesApi.as_view(),
         name="api-report-enterprises",
     ),
+    path("api/v1/lending/products/", lending_api.ProductListApi.as_view(), name="api-lending-products"),
+    path(
+        "api/v1/lending/products/<int:product_id>/",
+        lending_api.ProductDetailApi.as_view(),
+        name="api-lending-product",
+    ),
+    path("api/v1/lending/applications/", lending_api.InboxApi.as_view(), name="api-lending-applications"),
+    path(
+        "api/v1/lending/applications/<int:application_id>/",
+        lending_api.ApplicationApi.as_view(),
+        name="api-lending-application",
+    ),
+    path(
+        "api/v1/lending/applications/<int:application_id>/respond/",
+        lending_api.RespondApi.as_view(),
+        name="api-lending-respond",
+    ),
     path("api/v1/frameworks/", manufacturing_api.FrameworkListApi.as_view(), name="api-frameworks"),
     path(
         "api/v1/frameworks/<int:framework_id>/",
@@ -116,6 +135,13 @@ urlpatterns = [
     path("review/cases/<int:case_id>/assign/", review_views.assign, name="review-assign"),
     path("review/audit/", review_views.audit_log, name="review-audit"),
     path("notices/", review_views.notices, name="notices"),
+    # The financial cloud's institution side (institution users; products also regional admins).
+    path("lending/applications/", lending_views.inbox, name="lending-inbox"),
+    path("lending/applications/<int:application_id>/", lending_views.application, name="lending-application"),
+    path("lending/applications/<int:application_id>/respond/", lending_views.respond, name="lending-respond"),
+    path("lending/products/", lending_views.products, name="lending-products"),
+    path("lending/products/new/", lending_views.product_edit, name="lending-product-new"),
+    path("lending/products/<int:product_id>/", lending_views.product_edit, name="lending-product"),
     # Regional cross-city reports (regional admins), with CSV/XLSX exports (?export=csv|xlsx).
     path("reports/", reports_views.dashboard, name="reports"),
     path("reports/cities/<slug:code>/", reports_views.city, name="report-city"),

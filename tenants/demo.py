@@ -137,10 +137,17 @@ def demo_data_ensure() -> list[dict]:
     from manufacturing.demo import demo_assessments_ensure
 
     demo_assessments_ensure(assessor=assessor, admin=admin)
+    from finance.demo import demo_financing_ensure, demo_lending_ensure
+
+    banker = _user("bank@example.com", "孙信贷", platform_role=User.PlatformRole.INSTITUTION)
+    demo_lending_ensure(bank_user=banker)
+    beijing = Enterprise.objects.get(slug=ENTERPRISES[0].slug)
+    demo_financing_ensure(tenant=beijing, owner=beijing.owner)
     for user, role, path in (
         (assessor, "assessor", "/review/assignments/"),
         (admin, "regional admin (whole region)", "/reports/"),
         (city_admin, "regional admin (Hebei)", "/review/cases/"),
+        (banker, "bank (financial institution user)", "/lending/applications/"),
         (operator, "platform operator (Django admin)", "/admin/"),
     ):
         logins.append({"role": role, "email": user.email, "url": services.tenant_url(public, path)})

@@ -166,6 +166,7 @@ class User(UserProfile):
         NONE = "", _("None")
         ASSESSOR = "assessor", _("Assessor")
         REGIONAL_ADMIN = "regional_admin", _("Regional administrator")
+        INSTITUTION = "institution", _("Financial institution user")
 
     name = models.CharField(_("name"), max_length=100, blank=True)
     platform_role = models.CharField(

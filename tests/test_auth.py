@@ -191,8 +191,17 @@ def test_demo_data_has_assessor_and_regional_admin():
     assert AssessmentFact.objects.filter(tenant__slug="bj-precision").count() == 1
     assigned = ReviewCase.objects.filter(assignments__assessor__email="assessor@example.com", status="scored")
     assert list(assigned.values_list("tenant__slug", flat=True)) == ["tj-haihe"]
+    # the financial cloud: products, a bank user, and the Beijing enterprise's application to answer
+    from finance.lending.models import Application, FinancingFact, LoanProduct
+
+    assert User.objects.get(email="bank@example.com").institution_link.institution.name_zh.startswith("京城")
+    assert LoanProduct.objects.filter(name_zh__endswith="贷").count() >= 4
+    application = Application.objects.get(tenant__slug="bj-precision")
+    assert application.status == "submitted" and application.snapshot["verified_level"]["level"] >= 1
+    assert FinancingFact.objects.filter(tenant__slug="bj-precision").count() == 1
     demo.demo_data_ensure()  # idempotent
     assert ReviewCase.objects.filter(tenant__is_demo=True).count() == 3
+    assert Application.objects.filter(tenant__slug="bj-precision").count() == 1
 
 
 def test_password_reset_lets_a_platform_user_without_password_sign_in(public_client, mailoutbox):

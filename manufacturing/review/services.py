@@ -108,7 +108,7 @@ def _is_member(user: User, tenant: Enterprise) -> bool:
         return Membership.objects.filter(user=user).exists()
 
 
-def _enterprise_admins(tenant: Enterprise) -> list[User]:
+def enterprise_admins(tenant: Enterprise) -> list[User]:
     """Owners and administrators of the enterprise (read inside its schema)."""
     from tenants.members.models import Membership, Role
 
@@ -439,7 +439,7 @@ def return_to_enterprise(*, assessor, assignment_id, reason) -> Assignment:
             reason=reason,
         )
         notify(
-            users=_enterprise_admins(tenant),
+            users=enterprise_admins(tenant),
             message=_("Your assessment was returned by the assessor for changes: %(reason)s"),
             params={"reason": reason},
             url=tenant_url(tenant, f"/assessments/{assignment.case.assessment_id}/result/"),

@@ -64,6 +64,16 @@ class FiguresOutput(serializers.Serializer):
     dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True))
     leading_industries = LeadingOutput(many=True)
     quarters = QuarterOutput(many=True)
+    financing = inline_serializer(
+        "CityFinancing",
+        {
+            "requests": serializers.IntegerField(),
+            "requested": serializers.DecimalField(max_digits=18, decimal_places=2),
+            "approvals": serializers.IntegerField(),
+            "approved": serializers.DecimalField(max_digits=18, decimal_places=2),
+        },
+        help_text="requests submitted and loans approved within the period, amounts in CNY",
+    )
 
 
 class FiltersOutput(serializers.Serializer):
@@ -142,6 +152,12 @@ def figures_json(f, axes) -> dict:
             key: one(selectors.dimension_average(f.verified, key)) for key, _n, _m in axes.dimensions
         },
         "leading_industries": [{"code": i.code, "name": _name(i), "verified": n} for i, n in f.leading],
+        "financing": {
+            "requests": f.financing.requests,
+            "requested": f"{f.financing.requested:.2f}",
+            "approvals": f.financing.approvals,
+            "approved": f"{f.financing.approved:.2f}",
+        },
         "quarters": [
             {
                 "quarter": quarter_label(p.quarter),

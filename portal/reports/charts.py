@@ -163,3 +163,28 @@ def grouped(
         y += block + gap
     legend, bottom = _legend([(name, colour(k)) for k, (name, _v) in enumerate(series)], y + 12)
     return _svg(title, bottom, body + legend, chart_id)
+
+
+def pairs(
+    chart_id: str, title: str, rows: list[tuple[str, float, float]], names: tuple[str, str]
+) -> SafeString:
+    """Two bars per row side by side (e.g. requested and approved), on one scale, values printed."""
+    bar, gap, top = 11, 8, 8
+    span = WIDTH - LABEL - 110
+    maximum = max([max(a, b) for _label, a, b in rows] + [0]) or 1
+    body = []
+    y = top
+    for label, *values in rows:
+        body.append(_text(LABEL - 8, y + bar + 3, label, "end"))
+        for k, value in enumerate(values):
+            width = span * value / maximum
+            top_k, fill = y + k * bar, colour(k)
+            body.append(
+                f'<rect x="{LABEL}" y="{top_k:.1f}" width="{width:.1f}" height="{bar - 1}" fill="{fill}"/>'
+            )
+            body.append(
+                _text(LABEL + width + 4, y + k * bar + bar - 2, f"{value:,.1f}", extra='font-size="10"')
+            )
+        y += 2 * bar + gap
+    legend, bottom = _legend([(name, colour(k)) for k, name in enumerate(names)], y + 12)
+    return _svg(title, bottom, body + legend, chart_id)

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from manufacturing.frameworks.models import Framework
 from portal.reports.models import ALL, IndustrySpan, RegisteredCell, VerifiedCell
-from portal.reports.rollup import Tally, quarter_of, quarter_parse
+from portal.reports.rollup import Tally, quarter_of, quarter_parse, quarter_start
 from tenants.models import Industry, Region
 
 LEADING = 3  # industries named per city
@@ -120,6 +121,7 @@ class CityFigures:
     verified_start: Tally = field(default_factory=Tally)
     series: list[Point] = field(default_factory=list)
     leading: list[tuple[Industry, int]] = field(default_factory=list)
+    financing: Financing = field(default_factory=lambda: Financing())
 
 
 def average(tally: Tally) -> float | None:
@@ -221,7 +223,62 @@ def dashboard(filters: Filters, *, admin) -> dict:
             point.registered += own.registered
             point.verified.merge(own.verified)
     total.series = total_series
+    financing = financing_by_city(filters)
+    for figures in rows:
+        figures.financing = financing.get(figures.region.code, Financing())
+        total.financing.add(figures.financing)
     return {"filters": filters, "axes": axes(filters.framework), "cities": rows, "total": total}
+
+
+@dataclass
+class Financing:
+    """The financial cloud in the period: requests submitted and the amount asked; applications
+    approved and the amount approved (CNY)."""
+
+    requests: int = 0
+    requested: Decimal = Decimal(0)
+    approvals: int = 0
+    approved: Decimal = Decimal(0)
+
+    def add(self, other: Financing) -> None:
+        self.requests += other.requests
+        self.requested += other.requested
+        self.approvals += other.approvals
+        self.approved += other.approved
+
+
+def financing_by_city(filters: Filters) -> dict[str, Financing]:
+    """Flows within the period, from the published financing facts and the approved applications
+    (both public rows; a request withdrawn later still counts as demand expressed)."""
+    from finance.lending.models import Application, FinancingFact
+
+    start, end = quarter_start(filters.since), quarter_start(filters.until + 1)
+    codes = [city.code for city in filters.cities]
+    scope = Q(city_id__in=codes)
+    if filters.industry:
+        scope &= Q(industry=filters.industry)
+    if filters.size:
+        scope &= Q(tenant__revenue_band=filters.size)
+    out: dict[str, Financing] = defaultdict(Financing)
+    asked = (
+        FinancingFact.objects.filter(scope, submitted_at__gte=start, submitted_at__lt=end)
+        .values("city_id")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+    )
+    for row in asked:
+        out[row["city_id"]].requests = row["n"]
+        out[row["city_id"]].requested = row["amount"] or Decimal(0)
+    approved = (
+        Application.objects.filter(
+            scope, status=Application.Status.APPROVED, responded_at__gte=start, responded_at__lt=end
+        )
+        .values("city_id")
+        .annotate(n=Count("pk"), amount=Sum("approved_amount"))
+    )
+    for row in approved:
+        out[row["city_id"]].approvals = row["n"]
+        out[row["city_id"]].approved = row["amount"] or Decimal(0)
+    return out
 
 
 # --- drill-down ---------------------------------------------------------------------------------------

@@ -120,7 +120,35 @@ def dashboard_tables(report: dict) -> list[Table]:
                     one(selectors.average(point.verified)),
                 ]
             )
-    return [overview, levels, dimensions, quarters]
+    financing = Table(
+        "financing",
+        _("Financing in the period"),
+        [
+            _("City"),
+            _("Financing requests"),
+            _("Amount requested (CNY 10,000)"),
+            _("Loans approved"),
+            _("Amount approved (CNY 10,000)"),
+        ],
+        total_from=len(rows) - 1,
+    )
+    for f in rows:
+        money = f.financing
+        financing.rows.append(
+            [
+                city(f),
+                money.requests,
+                ten_thousands(money.requested),
+                money.approvals,
+                ten_thousands(money.approved),
+            ]
+        )
+    return [overview, levels, dimensions, quarters, financing]
+
+
+def ten_thousands(amount) -> float:
+    """Yuan as 万元 (CNY 10,000), the unit regional statistics use, to one decimal."""
+    return round(float(amount) / 10_000, 1)
 
 
 def industry_table(rows: list[dict], *, report_axes, link=None) -> Table:

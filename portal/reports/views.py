@@ -149,6 +149,19 @@ def dashboard_charts(report: dict) -> list:
             [(f.region.name, [p.verified.n for p in f.series]) for f in cities],
             float(-(-max([p.verified.n for f in cities for p in f.series] + [1]) // 4) * 4),  # whole ticks
         ),
+        charts.pairs(
+            "chart-financing",
+            _("Financing in the period: requested and approved (CNY 10,000)"),
+            [
+                (
+                    f.region.name,
+                    tables.ten_thousands(f.financing.requested),
+                    tables.ten_thousands(f.financing.approved),
+                )
+                for f in cities
+            ],
+            (_("Requested"), _("Approved")),
+        ),
         charts.grouped(
             "chart-dimensions",
             _("Average score by dimension (% of the dimension's maximum)"),

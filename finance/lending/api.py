@@ -1,0 +1,222 @@
+"""The lending side through the API (public site). Loan products are listed for anyone; institution
+users manage their own and regional admins every one; institution users read and answer the
+applications to their products only (404 for anything else)."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from finance.lending import selectors, services
+from finance.lending.forms import ProductForm
+from finance.lending.models import Application, LoanProduct
+from portal.api import form_data
+
+TAGS = ["lending"]
+APPLICATION_ID = OpenApiParameter("application_id", int, OpenApiParameter.PATH)
+PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH)
+
+
+class ProductOutput(serializers.ModelSerializer):
+    institution = serializers.CharField(source="institution.name_zh")
+    institution_en = serializers.CharField(source="institution.name_en")
+    cities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = LoanProduct
+        fields = [
+            "id",
+            "institution",
+            "institution_en",
+            "name_zh",
+            "name_en",
+            "description_zh",
+            "description_en",
+            "amount_min",
+            "amount_max",
+            "term_min",
+            "term_max",
+            "rate_min",
+            "rate_max",
+            "cities",
+            "industries",
+            "min_level",
+            "collaterals",
+            "tags",
+            "is_active",
+        ]
+
+
+class ApplicationOutput(serializers.ModelSerializer):
+    product = serializers.IntegerField(source="product_id")
+    city = serializers.CharField(source="city_id", allow_null=True)
+    industry = serializers.CharField(source="industry_id", allow_null=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "product",
+            "status",
+            "amount",
+            "city",
+            "industry",
+            "snapshot",
+            "shared",
+            "message",
+            "approved_amount",
+            "approved_rate",
+            "approved_term",
+            "created_at",
+            "responded_at",
+        ]
+
+
+class Pages(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+def _body(request) -> dict:
+    return request.data if isinstance(request.data, dict) else {}
+
+
+class ProductListApi(APIView):
+    """GET: the active loan products (anyone). POST: a new product (its institution's users, or a
+    regional admin who names the institution)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses=ProductOutput(many=True), tags=TAGS)
+    def get(self, request):
+        return Response(ProductOutput(selectors.products_active(), many=True).data)
+
+    @extend_schema(request=ProductOutput, responses={201: ProductOutput}, tags=TAGS)
+    def post(self, request):
+        institution = services.product_manager(request.user)
+        data, errors = form_data(request.data, ProductForm)
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        form = ProductForm(data, institution=institution)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        product = services.product_save(form=form)
+        return Response(ProductOutput(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _get(self, request, product_id) -> tuple:
+        institution = services.product_manager(request.user)
+        scope = (
+            LoanProduct.objects.all()
+            if institution is None
+            else LoanProduct.objects.filter(institution=institution)
+        )
+        product = scope.filter(pk=product_id).first()
+        if product is None:
+            raise Http404
+        return institution, product
+
+    @extend_schema(responses=ProductOutput, parameters=[PRODUCT_ID], tags=TAGS)
+    def get(self, request, product_id):
+        return Response(ProductOutput(self._get(request, product_id)[1]).data)
+
+    @extend_schema(request=ProductOutput, responses=ProductOutput, parameters=[PRODUCT_ID], tags=TAGS)
+    def put(self, request, product_id):
+        institution, product = self._get(request, product_id)
+        data, errors = form_data(request.data, ProductForm)
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        form = ProductForm(data, instance=product, institution=institution)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ProductOutput(services.product_save(form=form)).data)
+
+
+class InboxApi(APIView):
+    """The applications to the institution's products; ?status=; paginated with ?limit= and ?offset=."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=[s for s, _l in Application.Status.choices]),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses=inline_serializer(
+            "LoanApplicationPage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": ApplicationOutput(many=True),
+            },
+        ),
+        tags=TAGS,
+    )
+    def get(self, request):
+        institution = services.require_institution(request.user)
+        rows = selectors.inbox(institution=institution).order_by("-created_at")
+        wanted = request.query_params.get("status")
+        if wanted:
+            if wanted not in Application.Status.values:
+                return Response(
+                    {"status": [f"{wanted!r}: " + ", ".join(Application.Status.values)]}, status=400
+                )
+            rows = rows.filter(status=wanted)
+        pages = Pages()
+        page = pages.paginate_queryset(rows, request, view=self)
+        return pages.get_paginated_response(ApplicationOutput(page, many=True).data)
+
+
+class ApplicationApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ApplicationOutput, parameters=[APPLICATION_ID], tags=TAGS)
+    def get(self, request, application_id):
+        return Response(
+            ApplicationOutput(services.application_get(user=request.user, application_id=application_id)).data
+        )
+
+
+class RespondApi(APIView):
+    """Answers an open application: action approve (amount, rate, term), request_info or decline
+    (message). 409 if it was answered meanwhile."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer(
+            "RespondInput",
+            {
+                "action": serializers.ChoiceField(choices=services.ACTIONS),
+                "message": serializers.CharField(required=False),
+                "amount": serializers.DecimalField(max_digits=16, decimal_places=2, required=False),
+                "rate": serializers.DecimalField(max_digits=5, decimal_places=2, required=False),
+                "term": serializers.IntegerField(required=False),
+            },
+        ),
+        responses=ApplicationOutput,
+        parameters=[APPLICATION_ID],
+        tags=TAGS,
+    )
+    def post(self, request, application_id):
+        body = _body(request)
+        application = services.respond(
+            user=request.user,
+            application_id=application_id,
+            action=body.get("action"),
+            message=body.get("message"),
+            amount=body.get("amount"),
+            rate=body.get("rate"),
+            term=body.get("term"),
+        )
+        return Response(ApplicationOutput(application).data)

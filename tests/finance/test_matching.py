@@ -1,0 +1,93 @@
+"""The matching of a financing request to loan products: a pure function, tested without a database."""
+
+from decimal import Decimal
+
+from finance.matching import Need, Offer, checks, rank
+
+NEED = Need(
+    amount=Decimal("2000000"),
+    term_months=24,
+    purpose="digital",
+    collateral="equipment",
+    city="130600",
+    industry="C34",
+    verified_level=3,
+)
+
+
+def offer(id=1, **kw) -> Offer:
+    base = {
+        "amount_min": Decimal("500000"),
+        "amount_max": Decimal("5000000"),
+        "term_min": 12,
+        "term_max": 36,
+        "rate_min": Decimal("3.45"),
+    }
+    return Offer(id=id, **{**base, **kw})
+
+
+def by_key(need, product) -> dict:
+    return {c.key: c.ok for c in checks(need, product)}
+
+
+def test_every_criterion_passes_for_a_product_open_to_all():
+    result = by_key(NEED, offer(tags=frozenset({"digital"})))
+    assert result == {
+        "amount": True,
+        "term": True,
+        "city": True,
+        "industry": True,
+        "collateral": True,
+        "purpose": True,
+    }  # fmt: skip  (no level check when the product asks for none)
+
+
+def test_range_bounds_are_inclusive():
+    exact = Need(**{**NEED.__dict__, "amount": Decimal("500000"), "term_months": 36})
+    assert by_key(exact, offer())["amount"] and by_key(exact, offer())["term"]
+    below = Need(**{**NEED.__dict__, "amount": Decimal("499999.99"), "term_months": 37})
+    assert not by_key(below, offer())["amount"] and not by_key(below, offer())["term"]
+
+
+def test_city_and_industry_lists_restrict_when_given():
+    assert by_key(NEED, offer(cities=frozenset({"130600"})))["city"]
+    assert not by_key(NEED, offer(cities=frozenset({"110000"})))["city"]
+    assert not by_key(NEED, offer(industries=frozenset({"C35"})))["industry"]
+    unknown = Need(**{**NEED.__dict__, "city": None})
+    assert not by_key(unknown, offer(cities=frozenset({"130600"})))["city"]
+
+
+def test_the_verified_level_is_a_credit_signal_with_its_reason():
+    level = next(c for c in checks(NEED, offer(min_level=2)) if c.key == "level")
+    assert level.ok and level.text["en"] == "verified maturity L2 required, you have L3"
+    assert level.text["zh"] == "要求已核验成熟度 L2，您为L3"
+    short = next(c for c in checks(NEED, offer(min_level=4)) if c.key == "level")
+    assert not short.ok
+    never = Need(**{**NEED.__dict__, "verified_level": None})
+    missing = next(c for c in checks(never, offer(min_level=1)) if c.key == "level")
+    assert not missing.ok and missing.text["en"].endswith("you have no verified level")
+
+
+def test_collateral_a_credit_product_accepts_anything():
+    assert by_key(NEED, offer(collaterals=frozenset({"none"})))["collateral"]
+    assert by_key(NEED, offer(collaterals=frozenset({"equipment", "real_estate"})))["collateral"]
+    assert not by_key(NEED, offer(collaterals=frozenset({"real_estate"})))["collateral"]
+
+
+def test_a_purpose_without_a_tag_has_no_purpose_check():
+    working = Need(**{**NEED.__dict__, "purpose": "working_capital"})
+    assert "purpose" not in by_key(working, offer())
+
+
+def test_ranking_eligible_first_then_fewer_failures_purpose_and_rate():
+    products = [
+        offer(1, rate_min=Decimal("3.00"), amount_max=Decimal("1000000")),  # amount fails
+        offer(2, rate_min=Decimal("4.00")),  # eligible, no purpose tag
+        offer(3, rate_min=Decimal("4.50"), tags=frozenset({"digital"})),  # eligible, purpose fits
+        offer(4, rate_min=Decimal("3.10"), tags=frozenset({"digital"})),  # eligible, fits, cheaper
+        offer(5, amount_max=Decimal("1000000"), cities=frozenset({"110000"})),  # two failures
+    ]
+    ranked = rank(NEED, products)
+    assert [m.offer.id for m in ranked] == [4, 3, 2, 1, 5]
+    assert [m.eligible for m in ranked] == [True, True, True, False, False]
+    assert [m.failed for m in ranked] == [0, 0, 0, 1, 2]
