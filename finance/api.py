@@ -3,7 +3,7 @@ the pages: members read, members and up keep the profile and drafts, owners and 
 withdraw; a non-member gets 404."""
 
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -14,7 +14,7 @@ from finance.forms import RequestForm, StatementForm
 from finance.lending import selectors as lending_selectors
 from finance.lending import services as lending
 from finance.models import FinancialStatement, FinancingRequest
-from portal.api import form_data
+from portal.api import ApplicationError, form_data
 from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
@@ -41,10 +41,11 @@ class StatementOutput(serializers.ModelSerializer):
 
 class ProfileYearOutput(serializers.Serializer):
     statement = StatementOutput()
-    debt_to_asset = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
-    net_margin = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
-    revenue_growth = serializers.DecimalField(max_digits=9, decimal_places=1, allow_null=True)
-    rd_intensity = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
+    # Percentages; unbounded (liabilities may be many times the assets, growth many times the base).
+    debt_to_asset = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
+    net_margin = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
+    revenue_growth = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
+    rd_intensity = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
 
 
 class RequestOutput(serializers.ModelSerializer):
@@ -87,6 +88,7 @@ class ApplicationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     product = serializers.IntegerField(source="product_id")
     institution = serializers.CharField(source="institution.name_zh")
+    institution_en = serializers.CharField(source="institution.name_en")
     status = serializers.CharField()
     shared = serializers.ListField(child=serializers.CharField())
     message = serializers.CharField()
@@ -288,9 +290,9 @@ class ApplyApi(APIView):
         product = body.get("product")
         share = body.get("share") or []
         if not isinstance(product, int) or isinstance(product, bool):
-            return Response({"product": [_("Give the product's id (a number).")]}, status=400)
+            raise ApplicationError(_("Give the product's id (a number)."), extra={"field": "product"})
         if not isinstance(share, list) or not all(isinstance(s, str) for s in share):
-            return Response({"share": [_("Give a list of names.")]}, status=400)
+            raise ApplicationError(_("Give a list of names."), extra={"field": "share"})
         application = lending.apply(
             enterprise=current_enterprise(request),
             user=request.user,

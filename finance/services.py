@@ -55,8 +55,12 @@ def request_save(*, form: RequestForm, user) -> FinancingRequest:
 
 
 def _publish_on_commit(enterprise, request_id: int) -> None:
+    """Records the change in the outbox (this transaction) and sends the publishing task after commit;
+    if that message is lost, the sweeper sends it again."""
+    from finance.lending.services_facts import outbox_record
     from finance.lending.tasks import publish_financing
 
+    outbox_record(tenant=enterprise, request_id=request_id)
     transaction.on_commit(lambda: publish_financing.delay(enterprise.pk, request_id), robust=True)
 
 

@@ -12,6 +12,7 @@ from finance import selectors, services
 from finance.forms import RequestForm, StatementForm
 from finance.lending import selectors as lending_selectors
 from finance.lending import services as lending
+from finance.lending.models import Application
 from finance.lending.services import OPTIONAL_SHARES
 from finance.models import FinancialStatement, FinancingRequest
 from portal.api import ApplicationError
@@ -81,6 +82,9 @@ def request_detail(request, request_id):
     financing = get_object_or_404(FinancingRequest, pk=request_id)
     can_edit = roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER)
     form = None
+    if request.method == "POST" and financing.status != FinancingRequest.Status.DRAFT:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect("finance-request", request_id=financing.pk)
     if financing.status == FinancingRequest.Status.DRAFT and can_edit:
         form = RequestForm(request.POST or None, instance=financing)
         if request.method == "POST" and form.is_valid():
@@ -178,6 +182,7 @@ def apply(request, request_id, product_id):
 @require_POST
 def reply(request, request_id, application_id):
     enterprise, _role = roles.host_member_or_404(request, Role.ADMIN)
+    get_object_or_404(Application, pk=application_id, tenant=enterprise, request_id=request_id)
 
     def send():
         lending.reply(

@@ -63,6 +63,11 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        "sweep-financing": {
+            "task": "lending.sweep_financing",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "sweep-registrations": {
             "task": "tenants.sweep_registrations",
             "schedule": 60.0,

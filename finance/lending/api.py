@@ -3,6 +3,7 @@ users manage their own and regional admins every one; institution users read and
 applications to their products only (404 for anything else)."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from finance.lending import selectors, services
 from finance.lending.forms import ProductForm
 from finance.lending.models import Application, LoanProduct
-from portal.api import form_data
+from portal.api import ApplicationError, form_data
 
 TAGS = ["lending"]
 APPLICATION_ID = OpenApiParameter("application_id", int, OpenApiParameter.PATH)
@@ -98,11 +99,11 @@ class ProductListApi(APIView):
 
     @extend_schema(request=ProductOutput, responses={201: ProductOutput}, tags=TAGS)
     def post(self, request):
-        institution = services.product_manager(request.user)
+        scope = services.product_scope(request.user)
         data, errors = form_data(request.data, ProductForm)
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        form = ProductForm(data, institution=institution)
+        form = ProductForm(data, scope=scope)
         if not form.is_valid():
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
         product = services.product_save(form=form)
@@ -113,16 +114,11 @@ class ProductDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def _get(self, request, product_id) -> tuple:
-        institution = services.product_manager(request.user)
-        scope = (
-            LoanProduct.objects.all()
-            if institution is None
-            else LoanProduct.objects.filter(institution=institution)
-        )
-        product = scope.filter(pk=product_id).first()
+        scope = services.product_scope(request.user)
+        product = scope.products().filter(pk=product_id).first()
         if product is None:
             raise Http404
-        return institution, product
+        return scope, product
 
     @extend_schema(responses=ProductOutput, parameters=[PRODUCT_ID], tags=TAGS)
     def get(self, request, product_id):
@@ -130,11 +126,11 @@ class ProductDetailApi(APIView):
 
     @extend_schema(request=ProductOutput, responses=ProductOutput, parameters=[PRODUCT_ID], tags=TAGS)
     def put(self, request, product_id):
-        institution, product = self._get(request, product_id)
+        scope, product = self._get(request, product_id)
         data, errors = form_data(request.data, ProductForm)
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        form = ProductForm(data, instance=product, institution=institution)
+        form = ProductForm(data, instance=product, scope=scope)
         if not form.is_valid():
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
         return Response(ProductOutput(services.product_save(form=form)).data)
@@ -168,8 +164,10 @@ class InboxApi(APIView):
         wanted = request.query_params.get("status")
         if wanted:
             if wanted not in Application.Status.values:
-                return Response(
-                    {"status": [f"{wanted!r}: " + ", ".join(Application.Status.values)]}, status=400
+                raise ApplicationError(
+                    _("Status is one of: %(allowed)s."),
+                    params={"allowed": ", ".join(Application.Status.values)},
+                    extra={"field": "status"},
                 )
             rows = rows.filter(status=wanted)
         pages = Pages()

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from finance.lending.models import Institution, LoanProduct
+from finance.lending.models import LoanProduct
 from finance.models import FinancingRequest
 from tenants.models import Industry, Region
 
@@ -64,15 +64,16 @@ class ProductForm(forms.ModelForm):
             "description_en": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, institution: Institution | None = None, **kwargs):
+    def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fixed_institution = institution
-        if institution is not None:  # an institution user manages its own products only
+        self.fixed_institution = scope.institution
+        if scope.institution is not None:  # an institution user manages its own products only
             del self.fields["institution"]
         else:
-            self.fields["institution"].queryset = Institution.objects.filter(is_active=True)
+            self.fields["institution"].queryset = scope.institutions.filter(is_active=True)
+            # Applications are fenced by the institution they were made to: a product never moves.
+            self.fields["institution"].disabled = self.instance.pk is not None
         for name in ("amount_min", "amount_max"):
-            self.fields[name].min_value = Decimal("0.01")
             self.fields[name].validators.append(_positive)
         for name in ("rate_min", "rate_max"):
             self.fields[name].validators.append(_rate)

@@ -204,6 +204,10 @@ class ApplicationEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.application_id} {self.action} {self.old}->{self.new}"
 
+    @property
+    def by_institution(self) -> bool:
+        return self.action in (self.Action.REQUEST_INFO, self.Action.APPROVE, self.Action.DECLINE)
+
 
 class FinancingFact(models.Model):
     """One row per submitted financing request, published by a worker: what the regional figures
@@ -227,3 +231,25 @@ class FinancingFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}:{self.request_id} {self.amount}"
+
+
+class FinancingOutbox(models.Model):
+    """A financing fact to (re)publish, written in the same transaction as the request's change, so
+    that a message lost between the commit and the worker (a broker restart) is sent again by the
+    sweeper. `version` counts the changes: a task completes only the version it published."""
+
+    tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    request_id = models.BigIntegerField()
+    version = models.PositiveIntegerField(default=1)
+    sent_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True)
+    resends = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "request_id"], name="financing_outbox_unique")
+        ]
+        indexes = [models.Index(fields=["completed_at", "sent_at"], name="financing_outbox_open")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.request_id} v{self.version}"

@@ -7,19 +7,24 @@ applications to their institution's products; anything else is 404. Every step w
 audit trail) and notifies the other side after commit.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from finance import matching
 from finance import selectors as tenant_selectors
 from finance.forms import REQUEST_CAP, TERM_MAX
 from finance.lending.models import Application, ApplicationEvent, Institution, LoanProduct
 from finance.models import FinancingRequest
 from portal.api import ApplicationError, ConflictError
-from tenants.models import Enterprise, User
+from tenants.models import Enterprise, Region, User
 
 # What an enterprise may choose to share; the request itself and who is asking always go.
 OPTIONAL_SHARES = ("statements", "verified_level")
@@ -28,6 +33,16 @@ TEXT_MAX = 2000
 
 
 # --- who is who ----------------------------------------------------------------------------------------
+
+
+def bilingual_text(render):
+    """A lazy text for message params: render(zh: bool) in whichever language the message is shown."""
+    return lazy(lambda: render((get_language() or "zh").startswith("zh")), str)()
+
+
+def bilingual_name(obj):
+    """An object's name_zh / name_en, lazily in the language the message is shown in."""
+    return bilingual_text(lambda zh: obj.name_zh if zh or not obj.name_en else obj.name_en)
 
 
 def institution_of(user) -> Institution | None:
@@ -44,15 +59,34 @@ def require_institution(user) -> Institution:
     return institution
 
 
-def product_manager(user) -> Institution | None:
-    """Who manages loan products: an institution user (their institution's products) or a regional
-    admin (None: every institution's). 404 for anyone else."""
+@dataclass(frozen=True)
+class ProductScope:
+    """Whose loan products a user manages: an institution user their institution's (`institution`
+    set); a regional admin those of the institutions in their scope (`institution` None)."""
+
+    institution: Institution | None
+    institutions: QuerySet
+
+    def products(self) -> QuerySet:
+        return LoanProduct.objects.filter(institution__in=self.institutions).select_related("institution")
+
+
+def product_scope(user) -> ProductScope:
+    """404 for anyone who manages no product."""
     from manufacturing.review.services import is_regional_admin
 
     institution = institution_of(user)
-    if institution is None and not is_regional_admin(user):
+    if institution is not None:
+        return ProductScope(institution, Institution.objects.filter(pk=institution.pk))
+    if not is_regional_admin(user):
         raise Http404
-    return institution
+    institutions, region = Institution.objects.all(), user.scope_region
+    if region is not None:  # a scoped admin: the institutions based in the scope
+        if region.level == Region.Level.PROVINCE:
+            institutions = institutions.filter(city__province_code=region.province_code)
+        else:
+            institutions = institutions.filter(city=region)
+    return ProductScope(None, institutions)
 
 
 def _event(application, *, actor, action, old="", new="", detail=None, message="") -> None:
@@ -72,7 +106,9 @@ def _notify_institution(application, message, params=None) -> None:
     from tenants.registration import public_url
 
     users = User.objects.filter(
-        institution_link__institution=application.institution, is_active=True
+        institution_link__institution=application.institution,
+        platform_role=User.PlatformRole.INSTITUTION,
+        is_active=True,
     ).order_by("pk")
     notify(
         users=list(users),
@@ -136,7 +172,8 @@ def snapshot_build(*, enterprise: Enterprise, request: FinancingRequest, share: 
             for y in tenant_selectors.profile()
         ]
     if "verified_level" in share:
-        data["verified_level"] = tenant_selectors.verified_level(enterprise)
+        level = tenant_selectors.verified_level(enterprise)  # the level, not the score behind it
+        data["verified_level"] = level and {k: level[k] for k in ("level", "framework", "approved_at")}
     return data
 
 
@@ -175,6 +212,20 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
                 "high": f"{product.amount_max:,.2f}",
             },
         )
+    failed = [
+        check
+        for check in matching.checks(
+            tenant_selectors.need_of(request, enterprise), tenant_selectors.offer_of(product)
+        )
+        if check.hard and not check.ok
+    ]
+    if failed:  # the page offers no apply button then; the API must refuse as plainly
+        raise ApplicationError(
+            _("This product's conditions are not met: %(reasons)s."),
+            params={
+                "reasons": bilingual_text(lambda zh: "; ".join(c.text["zh" if zh else "en"] for c in failed))
+            },
+        )
     snapshot = snapshot_build(enterprise=enterprise, request=request, share=share)
     try:
         with transaction.atomic():
@@ -202,7 +253,12 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
     _notify_institution(
         application,
         _("New loan application to %(product)s from %(enterprise)s."),
-        {"product": product.name_zh, "enterprise": enterprise.name},
+        {
+            "product": bilingual_name(product),
+            "enterprise": bilingual_text(
+                lambda zh: enterprise.name if zh else enterprise.name_en or enterprise.name
+            ),
+        },
     )
     return application
 
@@ -248,6 +304,8 @@ def _text(value, *, required: bool) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else None
     if text is None:
         raise ApplicationError(_("The message must be text."))
+    if "\x00" in text:
+        raise ApplicationError(_("The message contains a character that cannot be stored (NUL)."))
     if required and not text:
         raise ApplicationError(_("Write a message: the enterprise reads it."), extra={"field": "message"})
     if len(text) > TEXT_MAX:
@@ -255,16 +313,20 @@ def _text(value, *, required: bool) -> str:
     return text
 
 
+FIELD_LABELS = {"amount": _("The approved amount"), "rate": _("The annual rate")}
+
+
 def _decimal(value, *, field: str) -> Decimal:
+    label = FIELD_LABELS[field]
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError) as exc:
         raise ApplicationError(
-            _("%(field)s must be a number."), params={"field": field}, extra={"field": field}
+            _("%(field)s must be a number."), params={"field": label}, extra={"field": field}
         ) from exc
     if not number.is_finite():
         raise ApplicationError(
-            _("%(field)s must be a number."), params={"field": field}, extra={"field": field}
+            _("%(field)s must be a number."), params={"field": label}, extra={"field": field}
         )
     return number
 
@@ -311,7 +373,13 @@ def respond(*, user, application_id, action, message="", amount=None, rate=None,
         text = _text(message, required=False)
         amount = _decimal(amount, field="amount")
         rate = _decimal(rate, field="rate")
-        if not Decimal("0") < amount <= REQUEST_CAP:
+        if amount > REQUEST_CAP:  # checked before rounding: a huge number cannot be rounded
+            raise ApplicationError(
+                _("The approved amount is more than CNY 100 billion; check the number of digits."),
+                extra={"field": "amount"},
+            )
+        amount = amount.quantize(Decimal("0.01"))
+        if amount <= 0:
             raise ApplicationError(
                 _("The approved amount must be more than zero."), extra={"field": "amount"}
             )
@@ -326,7 +394,7 @@ def respond(*, user, application_id, action, message="", amount=None, rate=None,
         if not 1 <= term <= TERM_MAX:
             raise ApplicationError(_("The term must be between 1 and 360 months."), extra={"field": "term"})
         application.status = Application.Status.APPROVED
-        application.approved_amount = amount.quantize(Decimal("0.01"))
+        application.approved_amount = amount
         application.approved_rate = rate.quantize(Decimal("0.01"))
         application.approved_term = term
         detail = {
@@ -350,7 +418,7 @@ def respond(*, user, application_id, action, message="", amount=None, rate=None,
         application,
         _("%(institution)s answered your loan application: %(status)s."),
         # the lazy label, so that each language's notice names the status in that language
-        {"institution": institution.name_zh, "status": Application.Status(application.status).label},
+        {"institution": bilingual_name(institution), "status": Application.Status(application.status).label},
     )
     return application
 

@@ -1,12 +1,16 @@
 """The financing facts the regional figures read: one row per submitted request, upserted from the
-request itself, so a redelivered or repeated task writes the same row."""
+request itself, so a redelivered or repeated task writes the same row. An outbox row per request
+(written with the change) lets the sweeper re-send what a lost message left unpublished."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from finance.lending.models import FinancingFact
+from finance.lending.models import FinancingFact, FinancingOutbox
 from finance.models import FinancingRequest
 from tenants.models import Enterprise
 
@@ -21,9 +25,32 @@ def amount_band(amount: Decimal) -> str:
     return "ge50m"
 
 
+def outbox_record(*, tenant: Enterprise, request_id: int) -> None:
+    now = timezone.now()
+    updated = FinancingOutbox.objects.filter(tenant=tenant, request_id=request_id).update(
+        version=F("version") + 1, sent_at=now, completed_at=None, resends=0
+    )
+    if not updated:
+        FinancingOutbox.objects.create(tenant=tenant, request_id=request_id, sent_at=now)
+
+
 @transaction.atomic
 def financing_publish(*, tenant_id: int, request_id: int) -> FinancingFact | None:
     tenant = Enterprise.objects.select_related("city", "industry").get(pk=tenant_id)
+    version = (
+        FinancingOutbox.objects.filter(tenant=tenant, request_id=request_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+    fact = _publish(tenant, request_id)
+    # Only the version read before publishing: a change made meanwhile stays pending for its own task.
+    FinancingOutbox.objects.filter(tenant=tenant, request_id=request_id, version=version).update(
+        completed_at=timezone.now()
+    )
+    return fact
+
+
+def _publish(tenant: Enterprise, request_id: int) -> FinancingFact | None:
     with tenant_context(tenant):
         request = FinancingRequest.objects.filter(pk=request_id).first()
         if request is None or request.submitted_at is None:
@@ -43,3 +70,28 @@ def financing_publish(*, tenant_id: int, request_id: int) -> FinancingFact | Non
             },
         )
     return fact
+
+
+def financing_sweep(*, older_than_seconds: int | None = None) -> int:
+    """Beat, every minute: re-sends publishing still not done a few minutes after the change (a lost
+    message or a worker that died). Reads only the public schema."""
+    import logging
+
+    from finance.lending.tasks import publish_financing
+
+    wait = older_than_seconds if older_than_seconds is not None else settings.SCORING_SWEEP_AFTER_SECONDS
+    now = timezone.now()
+    stale = list(
+        FinancingOutbox.objects.filter(
+            completed_at__isnull=True, sent_at__lt=now - timezone.timedelta(seconds=wait)
+        ).values_list("pk", "tenant_id", "request_id")[:500]
+    )
+    for _pk, tenant_id, request_id in stale:
+        logging.getLogger(__name__).warning(
+            "re-sending the financing fact of request %s of enterprise %s", request_id, tenant_id
+        )
+        publish_financing.delay(tenant_id, request_id)
+    FinancingOutbox.objects.filter(pk__in=[row[0] for row in stale]).update(
+        sent_at=now, resends=F("resends") + 1
+    )
+    return len(stale)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from finance.lending import selectors, services
 from finance.lending.forms import ProductForm
-from finance.lending.models import Application, LoanProduct
+from finance.lending.models import Application
 from portal.api import ApplicationError
 
 
@@ -62,25 +62,16 @@ def respond(request, application_id):
 
 @login_required
 def products(request):
-    institution = services.product_manager(request.user)
-    rows = LoanProduct.objects.select_related("institution").order_by("institution__name_zh", "name_zh")
-    if institution is not None:
-        rows = rows.filter(institution=institution)
-    return render(request, "lending/products.html", {"products": rows, "institution": institution})
+    scope = services.product_scope(request.user)
+    rows = scope.products().order_by("institution__name_zh", "name_zh")
+    return render(request, "lending/products.html", {"products": rows, "institution": scope.institution})
 
 
 @login_required
 def product_edit(request, product_id=None):
-    institution = services.product_manager(request.user)
-    product = None
-    if product_id is not None:
-        scope = (
-            LoanProduct.objects.all()
-            if institution is None
-            else LoanProduct.objects.filter(institution=institution)
-        )
-        product = get_object_or_404(scope, pk=product_id)
-    form = ProductForm(request.POST or None, instance=product, institution=institution)
+    scope = services.product_scope(request.user)
+    product = get_object_or_404(scope.products(), pk=product_id) if product_id is not None else None
+    form = ProductForm(request.POST or None, instance=product, scope=scope)
     if request.method == "POST" and form.is_valid():
         saved = services.product_save(form=form)
         messages.success(request, _("Loan product saved."))

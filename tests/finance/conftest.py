@@ -12,8 +12,15 @@ from tests.manufacturing.test_review import person
 @pytest.fixture
 def banks():
     """Two institutions with one user each, and three products (one inactive)."""
-    a = Institution.objects.create(name_zh="测试银行甲", name_en="Test Bank A", kind="bank")
-    b = Institution.objects.create(name_zh="测试担保乙", name_en="Test Guarantee B", kind="guarantee")
+    a = Institution.objects.create(
+        name_zh="测试银行甲", name_en="Test Bank A", kind="bank", city=Region.objects.get(code="110000")
+    )
+    b = Institution.objects.create(
+        name_zh="测试担保乙",
+        name_en="Test Guarantee B",
+        kind="guarantee",
+        city=Region.objects.get(code="120000"),
+    )
     users = {}
     for key, institution in (("a", a), ("b", b)):
         user = person(f"fin-{key}@example.com", "institution")
@@ -65,5 +72,7 @@ def banks():
 def admins_for_finance():
     return {
         "admin": person("fin-admin@example.com", "regional_admin"),
+        "hebei": person("fin-hebei@example.com", "regional_admin", "130000"),
+        "tianjin": person("fin-tianjin@example.com", "regional_admin", "120000"),
         "assessor": person("fin-assessor@example.com", "assessor"),
     }

@@ -10,11 +10,14 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from finance import services
 from finance.lending import services as lending
+from finance.lending import services_facts
 from finance.lending.models import (
     Application,
     ApplicationEvent,
     FinancingFact,
+    FinancingOutbox,
     LoanProduct,
 )
 from finance.lending.services_facts import financing_publish
@@ -473,3 +476,26 @@ def test_financing_appears_on_the_regional_dashboard(alpha, banks, admins_for_fi
         f"/api/v1/reports/dashboard/?city=110000&since={quarter}&until={quarter}&industry=C35"
     )
     assert other_industry.json()["cities"][0]["financing"]["requests"] == 0
+
+
+def test_the_outbox_completes_only_the_version_it_published(alpha, banks, monkeypatch):
+    request = applied(alpha, banks).request_id  # submitted directly: no outbox row yet
+    with tenant_context(alpha.enterprise):
+        services.request_withdraw(request_id=request, enterprise=alpha.enterprise, user=alpha.owner)
+    outbox = FinancingOutbox.objects.get(tenant=alpha.enterprise, request_id=request)
+    assert (outbox.version, outbox.completed_at) == (1, None)
+    # a change made while the task publishes: the task completes the version it read, not the new one
+    original = services_facts._publish
+
+    def publish_then_change(tenant, request_id):
+        fact = original(tenant, request_id)
+        FinancingOutbox.objects.filter(pk=outbox.pk).update(version=2)
+        return fact
+
+    monkeypatch.setattr(services_facts, "_publish", publish_then_change)
+    services_facts.financing_publish(tenant_id=alpha.enterprise.pk, request_id=request)
+    assert FinancingOutbox.objects.get(pk=outbox.pk).completed_at is None  # version 2 still to publish
+    monkeypatch.undo()
+    services_facts.financing_publish(tenant_id=alpha.enterprise.pk, request_id=request)
+    assert FinancingOutbox.objects.get(pk=outbox.pk).completed_at is not None
+    assert FinancingFact.objects.get(tenant=alpha.enterprise, request_id=request).status == "withdrawn"

@@ -216,3 +216,93 @@ def test_withdrawing_a_request_withdraws_its_open_applications(alpha, banks):
         content_type="application/json",
     )
     assert late.status_code == 409
+
+
+def test_what_the_review_found_stays_fixed(alpha, banks, admins_for_finance):
+    """A NUL in a message, a zero or astronomical approval, extreme ratios, a product moved between
+    institutions, an admin outside their scope, an application to a product the request does not fit."""
+    application = applied(alpha, banks)
+    bank = public_client(banks["users"]["a"])
+    url = f"/api/v1/lending/applications/{application.pk}/respond/"
+    for body in (
+        {"action": "decline", "message": "a\u0000b"},
+        {"action": "approve", "amount": "0.001", "rate": "3", "term": 12},
+        {"action": "approve", "amount": "1e30", "rate": "3", "term": 12},
+        {"action": "approve", "amount": "1000", "rate": "1e30", "term": 12},
+    ):
+        response = bank.post(url, body, content_type="application/json")
+        assert response.status_code == 400, (body, response.content)
+        assert response.json()["messages"]["zh"] != response.json()["messages"]["en"]
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.events.count() == 1
+
+    # liabilities many times the assets, revenue up a hundred-million-fold: shown, not a 500
+    client = api(alpha)
+    client.post("/api/v1/finance/profile/", statement(2023, revenue="1.00"), content_type="application/json")
+    client.post(
+        "/api/v1/finance/profile/",
+        statement(2024, total_assets="1.00", total_liabilities="10000.00", revenue="100000000.00"),
+        content_type="application/json",
+    )
+    profile = client.get("/api/v1/finance/profile/")
+    assert profile.status_code == 200 and profile.json()[0]["debt_to_asset"] == "1000000.0"
+
+    # the API refuses a product whose conditions the request fails, with the reasons in both languages
+    request_id = application.request_id
+    refused = client.post(
+        f"/api/v1/finance/requests/{request_id}/applications/",
+        {"product": banks["big"].pk, "consent": True},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400  # the amount first
+    short = LoanProduct.objects.create(
+        institution=banks["a"], name_zh="短期贷", amount_min=Decimal("1"), amount_max=Decimal("9000000"),
+        term_min=1, term_max=6, rate_min=Decimal("3"), rate_max=Decimal("4"), collaterals=["none"],
+        min_level=3,
+    )  # fmt: skip
+    refused = client.post(
+        f"/api/v1/finance/requests/{request_id}/applications/",
+        {"product": short.pk, "consent": True},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "term within 1–6 months" in refused.json()["messages"]["en"]
+    assert "期限在 1–6 个月之间" in refused.json()["messages"]["zh"]
+    assert "you have no verified level" in refused.json()["messages"]["en"]
+    assert not Application.objects.filter(product=short).exists()
+
+    # a product never moves to another institution (its applications are fenced by it)
+    admin = public_client(admins_for_finance["admin"])
+    edit = {
+        "institution": banks["b"].pk, "name_zh": "数字化转型贷",
+        "amount_min": "500000", "amount_max": "5000000",
+        "term_min": 12, "term_max": 36, "rate_min": "3.45", "rate_max": "4.20", "min_level": 0,
+        "collaterals": ["none"], "is_active": True,
+    }  # fmt: skip
+    moved = admin.put(
+        f"/api/v1/lending/products/{banks['digital'].pk}/", edit, content_type="application/json"
+    )
+    assert moved.status_code == 200
+    banks["digital"].refresh_from_db()
+    assert banks["digital"].institution == banks["a"]
+
+    # scoped admins manage the products of the institutions in their scope only
+    tianjin = public_client(admins_for_finance["tianjin"])
+    assert (
+        tianjin.get(f"/api/v1/lending/products/{banks['digital'].pk}/").status_code == 404
+    )  # a Beijing bank
+    assert tianjin.get(f"/api/v1/lending/products/{banks['big'].pk}/").status_code == 200
+    hebei = public_client(admins_for_finance["hebei"])
+    assert [p.pk for p in hebei.get("/lending/products/").context["products"]] == []
+
+
+def test_the_bank_sees_no_person_of_the_enterprise(alpha, banks):
+    application = applied(alpha, banks)
+    page = public_client(banks["users"]["a"]).get(f"/lending/applications/{application.pk}/")
+    html = page.content.decode()
+    assert alpha.owner.email not in html and alpha.owner.name not in html
+    mismatched = alpha.client().post(
+        f"/finance/requests/{application.request_id + 1000}/applications/{application.pk}/reply/",
+        {"message": "x"},
+    )
+    assert mismatched.status_code == 404

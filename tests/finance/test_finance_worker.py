@@ -136,3 +136,32 @@ def test_the_worker_publishes_the_financing_fact_and_its_withdrawal(lender, cele
     assert [e.action for e in application.events.all()] == ["applied", "withdrawn"]
     assert Notice.objects.filter(user__in=lender["users"], text_en__contains="withdrawn").count() == 2
     assert FinancingFact.objects.filter(tenant=world.enterprise).count() == 1  # the same row, updated
+
+
+def test_a_lost_publishing_message_is_sent_again_by_the_sweeper(lender, celery_worker, monkeypatch):
+    from finance.lending.models import FinancingOutbox
+    from finance.lending.services_facts import financing_sweep
+    from finance.lending.tasks import publish_financing
+
+    world = build_enterprise(slug="finlost", city="130600", industry="C34", seed=9404)
+    monkeypatch.setattr(publish_financing, "delay", lambda *args, **kwargs: None)  # the broker lost it
+    with tenant_context(world.enterprise):
+        request = FinancingRequest.objects.create(
+            amount=Decimal("300000"), term_months=6, purpose="working_capital", collateral="none",
+            wanted_by=timezone.localdate() + datetime.timedelta(days=30), created_by=world.owner,
+        )  # fmt: skip
+        services.request_submit(request_id=request.pk, enterprise=world.enterprise)
+    connection.set_schema_to_public()
+    outbox = FinancingOutbox.objects.get(tenant=world.enterprise, request_id=request.pk)
+    assert outbox.completed_at is None and not FinancingFact.objects.filter(tenant=world.enterprise).exists()
+    monkeypatch.undo()
+    assert financing_sweep(older_than_seconds=0) >= 1
+    deadline = time.monotonic() + 30
+    while not FinancingFact.objects.filter(tenant=world.enterprise).exists():
+        assert time.monotonic() < deadline, "the sweeper's message was not published"
+        time.sleep(0.1)
+    deadline = time.monotonic() + 10
+    while FinancingOutbox.objects.get(pk=outbox.pk).completed_at is None:
+        assert time.monotonic() < deadline, "the outbox row was not completed"
+        time.sleep(0.1)
+    assert FinancingOutbox.objects.get(pk=outbox.pk).resends == 1
