@@ -24,7 +24,7 @@ from finance.forms import REQUEST_CAP, TERM_MAX
 from finance.lending.models import Application, ApplicationEvent, Institution, LoanProduct
 from finance.models import FinancingRequest
 from portal.api import ApplicationError, ConflictError
-from tenants.models import Enterprise, Region, User
+from tenants.models import Enterprise, User
 
 # What an enterprise may choose to share; the request itself and who is asking always go.
 OPTIONAL_SHARES = ("statements", "verified_level")
@@ -33,16 +33,6 @@ TEXT_MAX = 2000
 
 
 # --- who is who ----------------------------------------------------------------------------------------
-
-
-def bilingual_text(render):
-    """A lazy text for message params: render(zh: bool) in whichever language the message is shown."""
-    return lazy(lambda: render((get_language() or "zh").startswith("zh")), str)()
-
-
-def bilingual_name(obj):
-    """An object's name_zh / name_en, lazily in the language the message is shown in."""
-    return bilingual_text(lambda zh: obj.name_zh if zh or not obj.name_en else obj.name_en)
 
 
 def institution_of(user) -> Institution | None:
@@ -73,20 +63,15 @@ class ProductScope:
 
 def product_scope(user) -> ProductScope:
     """404 for anyone who manages no product."""
-    from manufacturing.review.services import is_regional_admin
+    from manufacturing.review.services import is_regional_admin, scope_q
 
     institution = institution_of(user)
     if institution is not None:
         return ProductScope(institution, Institution.objects.filter(pk=institution.pk))
     if not is_regional_admin(user):
         raise Http404
-    institutions, region = Institution.objects.all(), user.scope_region
-    if region is not None:  # a scoped admin: the institutions based in the scope
-        if region.level == Region.Level.PROVINCE:
-            institutions = institutions.filter(city__province_code=region.province_code)
-        else:
-            institutions = institutions.filter(city=region)
-    return ProductScope(None, institutions)
+    # a scoped admin: the institutions based in the scope
+    return ProductScope(None, Institution.objects.filter(scope_q(user, province="city__province_code")))
 
 
 def _event(application, *, actor, action, old="", new="", detail=None, message="") -> None:
@@ -129,6 +114,19 @@ def _notify_enterprise(application, message, params=None) -> None:
         params=params,
         url=tenant_url(tenant, f"/finance/requests/{application.request_id}/"),
     )
+
+
+# --- messages ------------------------------------------------------------------------------------------
+
+
+def bilingual_text(render):
+    """A lazy text for message params: render(zh: bool) in whichever language the message is shown."""
+    return lazy(lambda: render((get_language() or "zh").startswith("zh")), str)()
+
+
+def bilingual_name(obj):
+    """An object's name_zh / name_en, lazily in the language the message is shown in."""
+    return bilingual_text(lambda zh: obj.name_zh if zh or not obj.name_en else obj.name_en)
 
 
 # --- the enterprise's side -----------------------------------------------------------------------------

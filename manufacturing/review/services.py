@@ -47,14 +47,15 @@ def is_regional_admin(user) -> bool:
     )
 
 
-def scope_q(user) -> Q:
-    """The enterprises in a regional admin's scope, as a filter on rows with `city`/`province_code`."""
+def scope_q(user, *, city: str = "city", province: str = "province_code") -> Q:
+    """What lies in a regional admin's scope, as a filter on rows whose city and province code are
+    the fields named (by default `city` and `province_code`)."""
     region = user.scope_region
     if region is None:
         return Q()
     if region.level == Region.Level.PROVINCE:
-        return Q(province_code=region.province_code)
-    return Q(city=region)
+        return Q(**{province: region.province_code})
+    return Q(**{city: region})
 
 
 def require_regional_admin(user) -> None:
