@@ -74,6 +74,7 @@ SHARED_APPS = [
     "manufacturing.review",
     "portal.reports",
     "finance.lending",
+    "exhibition.hall",
 ]
 
 TENANT_APPS = [

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from exhibition.hall import views as hall_views
 from finance.lending import api as lending_api
 from finance.lending import views as lending_views
 from manufacturing import api as manufacturing_api
@@ -135,6 +136,17 @@ urlpatterns = [
     path("review/cases/<int:case_id>/assign/", review_views.assign, name="review-assign"),
     path("review/audit/", review_views.audit_log, name="review-audit"),
     path("notices/", review_views.notices, name="notices"),
+    # The exhibition hall: public browsing, and the regional admins' management of exhibitions.
+    path("hall/", hall_views.hall, name="hall"),
+    path("hall/manage/", hall_views.manage, name="hall-manage"),
+    path("hall/manage/new/", hall_views.exhibition_edit, name="hall-exhibition-new"),
+    path("hall/manage/<int:exhibition_id>/", hall_views.exhibition_edit, name="hall-exhibition"),
+    path("hall/manage/<int:exhibition_id>/sections/", hall_views.section_add, name="hall-section-add"),
+    path(
+        "hall/manage/<int:exhibition_id>/<slug:move>/",
+        hall_views.exhibition_move,
+        name="hall-exhibition-move",
+    ),
     # The financial cloud's institution side (institution users; products also regional admins).
     path("lending/applications/", lending_views.inbox, name="lending-inbox"),
     path("lending/applications/<int:application_id>/", lending_views.application, name="lending-application"),

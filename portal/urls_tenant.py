@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from exhibition import views as exhibition_views
 from finance import api as finance_api
 from finance import views as finance_views
 from manufacturing import api as manufacturing_api
@@ -102,6 +103,29 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", tenants_views.invitation_accept, name="invitation-accept"),
     path("switch/", tenants_views.switch, name="switch"),
+    path("exhibition/", exhibition_views.catalogue, name="exhibition"),
+    path("exhibition/products/new/", exhibition_views.product_edit, name="exhibition-product-new"),
+    path("exhibition/products/<int:product_id>/", exhibition_views.product_edit, name="exhibition-product"),
+    path(
+        "exhibition/products/<int:product_id>/delete/",
+        exhibition_views.product_delete,
+        name="exhibition-product-delete",
+    ),
+    path(
+        "exhibition/products/<int:product_id>/images/",
+        exhibition_views.image_upload,
+        name="exhibition-image-upload",
+    ),
+    path(
+        "exhibition/products/<int:product_id>/images/<int:image_id>/delete/",
+        exhibition_views.image_delete,
+        name="exhibition-image-delete",
+    ),
+    path(
+        "exhibition/products/<int:product_id>/images/<int:image_id>/<str:kind>/",
+        exhibition_views.image_file,
+        name="exhibition-image",
+    ),
     path("finance/", finance_views.overview, name="finance"),
     path("finance/statements/new/", finance_views.statement_edit, name="finance-statement-new"),
     path("finance/statements/<int:year>/", finance_views.statement_edit, name="finance-statement"),
