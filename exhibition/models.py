@@ -74,3 +74,69 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}:{self.original_name}"
+
+
+class Booth(models.Model):
+    """The enterprise's booth at one exhibition. Edited here as a draft; what the hall shows is the
+    snapshot taken when it was last published (hall.BoothListing), so a later edit changes nothing
+    public until it is published again."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    exhibition = models.ForeignKey(
+        "hall.Exhibition", verbose_name=_("exhibition"), on_delete=models.PROTECT, related_name="+"
+    )
+    section = models.ForeignKey(
+        "hall.Section", verbose_name=_("section"), on_delete=models.PROTECT, related_name="+"
+    )
+    intro_zh = models.TextField(_("Chinese introduction"), blank=True)
+    intro_en = models.TextField(_("English introduction"), blank=True)
+    featured = models.ManyToManyField(
+        Product, verbose_name=_("featured products"), blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booth")
+        verbose_name_plural = _("booths")
+        constraints = [models.UniqueConstraint(fields=["exhibition"], name="one_booth_per_exhibition")]
+
+    def __str__(self) -> str:
+        return f"booth {self.pk} @ {self.exhibition_id}"
+
+
+class Lead(models.Model):
+    """A buyer's inquiry, delivered into the enterprise's inbox (once: `inquiry_id` is unique)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        REPLIED = "replied", _("Replied")
+        CLOSED = "closed", _("Closed")
+
+    inquiry_id = models.BigIntegerField(unique=True)
+    buyer_name = models.CharField(_("buyer"), max_length=100)
+    buyer_email = models.EmailField(_("email"))
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    message = models.TextField(_("inquiry"))
+    exhibition_name = models.CharField(_("exhibition"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+
+    def __str__(self) -> str:
+        return f"{self.buyer_email}: {self.message[:40]}"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from exhibition import services
 from exhibition.forms import ProductForm
-from exhibition.models import Product, ProductImage
+from exhibition.models import Booth, Product, ProductImage
 from portal.api import ApplicationError
 from tenants import roles
 from tenants.members.models import Role
@@ -91,3 +91,98 @@ def image_file(request, product_id, image_id, kind):
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, content_type="image/jpeg")
+
+
+# --- booths ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def booths(request):
+    from exhibition.hall.models import Exhibition
+    from exhibition.models import Booth
+
+    enterprise, _role = roles.host_member_or_404(request)
+    return render(
+        request,
+        "exhibition/booths.html",
+        {
+            "booths": Booth.objects.all(),
+            "open_exhibitions": Exhibition.objects.filter(status=Exhibition.Status.OPEN).prefetch_related(
+                "sections"
+            ),
+            "can_edit": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER),
+        },
+    )
+
+
+@login_required
+@require_POST
+def booth_register(request):
+    from exhibition import booths as booth_services
+
+    roles.host_member_or_404(request, Role.MEMBER)
+    try:
+        booth = booth_services.booth_register(
+            exhibition_id=_int(request.POST.get("exhibition")),
+            section_id=_int(request.POST.get("section")),
+            user=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("exhibition-booths")
+    messages.success(
+        request, _("Booth registered: write its introduction, feature products, then publish it.")
+    )
+    return redirect("exhibition-booth", booth_id=booth.pk)
+
+
+def _int(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
+
+
+@login_required
+def booth_edit(request, booth_id):
+    from exhibition import booths as booth_services
+    from exhibition.hall.models import BoothListing
+    from exhibition.models import Booth
+
+    enterprise, _role = roles.host_member_or_404(request)
+    booth = get_object_or_404(Booth.objects.select_related("exhibition", "section"), pk=booth_id)
+    can_edit = roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER)
+    form = booth_services.BoothForm(request.POST or None, instance=booth)
+    if request.method == "POST":
+        roles.host_member_or_404(request, Role.MEMBER)
+        if form.is_valid():
+            form.save()
+            messages.success(
+                request, _("Booth saved. The hall shows it as last published until you publish again.")
+            )
+            return redirect("exhibition-booth", booth_id=booth.pk)
+    listing = BoothListing.objects.filter(tenant=enterprise, booth_id=booth.pk).first()
+    return render(
+        request,
+        "exhibition/booth_form.html",
+        {"booth": booth, "form": form, "listing": listing, "can_edit": can_edit},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def booth_publish(request, booth_id, action):
+    from exhibition import booths as booth_services
+
+    enterprise, _role = roles.host_member_or_404(request, Role.MEMBER)
+    get_object_or_404(Booth, pk=booth_id)
+    try:
+        if action == "publish":
+            booth_services.booth_publish(booth_id=booth_id, enterprise=enterprise)
+            messages.success(request, _("Publishing: the hall shows the booth as it is now within moments."))
+        elif action == "unpublish":
+            booth_services.booth_unpublish(booth_id=booth_id, enterprise=enterprise)
+            messages.success(request, _("The booth is no longer in the hall."))
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("exhibition-booth", booth_id=booth_id)

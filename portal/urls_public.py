@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from exhibition.hall import views as hall_views
+from exhibition.hall import views_buyers as hall_buyers
 from finance.lending import api as lending_api
 from finance.lending import views as lending_views
 from manufacturing import api as manufacturing_api
@@ -138,6 +139,11 @@ urlpatterns = [
     path("notices/", review_views.notices, name="notices"),
     # The exhibition hall: public browsing, and the regional admins' management of exhibitions.
     path("hall/", hall_views.hall, name="hall"),
+    path("hall/<int:exhibition_id>/", hall_views.exhibition_hall, name="hall-fair"),
+    path("hall/booths/<int:listing_id>/", hall_views.booth, name="hall-booth"),
+    path("hall/booths/<int:listing_id>/inquire/", hall_buyers.inquire, name="hall-inquire"),
+    path("hall/signup/", hall_buyers.signup, name="hall-signup"),
+    path("hall/images/<int:product_id>/", hall_views.listing_image, name="hall-image"),
     path("hall/manage/", hall_views.manage, name="hall-manage"),
     path("hall/manage/new/", hall_views.exhibition_edit, name="hall-exhibition-new"),
     path("hall/manage/<int:exhibition_id>/", hall_views.exhibition_edit, name="hall-exhibition"),

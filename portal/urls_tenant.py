@@ -3,6 +3,7 @@
 from django.urls import path
 
 from exhibition import views as exhibition_views
+from exhibition import views_leads as exhibition_leads
 from finance import api as finance_api
 from finance import views as finance_views
 from manufacturing import api as manufacturing_api
@@ -104,6 +105,17 @@ urlpatterns = [
     path("invitations/<str:token>/", tenants_views.invitation_accept, name="invitation-accept"),
     path("switch/", tenants_views.switch, name="switch"),
     path("exhibition/", exhibition_views.catalogue, name="exhibition"),
+    path("exhibition/booths/", exhibition_views.booths, name="exhibition-booths"),
+    path("exhibition/leads/", exhibition_leads.inbox, name="exhibition-leads"),
+    path("exhibition/leads/export.csv", exhibition_leads.export, name="exhibition-leads-export"),
+    path("exhibition/leads/<int:lead_id>/answer/", exhibition_leads.answer, name="exhibition-lead-answer"),
+    path("exhibition/booths/register/", exhibition_views.booth_register, name="exhibition-booth-register"),
+    path("exhibition/booths/<int:booth_id>/", exhibition_views.booth_edit, name="exhibition-booth"),
+    path(
+        "exhibition/booths/<int:booth_id>/<slug:action>/",
+        exhibition_views.booth_publish,
+        name="exhibition-booth-publish",
+    ),
     path("exhibition/products/new/", exhibition_views.product_edit, name="exhibition-product-new"),
     path("exhibition/products/<int:product_id>/", exhibition_views.product_edit, name="exhibition-product"),
     path(

@@ -68,6 +68,16 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        "sweep-listings": {
+            "task": "hall.sweep_listings",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+        "sweep-inquiries": {
+            "task": "hall.sweep_inquiries",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
         "sweep-registrations": {
             "task": "tenants.sweep_registrations",
             "schedule": 60.0,

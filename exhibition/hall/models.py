@@ -73,3 +73,102 @@ class Section(Bilingual, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BoothListing(models.Model):
+    """What the public hall shows of a booth: a snapshot taken by the publishing worker. The row is
+    written with the enterprise's request (`wanted` counts the publish requests); the worker copies
+    the booth and its featured products and sets `published` to the version it copied. `live` is
+    false until the first copy. Unpublishing deletes the row at once."""
+
+    tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    booth_id = models.BigIntegerField()
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.CASCADE, related_name="listings")
+    section = models.ForeignKey(Section, null=True, on_delete=models.SET_NULL, related_name="listings")
+    enterprise_name = models.CharField(max_length=200, blank=True)
+    enterprise_name_en = models.CharField(max_length=200, blank=True)
+    city = models.ForeignKey("tenants.Region", null=True, on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey("tenants.Industry", null=True, on_delete=models.PROTECT, related_name="+")
+    intro_zh = models.TextField(blank=True)
+    intro_en = models.TextField(blank=True)
+    tags = models.JSONField(default=list)  # the featured products' tags
+    search_text = models.TextField(blank=True)  # names, intro, products, lower-cased, both languages
+    live = models.BooleanField(default=False)
+    wanted = models.PositiveIntegerField(default=1)
+    published = models.PositiveIntegerField(default=0)
+    requested_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["enterprise_name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "booth_id"], name="listing_unique")]
+        indexes = [
+            models.Index(fields=["exhibition", "live", "section"], name="listing_hall"),
+            models.Index(fields=["city", "exhibition"], name="listing_city"),
+            models.Index(fields=["industry", "exhibition"], name="listing_industry"),
+            models.Index(fields=["live", "wanted", "published"], name="listing_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_name} @ {self.exhibition_id}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        zh = (get_language() or "zh").startswith("zh")
+        return self.enterprise_name if zh or not self.enterprise_name_en else self.enterprise_name_en
+
+
+class ListingProduct(models.Model):
+    listing = models.ForeignKey(BoothListing, on_delete=models.CASCADE, related_name="products")
+    product_id = models.BigIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+    name_zh = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    description_zh = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    specifications = models.TextField(blank=True)
+    tags = models.JSONField(default=list)
+    industry = models.ForeignKey("tenants.Industry", null=True, on_delete=models.PROTECT, related_name="+")
+    thumbnail = models.ImageField(upload_to="hall/listings/", blank=True)  # a public copy
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        zh = (get_language() or "zh").startswith("zh")
+        return self.name_zh if zh or not self.name_en else self.name_en
+
+
+class Inquiry(models.Model):
+    """A buyer's inquiry to a booth (public schema): the buyer's copy, and the outbox of its delivery
+    into the enterprise's lead inbox (`delivered_at` set once it is there)."""
+
+    listing = models.ForeignKey(BoothListing, null=True, on_delete=models.SET_NULL, related_name="inquiries")
+    tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    booth_id = models.BigIntegerField()
+    buyer = models.ForeignKey("tenants.User", on_delete=models.CASCADE, related_name="inquiries")
+    buyer_name = models.CharField(max_length=100)
+    buyer_email = models.EmailField()
+    company = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["buyer", "created_at"], name="inquiry_buyer"),
+            models.Index(fields=["delivered_at", "sent_at"], name="inquiry_undelivered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_email} -> {self.tenant_id}:{self.booth_id}"

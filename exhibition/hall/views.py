@@ -80,3 +80,71 @@ def section_add(request, exhibition_id):
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("hall-exhibition", exhibition_id=exhibition.pk)
+
+
+def exhibition_hall(request, exhibition_id):
+    """One exhibition's booths: search (Chinese or English), filters by section, city, industry and
+    tag, 24 a page. Only published copies are shown; nobody needs to sign in."""
+    from django.core.paginator import Paginator
+
+    from exhibition.hall.models import BoothListing
+    from exhibition.models import Product
+    from tenants.models import Industry, Region
+
+    exhibition = get_object_or_404(Exhibition.objects.filter(status__in=Exhibition.PUBLIC), pk=exhibition_id)
+    rows = BoothListing.objects.filter(exhibition=exhibition, live=True).select_related(
+        "city", "industry", "section"
+    )
+    chosen = {
+        key: (request.GET.get(key) or "").strip()[:100] for key in ("q", "section", "city", "industry", "tag")
+    }
+    if chosen["q"]:
+        rows = rows.filter(search_text__contains=chosen["q"].lower().replace("\x00", ""))
+    if chosen["section"].isdigit() and len(chosen["section"]) < 12:
+        rows = rows.filter(section_id=int(chosen["section"]))
+    if chosen["city"].isdigit():
+        rows = rows.filter(city_id=chosen["city"])
+    if chosen["industry"].isalnum():
+        rows = rows.filter(industry_id=chosen["industry"])
+    if chosen["tag"] in Product.Tag.values:
+        rows = rows.filter(tags__contains=[chosen["tag"]])
+    page = Paginator(rows.prefetch_related("products"), 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "hall/exhibition.html",
+        {
+            "exhibition": exhibition,
+            "page": page,
+            "chosen": chosen,
+            "sections": exhibition.sections.all(),
+            "cities": Region.objects.filter(is_report_city=True).order_by("code"),
+            "industries": Industry.objects.order_by("code"),
+            "tags": Product.Tag.choices,
+        },
+    )
+
+
+def booth(request, listing_id):
+    from exhibition.hall.models import BoothListing
+
+    listing = get_object_or_404(
+        BoothListing.objects.filter(live=True, exhibition__status__in=Exhibition.PUBLIC).select_related(
+            "exhibition", "section", "city", "industry"
+        ),
+        pk=listing_id,
+    )
+    return render(request, "hall/booth.html", {"listing": listing, "products": listing.products.all()})
+
+
+def listing_image(request, product_id):
+    from django.http import FileResponse, Http404
+
+    from exhibition.hall.models import ListingProduct
+
+    product = get_object_or_404(ListingProduct.objects.filter(listing__live=True), pk=product_id)
+    if not product.thumbnail:
+        raise Http404
+    try:
+        return FileResponse(product.thumbnail.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError as exc:
+        raise Http404 from exc

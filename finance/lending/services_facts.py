@@ -4,7 +4,6 @@ request itself, so a redelivered or repeated task writes the same row. An outbox
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -75,23 +74,14 @@ def _publish(tenant: Enterprise, request_id: int) -> FinancingFact | None:
 def financing_sweep(*, older_than_seconds: int | None = None) -> int:
     """Beat, every minute: re-sends publishing still not done a few minutes after the change (a lost
     message or a worker that died). Reads only the public schema."""
-    import logging
-
     from finance.lending.tasks import publish_financing
+    from worker.outbox import resend_stale
 
-    wait = older_than_seconds if older_than_seconds is not None else settings.SCORING_SWEEP_AFTER_SECONDS
-    now = timezone.now()
-    stale = list(
-        FinancingOutbox.objects.filter(
-            completed_at__isnull=True, sent_at__lt=now - timezone.timedelta(seconds=wait)
-        ).values_list("pk", "tenant_id", "request_id")[:500]
+    return resend_stale(
+        FinancingOutbox.objects.filter(completed_at__isnull=True),
+        stamp="sent_at",
+        args=("tenant_id", "request_id"),
+        task=publish_financing,
+        older_than_seconds=older_than_seconds,
+        also={"resends": F("resends") + 1},
     )
-    for _pk, tenant_id, request_id in stale:
-        logging.getLogger(__name__).warning(
-            "re-sending the financing fact of request %s of enterprise %s", request_id, tenant_id
-        )
-        publish_financing.delay(tenant_id, request_id)
-    FinancingOutbox.objects.filter(pk__in=[row[0] for row in stale]).update(
-        sent_at=now, resends=F("resends") + 1
-    )
-    return len(stale)

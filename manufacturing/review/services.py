@@ -593,19 +593,15 @@ def publishing_sweep(*, older_than_seconds: int | None = None) -> int:
     """Re-sends publishing for approvals still unpublished after a few minutes (a lost message or a
     worker that died). Reads only the public schema."""
     from manufacturing.review.tasks import publish_verified
+    from worker.outbox import resend_stale
 
-    wait = older_than_seconds if older_than_seconds is not None else settings.SCORING_SWEEP_AFTER_SECONDS
-    now = timezone.now()
-    stale = list(
-        ReviewCase.objects.filter(
-            status=ReviewCase.Status.VERIFYING, updated_at__lt=now - timezone.timedelta(seconds=wait)
-        ).values_list("pk", "tenant_id", "assessment_id")[:500]
+    return resend_stale(
+        ReviewCase.objects.filter(status=ReviewCase.Status.VERIFYING),
+        stamp="updated_at",
+        args=("tenant_id", "assessment_id"),
+        task=publish_verified,
+        older_than_seconds=older_than_seconds,
     )
-    for _pk, tenant_id, assessment_id in stale:
-        logger.warning("re-sending publishing of assessment %s of enterprise %s", assessment_id, tenant_id)
-        publish_verified.delay(tenant_id, assessment_id)
-    ReviewCase.objects.filter(pk__in=[row[0] for row in stale]).update(updated_at=now)  # wait again
-    return len(stale)
 
 
 # --- reads ---------------------------------------------------------------------------------------------

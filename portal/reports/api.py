@@ -74,6 +74,11 @@ class FiguresOutput(serializers.Serializer):
         },
         help_text="requests submitted and loans approved within the period, amounts in CNY",
     )
+    exhibiting = inline_serializer(
+        "CityExhibiting",
+        {"booths": serializers.IntegerField(), "exhibitions": serializers.IntegerField()},
+        help_text="booths in the public hall at exhibitions running within the period",
+    )
 
 
 class FiltersOutput(serializers.Serializer):
@@ -158,6 +163,7 @@ def figures_json(f, axes) -> dict:
             "approvals": f.financing.approvals,
             "approved": f"{f.financing.approved:.2f}",
         },
+        "exhibiting": {"booths": f.exhibiting[0], "exhibitions": f.exhibiting[1]},
         "quarters": [
             {
                 "quarter": quarter_label(p.quarter),

@@ -122,6 +122,7 @@ class CityFigures:
     series: list[Point] = field(default_factory=list)
     leading: list[tuple[Industry, int]] = field(default_factory=list)
     financing: Financing = field(default_factory=lambda: Financing())
+    exhibiting: tuple[int, int] = (0, 0)  # booths in the hall, distinct exhibitions
 
 
 def average(tally: Tally) -> float | None:
@@ -224,9 +225,15 @@ def dashboard(filters: Filters, *, admin) -> dict:
             point.verified.merge(own.verified)
     total.series = total_series
     financing = financing_by_city(filters)
+    exhibiting = exhibiting_by_city(filters)
     for figures in rows:
         figures.financing = financing.get(figures.region.code, Financing())
         total.financing.add(figures.financing)
+        figures.exhibiting = exhibiting.get(figures.region.code, (0, 0))
+    total.exhibiting = (
+        sum(f.exhibiting[0] for f in rows),
+        exhibiting.get(None, (0, 0))[1],  # distinct exhibitions over the cities shown
+    )
     return {"filters": filters, "axes": axes(filters.framework), "cities": rows, "total": total}
 
 
@@ -329,3 +336,30 @@ def city_enterprises(filters: Filters, *, city: Region, industry: Industry):
     if filters.size:
         rows = rows.filter(size=filters.size)
     return rows.select_related("district").order_by("-total", "enterprise_name", "pk")
+
+
+def exhibiting_by_city(filters: Filters) -> dict:
+    """Booths in the public hall at exhibitions running within the period, per city: (booths,
+    exhibitions); under the key None, the distinct exhibitions over all the cities shown."""
+    from exhibition.hall.models import BoothListing
+
+    start = quarter_start(filters.since).date()
+    end = quarter_start(filters.until + 1).date()
+    rows = BoothListing.objects.filter(
+        live=True,
+        city_id__in=[city.code for city in filters.cities],
+        exhibition__starts_on__lt=end,
+        exhibition__ends_on__gte=start,
+    )
+    if filters.industry:
+        rows = rows.filter(industry=filters.industry)
+    if filters.size:
+        rows = rows.filter(tenant__revenue_band=filters.size)
+    out: dict = {
+        row["city_id"]: (row["booths"], row["exhibitions"])
+        for row in rows.values("city_id").annotate(
+            booths=Count("pk"), exhibitions=Count("exhibition", distinct=True)
+        )
+    }
+    out[None] = (0, rows.values("exhibition").distinct().count())
+    return out

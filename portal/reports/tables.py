@@ -143,7 +143,15 @@ def dashboard_tables(report: dict) -> list[Table]:
                 ten_thousands(money.approved),
             ]
         )
-    return [overview, levels, dimensions, quarters, financing]
+    exhibiting = Table(
+        "exhibiting",
+        _("Exhibition participation in the period"),
+        [_("City"), _("Booths in the hall"), _("Exhibitions")],
+        total_from=len(rows) - 1,
+    )
+    for f in rows:
+        exhibiting.rows.append([city(f), *f.exhibiting])
+    return [overview, levels, dimensions, quarters, financing, exhibiting]
 
 
 def ten_thousands(amount) -> float:

@@ -39,7 +39,7 @@ def admin():
 
 def test_an_admin_creates_an_exhibition_opens_registration_and_the_hall_shows_it(admin):
     assert admin.post("/hall/manage/new/", EXHIBITION).status_code == 302
-    exhibition = Exhibition.objects.get()
+    exhibition = Exhibition.objects.get(name_zh=EXHIBITION["name_zh"])
     assert exhibition.status == "draft"
     section = {
         "name_zh": "高端装备",
@@ -48,7 +48,10 @@ def test_an_admin_creates_an_exhibition_opens_registration_and_the_hall_shows_it
         "position": 1,
     }
     admin.post(f"/hall/manage/{exhibition.pk}/sections/", section)
-    assert list(Section.objects.get().industries.values_list("code", flat=True)) == ["C34", "C35"]
+    assert list(Section.objects.get(exhibition=exhibition).industries.values_list("code", flat=True)) == [
+        "C34",
+        "C35",
+    ]
     again = admin.post(f"/hall/manage/{exhibition.pk}/sections/", section, follow=True)
     assert "already has a section called" in again.content.decode()
 
@@ -84,12 +87,12 @@ def test_an_admin_creates_an_exhibition_opens_registration_and_the_hall_shows_it
 def test_bad_exhibitions_are_refused(admin, change, field):
     response = admin.post("/hall/manage/new/", {**EXHIBITION, **change})
     assert response.status_code == 400 and field in response.context["form"].errors
-    assert not Exhibition.objects.exists()
+    assert not Exhibition.objects.filter(name_zh=EXHIBITION["name_zh"]).exists()
 
 
 def test_registration_cannot_open_after_its_deadline(admin):
     admin.post("/hall/manage/new/", {**EXHIBITION, "starts_on": day(-5), "registration_deadline": day(-2)})
-    exhibition = Exhibition.objects.get()
+    exhibition = Exhibition.objects.get(name_zh=EXHIBITION["name_zh"])
     response = admin.post(f"/hall/manage/{exhibition.pk}/open/", follow=True)
     assert "deadline has passed" in response.content.decode()
     exhibition.refresh_from_db()
@@ -104,4 +107,4 @@ def test_only_regional_admins_manage_exhibitions(role, alpha):
     for url in ("/hall/manage/", "/hall/manage/new/"):
         assert client.get(url).status_code == 404
     assert client.post("/hall/manage/new/", EXHIBITION).status_code == 404
-    assert not Exhibition.objects.exists()
+    assert not Exhibition.objects.filter(name_zh=EXHIBITION["name_zh"]).exists()

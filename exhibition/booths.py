@@ -1,0 +1,108 @@
+"""Booths of one enterprise (tenant side) and their publishing to the public hall.
+
+Publishing is requested here, in the enterprise's transaction: the booth is marked published and its
+public listing row counts one more wanted version; a worker task copies the snapshot (publish_booth).
+Unpublishing deletes the listing at once. A booth row lock orders the enterprise's requests and the
+worker's copy, so a copy never resurrects a booth unpublished meanwhile.
+"""
+
+from django import forms
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exhibition.hall.models import BoothListing, Exhibition, Section
+from exhibition.models import Booth, Product
+from portal.api import ApplicationError, ConflictError
+
+INTRO_MAX = 5000
+
+
+class BoothForm(forms.ModelForm):
+    featured = forms.ModelMultipleChoiceField(
+        Product.objects.all(),
+        required=False,
+        label=_("Featured products"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Booth
+        fields = ["section", "intro_zh", "intro_en", "featured"]
+        widgets = {
+            "intro_zh": forms.Textarea(attrs={"rows": 4, "maxlength": INTRO_MAX}),
+            "intro_en": forms.Textarea(attrs={"rows": 4, "maxlength": INTRO_MAX}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = Section.objects.filter(exhibition_id=self.instance.exhibition_id)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("intro_zh", "intro_en"):
+            if len(data.get(name) or "") > INTRO_MAX:
+                self.add_error(name, _("At most 5,000 characters."))
+        if len(data.get("featured") or ()) > 12:
+            self.add_error("featured", _("Feature at most 12 products."))
+        return data
+
+
+@transaction.atomic
+def booth_register(*, exhibition_id, section_id, user) -> Booth:
+    exhibition = Exhibition.objects.select_for_update().filter(pk=exhibition_id).first()
+    if exhibition is None or exhibition.status not in Exhibition.PUBLIC:
+        raise Http404
+    if exhibition.status != Exhibition.Status.OPEN or exhibition.registration_deadline < timezone.localdate():
+        raise ConflictError(_("Booth registration for this exhibition is closed."))
+    section = Section.objects.filter(pk=section_id, exhibition=exhibition).first()
+    if section is None:
+        raise ApplicationError(_("Choose one of this exhibition's sections."), extra={"field": "section"})
+    if Booth.objects.filter(exhibition=exhibition).exists():
+        raise ConflictError(_("You already have a booth at this exhibition."))
+    return Booth.objects.create(exhibition=exhibition, section=section, created_by=user)
+
+
+def _locked(booth_id) -> Booth:
+    booth = Booth.objects.select_for_update().filter(pk=booth_id).first()
+    if booth is None:
+        raise Http404
+    return booth
+
+
+@transaction.atomic
+def booth_publish(*, booth_id, enterprise) -> Booth:
+    from exhibition.hall.tasks import publish_booth
+
+    booth = _locked(booth_id)
+    if not booth.featured.exists() and not (booth.intro_zh or booth.intro_en):
+        raise ApplicationError(_("Write an introduction or feature a product before publishing."))
+    booth.status = Booth.Status.PUBLISHED
+    booth.published_at = timezone.now()
+    booth.save(update_fields=["status", "published_at", "updated_at"])
+    updated = BoothListing.objects.filter(tenant=enterprise, booth_id=booth.pk).update(
+        wanted=F("wanted") + 1, requested_at=timezone.now()
+    )
+    if not updated:
+        BoothListing.objects.create(
+            tenant=enterprise,
+            booth_id=booth.pk,
+            exhibition_id=booth.exhibition_id,
+            requested_at=timezone.now(),
+        )
+    transaction.on_commit(lambda: publish_booth.delay(enterprise.pk, booth.pk), robust=True)
+    return booth
+
+
+@transaction.atomic
+def booth_unpublish(*, booth_id, enterprise) -> Booth:
+    """Off the hall at once: the listing is deleted in this transaction."""
+    from exhibition.hall.publishing import listing_remove
+
+    booth = _locked(booth_id)
+    booth.status = Booth.Status.DRAFT
+    booth.save(update_fields=["status", "updated_at"])
+    listing_remove(tenant=enterprise, booth_id=booth.pk)
+    return booth

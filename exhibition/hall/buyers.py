@@ -1,0 +1,142 @@
+"""Buyers (visitors: global users without an enterprise) and their inquiries to booths.
+
+An inquiry is written in the public schema with the buyer's request and delivered into the
+enterprise's lead inbox by a worker task, exactly once: the lead's unique inquiry id makes a
+redelivered task a no-op, and the inquiry row itself is the outbox the sweeper re-sends from.
+"""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exhibition.hall.models import BoothListing, Inquiry
+from portal.api import ApplicationError
+from tenants.models import User
+
+MESSAGE_MAX = 2000
+# Per buyer: at most this many inquiries in the last hour, and in the last day.
+LIMITS = ((timezone.timedelta(hours=1), 5), (timezone.timedelta(days=1), 20))
+
+
+class VisitorSignupForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    company = forms.CharField(label=_("Company (optional)"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email exists already: sign in instead."))
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+
+class InquiryForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your inquiry"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MESSAGE_MAX}),
+        error_messages={"required": _("Write your inquiry.")},
+    )
+    company = forms.CharField(label=_("Your company"), max_length=200, required=False)
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Write your inquiry."))
+        return message
+
+
+def visitor_create(*, form: VisitorSignupForm) -> User:
+    from tenants.services import user_create
+
+    data = form.cleaned_data
+    return user_create(email=data["email"], password=data["password"], name=data["name"])
+
+
+@transaction.atomic
+def inquiry_send(*, buyer, listing_id: int, message: str, company: str = "") -> Inquiry:
+    from exhibition.hall.tasks import deliver_inquiry
+
+    listing = BoothListing.objects.filter(pk=listing_id, live=True).select_related("exhibition").first()
+    if listing is None:
+        from django.http import Http404
+
+        raise Http404
+    # Serialises one buyer's inquiries, so the limit holds under parallel requests too.
+    User.objects.select_for_update().filter(pk=buyer.pk).first()
+    now = timezone.now()
+    for window, limit in LIMITS:
+        if Inquiry.objects.filter(buyer=buyer, created_at__gte=now - window).count() >= limit:
+            raise ApplicationError(
+                _("You have sent %(limit)s inquiries recently: please wait a while before sending more."),
+                params={"limit": limit},
+                status_code=429,
+            )
+    inquiry = Inquiry.objects.create(
+        listing=listing,
+        tenant_id=listing.tenant_id,
+        booth_id=listing.booth_id,
+        buyer=buyer,
+        buyer_name=buyer.name or buyer.email,
+        buyer_email=buyer.email,
+        company=company,
+        message=message,
+        sent_at=now,
+    )
+    transaction.on_commit(lambda: deliver_inquiry.delay(inquiry.pk), robust=True)
+    return inquiry
+
+
+@transaction.atomic
+def inquiry_deliver(*, inquiry_id: int):
+    """Into the enterprise's lead inbox, exactly once (get_or_create on the unique inquiry id)."""
+    from django_tenants.utils import tenant_context
+
+    from exhibition.models import Lead
+
+    inquiry = (
+        Inquiry.objects.select_for_update(of=("self",))
+        .select_related("tenant", "listing__exhibition")
+        .filter(pk=inquiry_id)
+        .first()
+    )
+    if inquiry is None:
+        return None
+    with tenant_context(inquiry.tenant):
+        lead, _created = Lead.objects.get_or_create(
+            inquiry_id=inquiry.pk,
+            defaults={
+                "buyer_name": inquiry.buyer_name,
+                "buyer_email": inquiry.buyer_email,
+                "company": inquiry.company,
+                "message": inquiry.message,
+                "exhibition_name": inquiry.listing.exhibition.name_zh if inquiry.listing else "",
+                "received_at": inquiry.created_at,
+            },
+        )
+    if inquiry.delivered_at is None:
+        inquiry.delivered_at = timezone.now()
+        inquiry.save(update_fields=["delivered_at"])
+    return lead
+
+
+def inquiries_sweep(*, older_than_seconds: int | None = None) -> int:
+    """Beat, every minute: re-sends the delivery of inquiries still undelivered a few minutes on."""
+    from exhibition.hall.tasks import deliver_inquiry
+    from worker.outbox import resend_stale
+
+    return resend_stale(
+        Inquiry.objects.filter(delivered_at__isnull=True),
+        stamp="sent_at",
+        args=("pk",),
+        task=deliver_inquiry,
+        older_than_seconds=older_than_seconds,
+    )

@@ -1,0 +1,53 @@
+"""Buyers on the public site: signing up as a visitor, and sending an inquiry to a booth."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exhibition.hall import buyers
+from exhibition.hall.models import BoothListing
+from portal.api import ApplicationError
+
+
+def signup(request):
+    """A visitor's account: a global user without an enterprise, to send inquiries and book meetings."""
+    form = buyers.VisitorSignupForm(request.POST or None)
+    target = request.POST.get("next") or request.GET.get("next") or "/hall/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/hall/"
+    if request.method == "POST" and form.is_valid():
+        user = buyers.visitor_create(form=form)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome: you can now send inquiries to the exhibitors."))
+        return redirect(target)
+    return render(
+        request, "hall/signup.html", {"form": form, "next": target}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def inquire(request, listing_id):
+    listing = get_object_or_404(BoothListing, pk=listing_id, live=True)
+    form = buyers.InquiryForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("hall-booth", listing_id=listing.pk)
+    try:
+        buyers.inquiry_send(
+            buyer=request.user,
+            listing_id=listing.pk,
+            message=form.cleaned_data["message"],
+            company=form.cleaned_data["company"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Inquiry sent: the exhibitor receives it in its lead inbox."))
+    return redirect("hall-booth", listing_id=listing.pk)

@@ -1,0 +1,65 @@
+"""Writes of the lead inbox (tenant schema): replying to a buyer, closing a lead."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exhibition.models import Lead
+from portal.api import ApplicationError, ConflictError
+
+TEXT_MAX = 2000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_safe(value):
+    """A CSV cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+@transaction.atomic
+def lead_reply(*, lead_id: int, user, text) -> Lead:
+    """Sends the reply to the buyer (email after commit, and a notice on the public site)."""
+    from exhibition.hall.models import Inquiry
+    from manufacturing.review.services import notify
+    from tenants.registration import public_url
+
+    text = (text or "").strip() if isinstance(text, str) or text is None else ""
+    if not text:
+        raise ApplicationError(_("Write your reply."), extra={"field": "reply"})
+    if len(text) > TEXT_MAX or "\x00" in text:
+        raise ApplicationError(_("The reply is too long (2,000 characters at most) or holds a NUL."))
+    lead = Lead.objects.select_for_update().get(pk=lead_id)
+    if lead.status == Lead.Status.CLOSED:
+        raise ConflictError(_("This lead is closed."))
+    lead.reply, lead.replied_by, lead.replied_at = text, user, timezone.now()
+    lead.status = Lead.Status.REPLIED
+    lead.save(update_fields=["reply", "replied_by", "replied_at", "status"])
+    inquiry = Inquiry.objects.select_related("buyer").filter(pk=lead.inquiry_id).first()
+    if inquiry is not None:
+        notify(
+            users=[inquiry.buyer],
+            message=_("An exhibitor answered your inquiry: %(reply)s"),
+            params={"reply": text[:200]},
+            url=public_url(f"/hall/booths/{inquiry.listing_id}/") if inquiry.listing_id else "",
+        )
+    else:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject="[京津冀工业云 Jingjinji Cloud] 展商回复 Exhibitor reply",
+                message=text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[lead.buyer_email],
+            ),
+            robust=True,
+        )
+    return lead
+
+
+@transaction.atomic
+def lead_close(*, lead_id: int) -> Lead:
+    lead = Lead.objects.select_for_update().get(pk=lead_id)
+    lead.status = Lead.Status.CLOSED
+    lead.save(update_fields=["status"])
+    return lead

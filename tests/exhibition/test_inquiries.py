@@ -1,0 +1,126 @@
+"""Buyers: signing up as visitors, inquiries to a booth delivered into the enterprise's lead inbox
+exactly once, the rate limit, replies and the CSV export."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from exhibition.hall import buyers
+from exhibition.hall.models import Inquiry
+from exhibition.models import Lead
+from manufacturing.review.models import Notice
+from tests.exhibition.test_booths import exhibit
+from tests.manufacturing.test_review import person
+
+pytestmark = pytest.mark.django_db
+
+
+def buyer_client(user) -> Client:
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_a_visitor_signs_up_without_an_enterprise():
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    data = {
+        "name": "Ms Buyer",
+        "company": "Acme",
+        "email": "Buyer@Example.com",
+        "password": "Strong-pass-2026!",
+    }
+    response = client.post("/hall/signup/", {**data, "next": "/hall/"})
+    assert response.status_code == 302 and response["Location"] == "/hall/"
+    from tenants.models import User
+
+    user = User.objects.get(email="buyer@example.com")
+    assert user.platform_role == "" and not user.tenants.exclude(schema_name="public").exists()
+    again = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en").post("/hall/signup/", data)
+    assert again.status_code == 400 and "exists already" in again.content.decode()
+    weak = Client(HTTP_HOST="localhost").post(
+        "/hall/signup/", {**data, "email": "b2@example.com", "password": "123"}
+    )
+    assert weak.status_code == 400
+    outside = Client(HTTP_HOST="localhost").post(
+        "/hall/signup/", {**data, "email": "b3@example.com", "next": "https://evil.example/"}
+    )
+    assert outside["Location"] == "/hall/"  # never an open redirect
+
+
+def test_an_inquiry_reaches_the_lead_inbox_exactly_once_and_the_reply_reaches_the_buyer(alpha, fair):
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    buyer = person("buyer-one@example.com", "")
+    anonymous = Client(HTTP_HOST="localhost").post(f"/hall/booths/{listing.pk}/inquire/", {"message": "hi"})
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    client = buyer_client(buyer)
+    sent = client.post(
+        f"/hall/booths/{listing.pk}/inquire/",
+        {"message": "=1+1 price for 20 units?", "company": "Acme"},
+        follow=True,
+    )
+    assert "Inquiry sent" in sent.content.decode()
+    inquiry = Inquiry.objects.get()
+    assert (inquiry.tenant_id, inquiry.buyer_id, inquiry.delivered_at) == (
+        alpha.enterprise.pk,
+        buyer.pk,
+        None,
+    )
+    first = buyers.inquiry_deliver(inquiry_id=inquiry.pk)
+    second = buyers.inquiry_deliver(inquiry_id=inquiry.pk)  # a redelivered task
+    assert first.pk == second.pk
+    with tenant_context(alpha.enterprise):
+        assert Lead.objects.count() == 1
+    inquiry.refresh_from_db()
+    assert inquiry.delivered_at is not None
+
+    owner = alpha.client()
+    inbox = owner.get("/exhibition/leads/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "=1+1 price for 20 units?" in inbox and "buyer-one@example.com" in inbox
+    exported = owner.get("/exhibition/leads/export.csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert rows[1][5] == "'=1+1 price for 20 units?"  # a formula in a spreadsheet, neutralised
+    assert owner.post(f"/exhibition/leads/{first.pk}/answer/", {"reply": ""}).status_code == 302
+    with tenant_context(alpha.enterprise):
+        assert Lead.objects.get().status == "new"  # an empty reply changed nothing
+    owner.post(f"/exhibition/leads/{first.pk}/answer/", {"reply": "CNY 12,000 each"})
+    with tenant_context(alpha.enterprise):
+        assert Lead.objects.get().status == "replied"
+    assert Notice.objects.filter(user=buyer, text_en__contains="CNY 12,000 each").exists()
+    owner.post(f"/exhibition/leads/{first.pk}/answer/", {"close": "1"})
+    with tenant_context(alpha.enterprise):
+        assert Lead.objects.get().status == "closed"
+        assert Lead.objects.filter(status="closed").count() == 1
+
+
+def test_inquiries_are_rate_limited(alpha, fair):
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    client = buyer_client(person("buyer-busy@example.com", ""))
+    for n in range(5):
+        client.post(f"/hall/booths/{listing.pk}/inquire/", {"message": f"question {n}"})
+    refused = client.post(f"/hall/booths/{listing.pk}/inquire/", {"message": "one more"}, follow=True)
+    assert "please wait a while" in refused.content.decode()
+    assert Inquiry.objects.count() == 5
+
+
+def test_bad_inquiries_are_refused(alpha, fair):
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    client = buyer_client(person("buyer-bad@example.com", ""))
+    assert (
+        "Write your inquiry"
+        in client.post(
+            f"/hall/booths/{listing.pk}/inquire/", {"message": "   "}, follow=True
+        ).content.decode()
+    )
+    assert (
+        client.post(f"/hall/booths/{listing.pk}/inquire/", {"message": "x" * 2001}, follow=True).status_code
+        == 200
+    )
+    assert (
+        client.post(f"/hall/booths/{listing.pk}/inquire/", {"message": "a\x00b"}, follow=True).status_code
+        == 200
+    )
+    assert client.post("/hall/booths/999999/inquire/", {"message": "hello"}).status_code == 404
+    assert not Inquiry.objects.exists()
