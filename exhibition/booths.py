@@ -72,6 +72,32 @@ def _locked(booth_id) -> Booth:
     return booth
 
 
+def snapshot(booth: Booth) -> dict:
+    """The booth and its featured products as they are now (plain data; pictures by file name)."""
+    products = []
+    for product in booth.featured.prefetch_related("images").order_by("pk"):
+        first = next(iter(product.images.all()), None)
+        products.append(
+            {
+                "id": product.pk,
+                "name_zh": product.name_zh,
+                "name_en": product.name_en,
+                "description_zh": product.description_zh,
+                "description_en": product.description_en,
+                "specifications": product.specifications,
+                "tags": product.tags,
+                "industry": product.industry_id,
+                "thumbnail": first.thumbnail.name if first is not None and first.thumbnail else "",
+            }
+        )
+    return {
+        "section": booth.section_id,
+        "intro_zh": booth.intro_zh,
+        "intro_en": booth.intro_en,
+        "products": products,
+    }
+
+
 @transaction.atomic
 def booth_publish(*, booth_id, enterprise) -> Booth:
     from exhibition.hall.tasks import publish_booth
@@ -82,8 +108,9 @@ def booth_publish(*, booth_id, enterprise) -> Booth:
     booth.status = Booth.Status.PUBLISHED
     booth.published_at = timezone.now()
     booth.save(update_fields=["status", "published_at", "updated_at"])
+    pending = snapshot(booth)
     updated = BoothListing.objects.filter(tenant=enterprise, booth_id=booth.pk).update(
-        wanted=F("wanted") + 1, requested_at=timezone.now()
+        wanted=F("wanted") + 1, requested_at=timezone.now(), pending=pending
     )
     if not updated:
         BoothListing.objects.create(
@@ -91,6 +118,7 @@ def booth_publish(*, booth_id, enterprise) -> Booth:
             booth_id=booth.pk,
             exhibition_id=booth.exhibition_id,
             requested_at=timezone.now(),
+            pending=pending,
         )
     transaction.on_commit(lambda: publish_booth.delay(enterprise.pk, booth.pk), robust=True)
     return booth

@@ -14,7 +14,7 @@ from portal.api import ApplicationError
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # e.g. 8000 x 5000
 MAX_SIDE = 12_000
-FORMATS = {"JPEG", "PNG", "WEBP"}
+FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}  # MPO: a phone's multi-picture JPEG (its first picture is used)
 DISPLAY_SIDE = 1600
 THUMBNAIL_SIDE = 400
 

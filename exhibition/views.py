@@ -137,7 +137,8 @@ def booth_register(request):
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
+    ok = isinstance(value, str) and value.isascii() and value.isdecimal() and len(value) < 12
+    return int(value) if ok else None
 
 
 @login_required

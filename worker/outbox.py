@@ -22,7 +22,7 @@ def resend_stale(rows, *, stamp: str, args: tuple[str, ...], task, older_than_se
         ]
     )
     for pk, *values in stale:
-        logger.warning("re-sending %s for %s %s", task.name, rows.model.__name__, pk)
+        logger.warning("re-sending %s%s (%s %s)", task.name, tuple(values), rows.model.__name__, pk)
         task.delay(*values)
     rows.model.objects.filter(pk__in=[row[0] for row in stale]).update(**{stamp: now}, **(also or {}))
     return len(stale)

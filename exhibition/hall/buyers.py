@@ -22,7 +22,6 @@ LIMITS = ((timezone.timedelta(hours=1), 5), (timezone.timedelta(days=1), 20))
 
 class VisitorSignupForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=100)
-    company = forms.CharField(label=_("Company (optional)"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email"), max_length=254)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
 
@@ -54,18 +53,27 @@ class InquiryForm(forms.Form):
         return message
 
 
-def visitor_create(*, form: VisitorSignupForm) -> User:
+def visitor_create(*, form: VisitorSignupForm) -> User | None:
+    """None when the same email signed up a moment earlier (the database's unique email decides)."""
+    from django.db import IntegrityError
+
     from tenants.services import user_create
 
     data = form.cleaned_data
-    return user_create(email=data["email"], password=data["password"], name=data["name"])
+    try:
+        with transaction.atomic():
+            return user_create(email=data["email"], password=data["password"], name=data["name"])
+    except IntegrityError:
+        form.add_error("email", _("An account with this email exists already: sign in instead."))
+        return None
 
 
 @transaction.atomic
 def inquiry_send(*, buyer, listing_id: int, message: str, company: str = "") -> Inquiry:
     from exhibition.hall.tasks import deliver_inquiry
 
-    listing = BoothListing.objects.filter(pk=listing_id, live=True).select_related("exhibition").first()
+    # Locked: an unpublish committing meanwhile waits, so the inquiry never points at a deleted listing.
+    listing = BoothListing.objects.select_for_update(of=("self",)).filter(pk=listing_id, live=True).first()
     if listing is None:
         from django.http import Http404
 

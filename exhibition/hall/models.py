@@ -94,6 +94,9 @@ class BoothListing(models.Model):
     tags = models.JSONField(default=list)  # the featured products' tags
     search_text = models.TextField(blank=True)  # names, intro, products, lower-cased, both languages
     live = models.BooleanField(default=False)
+    # The booth as it was when its owner last asked to publish it: what the worker copies, so that
+    # an edit made after that request stays private even if the copy runs later or runs again.
+    pending = models.JSONField(default=dict)
     wanted = models.PositiveIntegerField(default=1)
     published = models.PositiveIntegerField(default=0)
     requested_at = models.DateTimeField()

@@ -1,5 +1,6 @@
-"""Copies a published booth into the public hall (worker), and removes it. Idempotent: a redelivered
-task copies the same snapshot again; a booth unpublished meanwhile is removed, never resurrected."""
+"""Copies a published booth into the public hall (worker), and removes it. Idempotent: the snapshot
+is taken when the owner publishes, and a version already copied is not copied again; a booth
+unpublished meanwhile is removed, never resurrected."""
 
 import uuid
 
@@ -30,6 +31,10 @@ def _delete_files_on_commit(names: list[str]) -> None:
 
 @transaction.atomic
 def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
+    """Copies the snapshot taken when the booth was last published. A version already copied is left
+    alone, so a redelivered or re-sent task changes nothing."""
+    from django.core.files.storage import default_storage
+
     from exhibition.models import Booth
 
     tenant = Enterprise.objects.select_related("city").get(pk=tenant_id)
@@ -39,48 +44,45 @@ def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
             listing_remove(tenant=tenant, booth_id=booth_id)
             return None
         listing = BoothListing.objects.select_for_update().filter(tenant=tenant, booth_id=booth_id).first()
-        if listing is None:  # published before the listing row existed (cannot happen) or removed: redo it
-            listing = BoothListing.objects.create(
-                tenant=tenant,
-                booth_id=booth_id,
-                exhibition_id=booth.exhibition_id,
-                requested_at=timezone.now(),
-            )
-        version = listing.wanted
-        products = list(booth.featured.select_related("industry").prefetch_related("images").order_by("pk"))
+        if listing is None or (listing.live and listing.published >= listing.wanted):
+            return listing
+        version, snap = listing.wanted, listing.pending
         old_files = [p.thumbnail.name for p in listing.products.all() if p.thumbnail]
         listing.products.all().delete()
-        for position, product in enumerate(products):
+        for position, item in enumerate(snap.get("products", [])):
             copy = ListingProduct(
                 listing=listing,
-                product_id=product.pk,
+                product_id=item["id"],
                 position=position,
-                name_zh=product.name_zh,
-                name_en=product.name_en,
-                description_zh=product.description_zh,
-                description_en=product.description_en,
-                specifications=product.specifications,
-                tags=product.tags,
-                industry=product.industry,
+                name_zh=item["name_zh"],
+                name_en=item["name_en"],
+                description_zh=item["description_zh"],
+                description_en=item["description_en"],
+                specifications=item["specifications"],
+                tags=item["tags"],
+                industry_id=item["industry"],
             )
-            first = next(iter(product.images.all()), None)
-            if first is not None and first.thumbnail:
-                with first.thumbnail.open("rb") as handle:
-                    copy.thumbnail.save(f"{uuid.uuid4().hex}.jpg", ContentFile(handle.read()), save=False)
+            try:
+                with default_storage.open(item["thumbnail"], "rb") as handle:
+                    data = handle.read()
+            except (FileNotFoundError, ValueError, OSError):
+                data = None  # the picture was removed meanwhile: the product shows without it
+            if data:
+                copy.thumbnail.save(f"{uuid.uuid4().hex}.jpg", ContentFile(data), save=False)
             copy.save()
-        texts = [tenant.name, tenant.name_en, booth.intro_zh, booth.intro_en]
-        for product in products:
-            texts += [product.name_zh, product.name_en, product.description_zh, product.description_en]
+        texts = [tenant.name, tenant.name_en, snap.get("intro_zh", ""), snap.get("intro_en", "")]
+        for item in snap.get("products", []):
+            texts += [item["name_zh"], item["name_en"], item["description_zh"], item["description_en"]]
         BoothListing.objects.filter(pk=listing.pk).update(
-            section_id=booth.section_id,
+            section_id=snap.get("section") or booth.section_id,
             exhibition_id=booth.exhibition_id,
             enterprise_name=tenant.name,
             enterprise_name_en=tenant.name_en,
             city=tenant.city,
             industry_id=tenant.industry_id,
-            intro_zh=booth.intro_zh,
-            intro_en=booth.intro_en,
-            tags=sorted({tag for product in products for tag in product.tags}),
+            intro_zh=snap.get("intro_zh", ""),
+            intro_en=snap.get("intro_en", ""),
+            tags=sorted({tag for item in snap.get("products", []) for tag in item["tags"]}),
             search_text=" ".join(t for t in texts if t).lower(),
             live=True,
             published=version,

@@ -100,11 +100,11 @@ def exhibition_hall(request, exhibition_id):
     }
     if chosen["q"]:
         rows = rows.filter(search_text__contains=chosen["q"].lower().replace("\x00", ""))
-    if chosen["section"].isdigit() and len(chosen["section"]) < 12:
+    if chosen["section"].isdecimal() and chosen["section"].isascii() and len(chosen["section"]) < 12:
         rows = rows.filter(section_id=int(chosen["section"]))
-    if chosen["city"].isdigit():
+    if chosen["city"].isdecimal() and chosen["city"].isascii():
         rows = rows.filter(city_id=chosen["city"])
-    if chosen["industry"].isalnum():
+    if chosen["industry"].isalnum() and chosen["industry"].isascii():
         rows = rows.filter(industry_id=chosen["industry"])
     if chosen["tag"] in Product.Tag.values:
         rows = rows.filter(tags__contains=[chosen["tag"]])
@@ -141,7 +141,10 @@ def listing_image(request, product_id):
 
     from exhibition.hall.models import ListingProduct
 
-    product = get_object_or_404(ListingProduct.objects.filter(listing__live=True), pk=product_id)
+    product = get_object_or_404(
+        ListingProduct.objects.filter(listing__live=True, listing__exhibition__status__in=Exhibition.PUBLIC),
+        pk=product_id,
+    )
     if not product.thumbnail:
         raise Http404
     try:

@@ -19,8 +19,8 @@ def signup(request):
     target = request.POST.get("next") or request.GET.get("next") or "/hall/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/hall/"
-    if request.method == "POST" and form.is_valid():
-        user = buyers.visitor_create(form=form)
+    user = buyers.visitor_create(form=form) if request.method == "POST" and form.is_valid() else None
+    if user is not None:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome: you can now send inquiries to the exhibitors."))
         return redirect(target)

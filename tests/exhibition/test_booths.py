@@ -166,3 +166,26 @@ def test_participation_appears_on_the_regional_dashboard(alpha, beta, fair):
     assert body["total"]["exhibiting"] == {"booths": 2, "exhibitions": 1}
     industry = admin.get(url + "&industry=C35").json()
     assert [c["exhibiting"]["booths"] for c in industry["cities"]] == [0, 1, 0]
+
+
+def test_an_edit_after_publishing_stays_private_even_if_the_copy_runs_later_or_again(alpha, fair):
+    booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[], intro="第一版")
+    with tenant_context(alpha.enterprise):
+        Booth.objects.filter(pk=booth.pk).update(intro_zh="第二版")
+        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise)  # asks for 第二版
+        Booth.objects.filter(pk=booth.pk).update(intro_zh="第三版（草稿）")  # edited before the copy ran
+        Product.objects.update(name_zh="改名（草稿）")
+    listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth.pk)
+    page = hall(f"/hall/booths/{listing.pk}/", "zh-hans").content.decode()
+    assert "第二版" in page and "第三版" not in page and "伺服电机" in page and "改名" not in page
+    listing_publish(
+        tenant_id=alpha.enterprise.pk, booth_id=booth.pk
+    )  # redelivered, or re-sent by the sweeper
+    page = hall(f"/hall/booths/{listing.pk}/", "zh-hans").content.decode()
+    assert "第二版" in page and "第三版" not in page
+
+
+def test_non_ascii_digits_in_filters_and_forms_are_no_crash(alpha, fair):
+    assert hall(f"/hall/{fair['exhibition'].pk}/?section=%C2%B2&city=%C2%B2").status_code == 200
+    response = alpha.client().post("/exhibition/booths/register/", {"exhibition": "²", "section": "²"})
+    assert response.status_code == 404
