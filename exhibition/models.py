@@ -44,12 +44,17 @@ class Product(models.Model):
         return self.name_zh if zh or not self.name_en else self.name_en
 
     def specification_rows(self) -> list[tuple[str, str]]:
-        rows = []
-        for line in self.specifications.splitlines():
-            key, sep, value = line.partition(":") if ":" in line else line.partition("：")
-            if line.strip():
-                rows.append((key.strip(), value.strip()) if sep else ("", line.strip()))
-        return rows
+        return specification_rows(self.specifications)
+
+
+def specification_rows(text: str) -> list[tuple[str, str]]:
+    """ "name: value" lines (either colon) as (name, value) rows; a line without one as ("", line)."""
+    rows = []
+    for line in (text or "").splitlines():
+        key, sep, value = line.partition(":") if ":" in line else line.partition("：")
+        if line.strip():
+            rows.append((key.strip(), value.strip()) if sep else ("", line.strip()))
+    return rows
 
 
 def image_path(instance: "ProductImage", filename: str) -> str:

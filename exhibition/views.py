@@ -99,14 +99,13 @@ def image_file(request, product_id, image_id, kind):
 @login_required
 def booths(request):
     from exhibition.hall.models import Exhibition
-    from exhibition.models import Booth
 
     enterprise, _role = roles.host_member_or_404(request)
     return render(
         request,
         "exhibition/booths.html",
         {
-            "booths": Booth.objects.all(),
+            "booths": Booth.objects.select_related("exhibition", "section"),
             "open_exhibitions": Exhibition.objects.filter(status=Exhibition.Status.OPEN).prefetch_related(
                 "sections"
             ),
@@ -145,7 +144,6 @@ def _int(value) -> int | None:
 def booth_edit(request, booth_id):
     from exhibition import booths as booth_services
     from exhibition.hall.models import BoothListing
-    from exhibition.models import Booth
 
     enterprise, _role = roles.host_member_or_404(request)
     booth = get_object_or_404(Booth.objects.select_related("exhibition", "section"), pk=booth_id)

@@ -142,6 +142,11 @@ class ListingProduct(models.Model):
     def __str__(self) -> str:
         return self.name_zh
 
+    def specification_rows(self) -> list[tuple[str, str]]:
+        from exhibition.models import specification_rows
+
+        return specification_rows(self.specifications)
+
     @property
     def name(self) -> str:
         from django.utils.translation import get_language

@@ -189,3 +189,13 @@ def test_non_ascii_digits_in_filters_and_forms_are_no_crash(alpha, fair):
     assert hall(f"/hall/{fair['exhibition'].pk}/?section=%C2%B2&city=%C2%B2").status_code == 200
     response = alpha.client().post("/exhibition/booths/register/", {"exhibition": "²", "section": "²"})
     assert response.status_code == 404
+
+
+def test_specifications_show_as_a_table_in_the_hall(alpha, fair):
+    with tenant_context(alpha.enterprise):
+        Product.objects.all().delete()
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    listing.products.update(specifications="额定功率：2 kW\nTorque: 6.4 N·m\n<b>bold</b>")
+    page = hall(f"/hall/booths/{listing.pk}/", "zh-hans").content.decode()
+    assert "<th>额定功率</th><td>2 kW</td>" in page and "<th>Torque</th><td>6.4 N·m</td>" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
