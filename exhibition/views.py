@@ -185,3 +185,50 @@ def booth_publish(request, booth_id, action):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("exhibition-booth", booth_id=booth_id)
+
+
+# --- meeting slots --------------------------------------------------------------------------------------
+
+
+@login_required
+def slots(request):
+    from django.utils import timezone
+
+    from exhibition.hall import meetings
+    from exhibition.hall.models import MeetingSlot
+
+    enterprise, _role = roles.host_member_or_404(request)
+    can_edit = roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER)
+    form = meetings.SlotForm(request.POST or None)
+    if request.method == "POST":
+        roles.host_member_or_404(request, Role.MEMBER)
+        if form.is_valid():
+            added = meetings.slots_add(tenant=enterprise, form=form)
+            messages.success(request, _("%(n)s slots offered.") % {"n": len(added)})
+            return redirect("exhibition-slots")
+    rows = (
+        MeetingSlot.objects.filter(tenant=enterprise, ends_at__gt=timezone.now())
+        .select_related("booking__buyer")
+        .order_by("starts_at")
+    )
+    return render(
+        request,
+        "exhibition/slots.html",
+        {"slots": rows, "form": form, "can_edit": can_edit},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def slot_cancel(request, slot_id):
+    from exhibition.hall import meetings
+
+    enterprise, _role = roles.host_member_or_404(request, Role.MEMBER)
+    try:
+        meetings.slot_cancel(tenant=enterprise, slot_id=slot_id, message=request.POST.get("message"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Slot cancelled."))
+    return redirect("exhibition-slots")

@@ -107,6 +107,10 @@ urlpatterns = [
     path("exhibition/", exhibition_views.catalogue, name="exhibition"),
     path("exhibition/booths/", exhibition_views.booths, name="exhibition-booths"),
     path("exhibition/leads/", exhibition_leads.inbox, name="exhibition-leads"),
+    path("exhibition/slots/", exhibition_views.slots, name="exhibition-slots"),
+    path(
+        "exhibition/slots/<int:slot_id>/cancel/", exhibition_views.slot_cancel, name="exhibition-slot-cancel"
+    ),
     path("exhibition/leads/export.csv", exhibition_leads.export, name="exhibition-leads-export"),
     path("exhibition/leads/<int:lead_id>/answer/", exhibition_leads.answer, name="exhibition-lead-answer"),
     path("exhibition/booths/register/", exhibition_views.booth_register, name="exhibition-booth-register"),

@@ -180,3 +180,36 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.buyer_email} -> {self.tenant_id}:{self.booth_id}"
+
+
+class MeetingSlot(models.Model):
+    """A time an enterprise offers buyers for a meeting (public: buyers book it on the hall)."""
+
+    tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True)
+    cancel_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="slot_ends_after_start")
+        ]
+        indexes = [models.Index(fields=["tenant", "starts_at"], name="slot_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Booking(models.Model):
+    """A buyer's booking of a slot. One per slot, by the database: two buyers booking at once, one wins."""
+
+    slot = models.OneToOneField(MeetingSlot, on_delete=models.CASCADE, related_name="booking")
+    buyer = models.ForeignKey("tenants.User", on_delete=models.CASCADE, related_name="bookings")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} @ {self.slot_id}"

@@ -133,7 +133,13 @@ def booth(request, listing_id):
         ),
         pk=listing_id,
     )
-    return render(request, "hall/booth.html", {"listing": listing, "products": listing.products.all()})
+    from exhibition.hall.meetings import free_slots
+
+    return render(
+        request,
+        "hall/booth.html",
+        {"listing": listing, "products": listing.products.all(), "slots": free_slots(tenant=listing.tenant)},
+    )
 
 
 def listing_image(request, product_id):

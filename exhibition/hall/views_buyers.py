@@ -51,3 +51,47 @@ def inquire(request, listing_id):
     else:
         messages.success(request, _("Inquiry sent: the exhibitor receives it in its lead inbox."))
     return redirect("hall-booth", listing_id=listing.pk)
+
+
+@login_required
+@require_POST
+def book(request, slot_id):
+    from exhibition.hall import meetings
+
+    listing_id = request.POST.get("listing", "")
+    try:
+        meetings.book(buyer=request.user, slot_id=slot_id, note=request.POST.get("note"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Meeting booked: download it for your calendar from My meetings."))
+    if listing_id.isascii() and listing_id.isdecimal() and len(listing_id) < 12:
+        return redirect("hall-booth", listing_id=int(listing_id))
+    return redirect("hall-bookings")
+
+
+@login_required
+def bookings(request):
+    from exhibition.hall.models import Booking
+
+    rows = (
+        Booking.objects.filter(buyer=request.user).select_related("slot__tenant").order_by("slot__starts_at")
+    )
+    return render(request, "hall/bookings.html", {"bookings": rows})
+
+
+@login_required
+def booking_ics(request, booking_id):
+    from django.http import HttpResponse
+
+    from exhibition.hall import meetings
+    from exhibition.hall.models import Booking
+    from tenants.registration import public_url
+
+    booking = get_object_or_404(
+        Booking.objects.select_related("slot__tenant"), pk=booking_id, buyer=request.user
+    )
+    body = meetings.ics(booking, enterprise_name=booking.slot.tenant.name, url=public_url("/hall/bookings/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{booking.pk}.ics"'
+    return response
