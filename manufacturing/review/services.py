@@ -7,7 +7,6 @@ transaction: tenant and public tables share one connection, so one transaction c
 """
 
 import functools
-import logging
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -28,8 +27,6 @@ from portal.reports import rollup
 from tenants.models import Enterprise, Region, User
 from tenants.registration import public_url
 from tenants.services import tenant_url
-
-logger = logging.getLogger(__name__)
 
 TEXT_MAX = 5000
 
