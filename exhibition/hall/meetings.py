@@ -80,7 +80,9 @@ def free_slots(*, tenant):
 
 @transaction.atomic
 def book(*, buyer, slot_id, note="") -> Booking:
-    slot = MeetingSlot.objects.filter(pk=slot_id).first()
+    # Locked like a cancellation locks it, so a booking never lands on a slot cancelled meanwhile; two
+    # bookings queue here and the unique booking per slot turns the second into a 409.
+    slot = MeetingSlot.objects.select_for_update().filter(pk=slot_id).first()
     if slot is None:
         raise Http404
     if slot.cancelled_at is not None or slot.starts_at <= timezone.now():
