@@ -10,12 +10,6 @@ from exhibition.models import Lead
 from portal.api import ApplicationError, ConflictError
 
 TEXT_MAX = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def text_safe(value):
-    """A CSV cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 @transaction.atomic

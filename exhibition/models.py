@@ -4,11 +4,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tenants.models import Bilingual
 
-class Product(models.Model):
+
+class Product(Bilingual, models.Model):
     class Tag(models.TextChoices):
         SMART = "smart", _("Smart manufacturing")
         GREEN = "green", _("Green and low-carbon")
@@ -37,11 +38,6 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        zh = (get_language() or "zh").startswith("zh")
-        return self.name_zh if zh or not self.name_en else self.name_en
 
     def specification_rows(self) -> list[tuple[str, str]]:
         return specification_rows(self.specifications)

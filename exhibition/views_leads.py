@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from exhibition import leads
 from exhibition.models import Lead
 from portal.api import ApplicationError
+from portal.reports.tables import text_safe
 from tenants import roles
 from tenants.members.models import Role
 
@@ -64,7 +65,7 @@ def export(request):
             lead.reply,
             replied,
         )
-        writer.writerow([leads.text_safe(value) for value in cells])
+        writer.writerow([text_safe(value) for value in cells])
     response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="leads-{timezone.localdate().isoformat()}.csv"'
     return response

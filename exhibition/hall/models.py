@@ -123,7 +123,7 @@ class BoothListing(models.Model):
         return self.enterprise_name if zh or not self.enterprise_name_en else self.enterprise_name_en
 
 
-class ListingProduct(models.Model):
+class ListingProduct(Bilingual, models.Model):
     listing = models.ForeignKey(BoothListing, on_delete=models.CASCADE, related_name="products")
     product_id = models.BigIntegerField()
     position = models.PositiveSmallIntegerField(default=0)
@@ -146,13 +146,6 @@ class ListingProduct(models.Model):
         from exhibition.models import specification_rows
 
         return specification_rows(self.specifications)
-
-    @property
-    def name(self) -> str:
-        from django.utils.translation import get_language
-
-        zh = (get_language() or "zh").startswith("zh")
-        return self.name_zh if zh or not self.name_en else self.name_en
 
 
 class Inquiry(models.Model):

@@ -225,7 +225,7 @@ def enterprise_table(facts, *, report_axes) -> Table:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text_safe(value):
+def text_safe(value):
     """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
@@ -237,13 +237,13 @@ def to_csv(title: str, filters: list[tuple[str, str]], tables: list[Table]) -> b
     writer = csv.writer(out)
     writer.writerow([title])
     for label, value in filters:
-        writer.writerow([_text_safe(label), _text_safe(value)])
+        writer.writerow([text_safe(label), text_safe(value)])
     for table in tables:
         writer.writerow([])
         writer.writerow([table.title])
         writer.writerow(table.columns)
         for row in table.rows:
-            writer.writerow(["" if v is None else _text_safe(v) for v in row])
+            writer.writerow(["" if v is None else text_safe(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
 
 
