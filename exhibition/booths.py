@@ -62,7 +62,15 @@ def booth_register(*, exhibition_id, section_id, user) -> Booth:
         raise ApplicationError(_("Choose one of this exhibition's sections."), extra={"field": "section"})
     if Booth.objects.filter(exhibition=exhibition).exists():
         raise ConflictError(_("You already have a booth at this exhibition."))
-    return Booth.objects.create(exhibition=exhibition, section=section, created_by=user)
+    from django.db import connection
+
+    from exhibition.hall.facts import fact_refresh
+
+    booth = Booth.objects.create(exhibition=exhibition, section=section, created_by=user)
+    fact_refresh(
+        tenant_id=connection.tenant.pk, booth_id=booth.pk, exhibition_id=exhibition.pk, section_id=section.pk
+    )
+    return booth
 
 
 def _locked(booth_id) -> Booth:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, Inquiry
 from portal.api import ApplicationError
 from tenants.models import User
@@ -133,6 +134,11 @@ def inquiry_deliver(*, inquiry_id: int):
     if inquiry.delivered_at is None:
         inquiry.delivered_at = timezone.now()
         inquiry.save(update_fields=["delivered_at"])
+    fact_refresh(
+        tenant_id=inquiry.tenant_id,
+        booth_id=inquiry.booth_id,
+        exhibition_id=inquiry.listing.exhibition_id if inquiry.listing else None,
+    )
     return lead
 
 

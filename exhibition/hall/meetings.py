@@ -9,7 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exhibition.hall.models import Booking, MeetingSlot
+from exhibition.hall.facts import fact_refresh
+from exhibition.hall.models import Booking, BoothListing, MeetingSlot
 from portal.api import ApplicationError, ConflictError
 
 NOTE_MAX = 500
@@ -62,6 +63,8 @@ def slot_cancel(*, tenant, slot_id, message) -> MeetingSlot:
         raise ApplicationError(_("The message is too long (500 characters at most)."))
     slot.cancelled_at, slot.cancel_message = timezone.now(), text
     slot.save(update_fields=["cancelled_at", "cancel_message"])
+    if booking is not None and booking.booth_id is not None:
+        fact_refresh(tenant_id=tenant.pk, booth_id=booking.booth_id)
     if booking is not None:
         local = timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M")
         notify(
@@ -79,12 +82,16 @@ def free_slots(*, tenant):
 
 
 @transaction.atomic
-def book(*, buyer, slot_id, note="") -> Booking:
+def book(*, buyer, slot_id, listing_id, note="") -> Booking:
+    """Books a slot from a booth in the hall (`listing_id`): the booking counts for that booth."""
     # Locked like a cancellation locks it, so a booking never lands on a slot cancelled meanwhile; two
     # bookings queue here and the unique booking per slot turns the second into a 409.
     slot = MeetingSlot.objects.select_for_update().filter(pk=slot_id).first()
     if slot is None:
         raise Http404
+    listing = BoothListing.objects.filter(pk=listing_id, live=True, tenant_id=slot.tenant_id).first()
+    if listing is None:
+        raise Http404  # not a slot of this booth's enterprise, or the booth has left the hall
     if slot.cancelled_at is not None or slot.starts_at <= timezone.now():
         raise ConflictError(_("This slot can no longer be booked."))
     text = (note or "").strip() if isinstance(note, str) else ""
@@ -92,9 +99,17 @@ def book(*, buyer, slot_id, note="") -> Booking:
         raise ApplicationError(_("The note is too long (500 characters at most)."))
     try:
         with transaction.atomic():
-            return Booking.objects.create(slot=slot, buyer=buyer, note=text)
+            booking = Booking.objects.create(
+                slot=slot,
+                buyer=buyer,
+                note=text,
+                exhibition_id=listing.exhibition_id,
+                booth_id=listing.booth_id,
+            )
     except IntegrityError as exc:
         raise ConflictError(_("Someone has just booked this slot: please choose another.")) from exc
+    fact_refresh(tenant_id=slot.tenant_id, booth_id=listing.booth_id, exhibition_id=listing.exhibition_id)
+    return booking
 
 
 def ics(booking: Booking, *, enterprise_name: str, url: str) -> str:

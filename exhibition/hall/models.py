@@ -201,8 +201,44 @@ class Booking(models.Model):
 
     slot = models.OneToOneField(MeetingSlot, on_delete=models.CASCADE, related_name="booking")
     buyer = models.ForeignKey("tenants.User", on_delete=models.CASCADE, related_name="bookings")
+    # The booth it was booked from (a slot is the enterprise's, offered on each of its booths).
+    exhibition = models.ForeignKey(Exhibition, null=True, on_delete=models.SET_NULL, related_name="+")
+    booth_id = models.BigIntegerField(null=True)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.buyer_id} @ {self.slot_id}"
+
+
+class ExhibitionFact(models.Model):
+    """One booth's participation in an exhibition, for the region's reports (public schema): where
+    the enterprise is, and what came of the booth. Written by `facts.fact_refresh` in the transaction
+    of every change it counts (registration, publishing, unpublishing, an inquiry delivered, a meeting
+    booked or cancelled), recounted from those rows under this row's lock: running it again, or
+    after a redelivered task, gives the same row. It outlives the booth's listing, so a booth taken
+    off the hall after the fair still counts as having exhibited."""
+
+    tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    booth_id = models.BigIntegerField()
+    exhibition = models.ForeignKey(Exhibition, on_delete=models.CASCADE, related_name="facts")
+    section = models.ForeignKey(Section, null=True, on_delete=models.SET_NULL, related_name="+")
+    city = models.ForeignKey("tenants.Region", null=True, on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey("tenants.Industry", null=True, on_delete=models.PROTECT, related_name="+")
+    size = models.CharField(max_length=10, blank=True)  # the enterprise's revenue band
+    registered_at = models.DateTimeField()
+    first_published_at = models.DateTimeField(null=True)  # first time in the hall
+    live = models.BooleanField(default=False)  # in the hall now
+    inquiries = models.PositiveIntegerField(default=0)  # delivered to the lead inbox
+    meetings = models.PositiveIntegerField(default=0)  # booked from the booth, not cancelled
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "booth_id"], name="exhibition_fact_unique")]
+        indexes = [
+            models.Index(fields=["exhibition", "city"], name="exhibition_fact_city"),
+            models.Index(fields=["city", "exhibition"], name="exhibition_fact_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.booth_id} @ {self.exhibition_id}"

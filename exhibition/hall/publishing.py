@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, ListingProduct
 from tenants.models import Enterprise
 
@@ -20,6 +21,7 @@ def listing_remove(*, tenant: Enterprise, booth_id: int) -> None:
         return
     files = [p.thumbnail.name for p in listing.products.all() if p.thumbnail]
     listing.delete()
+    fact_refresh(tenant_id=tenant.pk, booth_id=booth_id)
     _delete_files_on_commit(files)
 
 
@@ -88,6 +90,7 @@ def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
             published=version,
             published_at=timezone.now(),
         )
+    fact_refresh(tenant_id=tenant.pk, booth_id=booth_id, exhibition_id=booth.exhibition_id)
     _delete_files_on_commit(old_files)
     return BoothListing.objects.get(pk=listing.pk)
 

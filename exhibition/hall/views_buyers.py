@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -59,15 +60,17 @@ def book(request, slot_id):
     from exhibition.hall import meetings
 
     listing_id = request.POST.get("listing", "")
+    if not (listing_id.isascii() and listing_id.isdecimal() and len(listing_id) < 12):
+        raise Http404  # a slot is booked from a booth's page
     try:
-        meetings.book(buyer=request.user, slot_id=slot_id, note=request.POST.get("note"))
+        meetings.book(
+            buyer=request.user, slot_id=slot_id, listing_id=int(listing_id), note=request.POST.get("note")
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Meeting booked: download it for your calendar from My meetings."))
-    if listing_id.isascii() and listing_id.isdecimal() and len(listing_id) < 12:
-        return redirect("hall-booth", listing_id=int(listing_id))
-    return redirect("hall-bookings")
+    return redirect("hall-booth", listing_id=int(listing_id))
 
 
 @login_required

@@ -1,6 +1,8 @@
 """The regional reports through the API (public site, regional admins only; anyone else gets 404).
 The same filters, selectors and rounding as the pages and exports, so all three agree."""
 
+import dataclasses
+
 from django.http import Http404
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -76,8 +78,16 @@ class FiguresOutput(serializers.Serializer):
     )
     exhibiting = inline_serializer(
         "CityExhibiting",
-        {"booths": serializers.IntegerField(), "exhibitions": serializers.IntegerField()},
-        help_text="booths in the public hall at exhibitions running within the period",
+        {
+            "registered": serializers.IntegerField(),
+            "booths": serializers.IntegerField(),
+            "exhibitions": serializers.IntegerField(),
+            "inquiries": serializers.IntegerField(),
+            "meetings": serializers.IntegerField(),
+        },
+        help_text="at exhibitions running within the period: booths registered, booths that went into "
+        "the public hall, the exhibitions they were at, buyers' inquiries delivered to them and "
+        "meetings booked from them",
     )
 
 
@@ -163,7 +173,7 @@ def figures_json(f, axes) -> dict:
             "approvals": f.financing.approvals,
             "approved": f"{f.financing.approved:.2f}",
         },
-        "exhibiting": {"booths": f.exhibiting[0], "exhibitions": f.exhibiting[1]},
+        "exhibiting": dataclasses.asdict(f.exhibiting),
         "quarters": [
             {
                 "quarter": quarter_label(p.quarter),

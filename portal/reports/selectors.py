@@ -122,7 +122,7 @@ class CityFigures:
     series: list[Point] = field(default_factory=list)
     leading: list[tuple[Industry, int]] = field(default_factory=list)
     financing: Financing = field(default_factory=lambda: Financing())
-    exhibiting: tuple[int, int] = (0, 0)  # booths in the hall, distinct exhibitions
+    exhibiting: Exhibiting = field(default_factory=lambda: Exhibiting())
 
 
 def average(tally: Tally) -> float | None:
@@ -229,11 +229,8 @@ def dashboard(filters: Filters, *, admin) -> dict:
     for figures in rows:
         figures.financing = financing.get(figures.region.code, Financing())
         total.financing.add(figures.financing)
-        figures.exhibiting = exhibiting.get(figures.region.code, (0, 0))
-    total.exhibiting = (
-        sum(f.exhibiting[0] for f in rows),
-        exhibiting.get(None, (0, 0))[1],  # distinct exhibitions over the cities shown
-    )
+        figures.exhibiting = exhibiting.get(figures.region.code, Exhibiting())
+    total.exhibiting = exhibiting.get(None, Exhibiting())  # exhibitions counted once over the cities
     return {"filters": filters, "axes": axes(filters.framework), "cities": rows, "total": total}
 
 
@@ -338,15 +335,27 @@ def city_enterprises(filters: Filters, *, city: Region, industry: Industry):
     return rows.select_related("district").order_by("-total", "enterprise_name", "pk")
 
 
+@dataclass
+class Exhibiting:
+    """The exhibition cloud at exhibitions running within the period: booths registered, booths
+    that went into the public hall (still counted if taken off after), the exhibitions they were at,
+    buyers' inquiries delivered to those booths and meetings booked from them (not cancelled)."""
+
+    registered: int = 0
+    booths: int = 0
+    exhibitions: int = 0
+    inquiries: int = 0
+    meetings: int = 0
+
+
 def exhibiting_by_city(filters: Filters) -> dict:
-    """Booths in the public hall at exhibitions running within the period, per city: (booths,
-    exhibitions); under the key None, the distinct exhibitions over all the cities shown."""
-    from exhibition.hall.models import BoothListing
+    """Exhibiting per city code, from the exhibition facts; under the key None, the cities shown
+    together (an exhibition two cities were at counts once)."""
+    from exhibition.hall.models import ExhibitionFact
 
     start = quarter_start(filters.since).date()
     end = quarter_start(filters.until + 1).date()
-    rows = BoothListing.objects.filter(
-        live=True,
+    rows = ExhibitionFact.objects.filter(
         city_id__in=[city.code for city in filters.cities],
         exhibition__starts_on__lt=end,
         exhibition__ends_on__gte=start,
@@ -354,12 +363,15 @@ def exhibiting_by_city(filters: Filters) -> dict:
     if filters.industry:
         rows = rows.filter(industry=filters.industry)
     if filters.size:
-        rows = rows.filter(tenant__revenue_band=filters.size)
-    out: dict = {
-        row["city_id"]: (row["booths"], row["exhibitions"])
-        for row in rows.values("city_id").annotate(
-            booths=Count("pk"), exhibitions=Count("exhibition", distinct=True)
-        )
+        rows = rows.filter(size=filters.size)
+    exhibited = Q(first_published_at__isnull=False)
+    figures = {
+        "registered": Count("pk"),
+        "booths": Count("pk", filter=exhibited),
+        "exhibitions": Count("exhibition", filter=exhibited, distinct=True),
+        "inquiries": Sum("inquiries", default=0),
+        "meetings": Sum("meetings", default=0),
     }
-    out[None] = (0, rows.values("exhibition").distinct().count())
+    out: dict = {row.pop("city_id"): Exhibiting(**row) for row in rows.values("city_id").annotate(**figures)}
+    out[None] = Exhibiting(**rows.aggregate(**figures))
     return out

@@ -146,11 +146,19 @@ def dashboard_tables(report: dict) -> list[Table]:
     exhibiting = Table(
         "exhibiting",
         _("Exhibition participation in the period"),
-        [_("City"), _("Booths in the hall"), _("Exhibitions")],
+        [
+            _("City"),
+            _("Booths registered"),
+            _("Booths in the hall"),
+            _("Exhibitions"),
+            _("Buyer inquiries"),
+            _("Meetings booked"),
+        ],
         total_from=len(rows) - 1,
     )
     for f in rows:
-        exhibiting.rows.append([city(f), *f.exhibiting])
+        e = f.exhibiting
+        exhibiting.rows.append([city(f), e.registered, e.booths, e.exhibitions, e.inquiries, e.meetings])
     return [overview, levels, dimensions, quarters, financing, exhibiting]
 
 

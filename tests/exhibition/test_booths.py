@@ -160,10 +160,10 @@ def test_participation_appears_on_the_regional_dashboard(alpha, beta, fair):
     admin.force_login(person("hall-report-admin@example.com", "regional_admin"))
     url = f"/api/v1/reports/dashboard/?city=110000&city=120000&city=130100&since={quarter}&until={quarter}"
     body = admin.get(url).json()
-    assert [c["exhibiting"] for c in body["cities"]] == [
-        {"booths": 1, "exhibitions": 1}, {"booths": 1, "exhibitions": 1}, {"booths": 0, "exhibitions": 0}
-    ]  # fmt: skip
-    assert body["total"]["exhibiting"] == {"booths": 2, "exhibitions": 1}
+    one = {"registered": 1, "booths": 1, "exhibitions": 1, "inquiries": 0, "meetings": 0}
+    none = dict.fromkeys(one, 0)
+    assert [c["exhibiting"] for c in body["cities"]] == [one, one, none]
+    assert body["total"]["exhibiting"] == {**one, "registered": 2, "booths": 2}  # one exhibition
     industry = admin.get(url + "&industry=C35").json()
     assert [c["exhibiting"]["booths"] for c in industry["cities"]] == [0, 1, 0]
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from exhibition.hall import meetings
-from exhibition.hall.models import Booking, MeetingSlot
+from exhibition.hall.models import Booking, BoothListing, Exhibition, ExhibitionFact, MeetingSlot
 from manufacturing.review.models import Notice
 from portal.api import ConflictError
 from tests.exhibition.test_booths import exhibit
@@ -65,9 +65,10 @@ def test_slots_are_offered_booked_downloaded_and_cancelled(alpha, fair):
     owner.post(f"/exhibition/slots/{slots[0].pk}/cancel/", {"message": "Our engineer is travelling"})
     assert Notice.objects.filter(user=buyer, text_en__contains="Our engineer is travelling").exists()
     assert "STATUS:CANCELLED" in client.get(f"/hall/bookings/{booking.pk}/meeting.ics").content.decode()
-    assert (
-        buyer_client(buyer).post(f"/hall/slots/{slots[0].pk}/book/", {}).status_code == 302
-    )  # refused, no 500
+    again = buyer_client(buyer).post(f"/hall/slots/{slots[0].pk}/book/", {"listing": listing.pk}, follow=True)
+    assert "can no longer be booked" in again.content.decode()
+    for junk in ({}, {"listing": "x"}, {"listing": "999999"}):  # a slot is booked from its booth's page
+        assert buyer_client(buyer).post(f"/hall/slots/{slots[0].pk}/book/", junk).status_code == 404
     assert Booking.objects.count() == 1
 
 
@@ -90,13 +91,20 @@ def test_two_buyers_booking_one_slot_at_once_one_wins(committed, alpha):
         starts_at=timezone.now() + datetime.timedelta(days=2),
         ends_at=timezone.now() + datetime.timedelta(days=2, minutes=30),
     )
+    today = timezone.localdate()
+    exhibition = Exhibition.objects.create(
+        name_zh="抢约展", status="open", starts_on=today, ends_on=today, registration_deadline=today
+    )
+    listing = BoothListing.objects.create(
+        tenant=alpha.enterprise, booth_id=1, exhibition=exhibition, live=True, requested_at=timezone.now()
+    )
     buyers = [person(f"race-buyer-{n}-{slot.pk}@example.com", "") for n in range(2)]
     barrier, results = threading.Barrier(2), []
 
     def book(n):
         try:
             barrier.wait(timeout=10)
-            meetings.book(buyer=buyers[n], slot_id=slot.pk)
+            meetings.book(buyer=buyers[n], slot_id=slot.pk, listing_id=listing.pk)
             results.append("ok")
         except ConflictError:
             results.append("409")
@@ -111,8 +119,13 @@ def test_two_buyers_booking_one_slot_at_once_one_wins(committed, alpha):
     try:
         assert sorted(results) == ["409", "ok"]
         assert Booking.objects.filter(slot=slot).count() == 1
+        assert ExhibitionFact.objects.get(tenant=alpha.enterprise, booth_id=1).meetings == 1
     finally:
         slot.delete()
+        ExhibitionFact.objects.filter(exhibition=exhibition).delete()
+        listing.delete()
+        # Not .delete(): its collector would look for the tenant-side booths in the public schema.
+        Exhibition.objects.filter(pk=exhibition.pk)._raw_delete("default")
         for user in buyers:
             user.is_active = False
             user.save(update_fields=["is_active"])
