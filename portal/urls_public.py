@@ -152,6 +152,9 @@ urlpatterns = [
     path("hall/manage/<int:exhibition_id>/", hall_views.exhibition_edit, name="hall-exhibition"),
     path("hall/manage/<int:exhibition_id>/sections/", hall_views.section_add, name="hall-section-add"),
     path(
+        "hall/manage/<int:exhibition_id>/participation/", hall_views.participation, name="hall-participation"
+    ),
+    path(
         "hall/manage/<int:exhibition_id>/<slug:move>/",
         hall_views.exhibition_move,
         name="hall-exhibition-move",

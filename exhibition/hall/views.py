@@ -157,3 +157,37 @@ def listing_image(request, product_id):
         return FileResponse(product.thumbnail.open("rb"), content_type="image/jpeg")
     except FileNotFoundError as exc:
         raise Http404 from exc
+
+
+@login_required
+def participation(request, exhibition_id):
+    """Who exhibits and what came of it (regional admins; a scoped admin sees their scope's cities),
+    with CSV and XLSX exports of the same tables."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from exhibition.hall.participation import participation_tables
+    from portal.reports.views import EXPORTS
+
+    require_regional_admin(request.user)
+    exhibition = get_object_or_404(Exhibition, pk=exhibition_id)
+    tables = participation_tables(exhibition=exhibition, admin=request.user)
+    kind = request.GET.get("export", "")
+    if kind:
+        if kind not in EXPORTS:
+            messages.error(request, _("Unknown export format."))
+            return redirect("hall-participation", exhibition_id=exhibition.pk)
+        content_type, write = EXPORTS[kind]
+        scope = request.user.scope_region
+        described = [
+            (_("Exhibition"), exhibition.name),
+            (_("Dates"), f"{exhibition.starts_on:%Y-%m-%d} – {exhibition.ends_on:%Y-%m-%d}"),
+            (_("Scope"), scope.name if scope else _("Whole region")),
+        ]
+        response = HttpResponse(write(_("Participation"), described, tables), content_type=content_type)
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="participation-{exhibition.pk}-{stamp}.{kind}"'
+        )
+        return response
+    return render(request, "hall/participation.html", {"exhibition": exhibition, "tables": tables})

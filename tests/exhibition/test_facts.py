@@ -125,3 +125,43 @@ def test_the_dashboard_counts_inquiries_and_meetings_per_city(alpha, beta, fair)
     before = quarter_label(quarter_of(timezone.now()) - 4)
     earlier = admin.get(f"/api/v1/reports/dashboard/?{cities}&since={before}&until={before}").json()
     assert earlier["total"]["exhibiting"]["registered"] == 0  # the fair is not in that period
+
+
+def test_regional_admins_see_participation_by_city_section_and_industry_within_their_scope(alpha, beta, fair):
+    import csv
+    import io
+
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    exhibit(beta, fair, "cars", name_zh="底盘", name_en="Chassis", tags=[])
+    buyers.inquiry_deliver(
+        inquiry_id=buyers.inquiry_send(
+            buyer=person("fact-buyer-5@example.com", ""), listing_id=listing.pk, message="Lead time?"
+        ).pk
+    )
+    url = f"/hall/manage/{fair['exhibition'].pk}/participation/"
+
+    def client(user) -> Client:
+        c = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+        c.force_login(user)
+        return c
+
+    admin = client(person("part-admin@example.com", "regional_admin"))
+    page = admin.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="table-cities"' in html and "Equipment" in html and "Automotive" in html
+    rows = list(csv.reader(io.StringIO(admin.get(url + "?export=csv").content.decode())))
+    assert ["Total", "2", "2", "2", "1", "0"] in rows
+    assert admin.get(url + "?export=xlsx")["Content-Type"].startswith("application/vnd.openxml")
+    assert admin.get(url + "?export=pdf").status_code == 302  # unknown format: a message, no 500
+
+    alpha_city = alpha.enterprise.city
+    scoped = client(person("part-scoped@example.com", "regional_admin", alpha_city.code))
+    rows = list(csv.reader(io.StringIO(scoped.get(url + "?export=csv").content.decode())))
+    assert [alpha_city.name_en, "1", "1", "1", "1", "0"] in rows
+    assert ["Total", "1", "1", "1", "1", "0"] in rows  # beta's city is outside the scope
+
+    for outsider in (client(alpha.owner), client(person("part-buyer@example.com", ""))):
+        assert outsider.get(url).status_code == 404
+    assert Client(HTTP_HOST="localhost").get(url).status_code == 302  # to sign in
+    assert admin.get("/hall/manage/999999/participation/").status_code == 404
