@@ -22,7 +22,7 @@ def signup(request):
         target = "/hall/"
     user = buyers.visitor_create(form=form) if request.method == "POST" and form.is_valid() else None
     if user is not None:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="tenant_users.permissions.backend.UserBackend")
         messages.success(request, _("Welcome: you can now send inquiries to the exhibitors."))
         return redirect(target)
     return render(

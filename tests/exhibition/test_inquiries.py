@@ -34,6 +34,7 @@ def test_a_visitor_signs_up_without_an_enterprise():
     }
     response = client.post("/hall/signup/", {**data, "next": "/hall/"})
     assert response.status_code == 302 and response["Location"] == "/hall/"
+    assert client.get("/hall/bookings/").status_code == 200  # signed in, on the next request too
     from tenants.models import User
 
     user = User.objects.get(email="buyer@example.com")
