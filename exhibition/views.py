@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from exhibition import services
 from exhibition.forms import ProductForm
 from exhibition.models import Booth, Product, ProductImage
-from portal.api import ApplicationError
+from portal.api import ApplicationError, small_id
 from tenants import roles
 from tenants.members.models import Role
 
@@ -122,8 +122,8 @@ def booth_register(request):
     roles.host_member_or_404(request, Role.MEMBER)
     try:
         booth = booth_services.booth_register(
-            exhibition_id=_int(request.POST.get("exhibition")),
-            section_id=_int(request.POST.get("section")),
+            exhibition_id=small_id(request.POST.get("exhibition")),
+            section_id=small_id(request.POST.get("section")),
             user=request.user,
         )
     except ApplicationError as exc:
@@ -133,11 +133,6 @@ def booth_register(request):
         request, _("Booth registered: write its introduction, feature products, then publish it.")
     )
     return redirect("exhibition-booth", booth_id=booth.pk)
-
-
-def _int(value) -> int | None:
-    ok = isinstance(value, str) and value.isascii() and value.isdecimal() and len(value) < 12
-    return int(value) if ok else None
 
 
 @login_required

@@ -84,7 +84,7 @@ class MatchOutput(serializers.Serializer):
     checks = CheckOutput(many=True)
 
 
-class ApplicationOutput(serializers.Serializer):
+class RequestApplicationOutput(serializers.Serializer):
     id = serializers.IntegerField()
     product = serializers.IntegerField(source="product_id")
     institution = serializers.CharField(source="institution.name_zh")
@@ -147,7 +147,9 @@ class StatementApi(APIView):
             return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
         return Response(StatementOutput(services.statement_save(form=form, user=request.user)).data)
 
-    @extend_schema(parameters=[OpenApiParameter("year", int, OpenApiParameter.PATH)], tags=TAGS)
+    @extend_schema(
+        responses={204: None}, parameters=[OpenApiParameter("year", int, OpenApiParameter.PATH)], tags=TAGS
+    )
     def delete(self, request, year):
         services.statement_delete(statement=self._get(year))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -189,7 +191,7 @@ class RequestDetailApi(APIView):
     @extend_schema(
         responses=inline_serializer(
             "FinancingRequestDetail",
-            {"request": RequestOutput(), "applications": ApplicationOutput(many=True)},
+            {"request": RequestOutput(), "applications": RequestApplicationOutput(many=True)},
         ),
         parameters=[REQUEST_ID],
         tags=TAGS,
@@ -202,7 +204,7 @@ class RequestDetailApi(APIView):
         return Response(
             {
                 "request": RequestOutput(financing).data,
-                "applications": ApplicationOutput(applications, many=True).data,
+                "applications": RequestApplicationOutput(applications, many=True).data,
             }
         )
 
@@ -280,7 +282,7 @@ class ApplyApi(APIView):
                 "share": serializers.ListField(child=serializers.CharField(), required=False),
             },
         ),
-        responses={201: ApplicationOutput},
+        responses={201: RequestApplicationOutput},
         parameters=[REQUEST_ID],
         tags=TAGS,
     )
@@ -301,7 +303,7 @@ class ApplyApi(APIView):
             consent=body.get("consent") is True,
             share=share,
         )
-        return Response(ApplicationOutput(application).data, status=status.HTTP_201_CREATED)
+        return Response(RequestApplicationOutput(application).data, status=status.HTTP_201_CREATED)
 
 
 class ReplyApi(APIView):
@@ -311,7 +313,7 @@ class ReplyApi(APIView):
 
     @extend_schema(
         request=inline_serializer("ReplyInput", {"message": serializers.CharField()}),
-        responses=ApplicationOutput,
+        responses=RequestApplicationOutput,
         parameters=[OpenApiParameter("application_id", int, OpenApiParameter.PATH)],
         tags=TAGS,
     )
@@ -322,4 +324,4 @@ class ReplyApi(APIView):
             application_id=application_id,
             message=_body(request).get("message"),
         )
-        return Response(ApplicationOutput(application).data)
+        return Response(RequestApplicationOutput(application).data)

@@ -3,6 +3,7 @@ pledge, submit, status and result. Reading needs membership; changing needs the 
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -136,9 +137,7 @@ class AnswerApi(APIView):
 
     permission_classes = [role_at_least(Role.MEMBER)]
 
-    @extend_schema(
-        request=serializers.JSONField(), responses={200: serializers.JSONField()}, tags=["industrial"]
-    )
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}, tags=["industrial"])
     def put(self, request, assessment_id, key):
         answer = services.answer_put(
             assessment=_assessment(assessment_id), key=key, value=request.data, user=request.user
@@ -163,7 +162,7 @@ class EvidenceUploadApi(APIView):
                 "EvidenceUpload", {"question": serializers.CharField(), "file": serializers.FileField()}
             )
         },
-        responses={201: serializers.JSONField()},
+        responses={201: OpenApiTypes.OBJECT},
         tags=["industrial"],
     )
     def post(self, request, assessment_id):
@@ -211,7 +210,7 @@ class ResultApi(APIView):
     permission_classes = [IsHostMember]
 
     @extend_schema(
-        responses=serializers.JSONField(),
+        responses=OpenApiTypes.OBJECT,
         parameters=[OpenApiParameter("assessment_id", int, OpenApiParameter.PATH)],
         tags=["industrial"],
     )

@@ -102,3 +102,15 @@ def form_data(body, form_class) -> tuple[QueryDict, dict]:
         else:
             data[key] = str(value)
     return data, errors
+
+
+def small_id(value) -> int | None:
+    """A row id from a form or JSON value (an int, or a string of ASCII digits), or None for
+    anything else, so that junk ids are a clear "not found" or "give the id" rather than a 500."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 10**12 else None
+    if isinstance(value, str) and value.isascii() and value.isdecimal() and len(value) < 12:
+        return int(value)
+    return None

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from exhibition.hall import api as hall_api
 from exhibition.hall import views as hall_views
 from exhibition.hall import views_buyers as hall_buyers
 from finance.lending import api as lending_api
@@ -90,6 +91,54 @@ api_patterns = [
         lending_api.RespondApi.as_view(),
         name="api-lending-respond",
     ),
+    # The public hall: browsing for anyone, inquiries and bookings for buyers, management for admins.
+    path("api/v1/hall/exhibitions/", hall_api.ExhibitionListApi.as_view(), name="api-hall-exhibitions"),
+    path(
+        "api/v1/hall/exhibitions/<int:exhibition_id>/",
+        hall_api.ExhibitionDetailApi.as_view(),
+        name="api-hall-exhibition",
+    ),
+    path(
+        "api/v1/hall/exhibitions/<int:exhibition_id>/open/",
+        hall_api.ExhibitionMoveApi.as_view(move="open"),
+        name="api-hall-exhibition-open",
+    ),
+    path(
+        "api/v1/hall/exhibitions/<int:exhibition_id>/close/",
+        hall_api.ExhibitionMoveApi.as_view(move="close"),
+        name="api-hall-exhibition-close",
+    ),
+    path(
+        "api/v1/hall/exhibitions/<int:exhibition_id>/end/",
+        hall_api.ExhibitionMoveApi.as_view(move="end"),
+        name="api-hall-exhibition-end",
+    ),
+    path(
+        "api/v1/hall/exhibitions/<int:exhibition_id>/sections/",
+        hall_api.SectionCreateApi.as_view(),
+        name="api-hall-sections",
+    ),
+    path(
+        "api/v1/hall/exhibitions/<int:exhibition_id>/participation/",
+        hall_api.ParticipationApi.as_view(),
+        name="api-hall-participation",
+    ),
+    path(
+        "api/v1/hall/exhibitions/<int:exhibition_id>/booths/",
+        hall_api.BoothListApi.as_view(),
+        name="api-hall-booths",
+    ),
+    path("api/v1/hall/booths/<int:listing_id>/", hall_api.BoothDetailApi.as_view(), name="api-hall-booth"),
+    path(
+        "api/v1/hall/booths/<int:listing_id>/inquiries/",
+        hall_api.InquiryCreateApi.as_view(),
+        name="api-hall-inquire",
+    ),
+    path("api/v1/hall/inquiries/", hall_api.MyInquiriesApi.as_view(), name="api-hall-inquiries"),
+    path(
+        "api/v1/hall/slots/<int:slot_id>/bookings/", hall_api.BookingCreateApi.as_view(), name="api-hall-book"
+    ),
+    path("api/v1/hall/bookings/", hall_api.MyBookingsApi.as_view(), name="api-hall-bookings"),
     path("api/v1/frameworks/", manufacturing_api.FrameworkListApi.as_view(), name="api-frameworks"),
     path(
         "api/v1/frameworks/<int:framework_id>/",

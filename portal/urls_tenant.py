@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from exhibition import api as exhibition_api
 from exhibition import views as exhibition_views
 from exhibition import views_leads as exhibition_leads
 from finance import api as finance_api
@@ -90,6 +91,63 @@ api_patterns = [
     path("api/v1/members/", members_api.MemberListApi.as_view(), name="api-members"),
     path("api/v1/members/<int:member_id>/", members_api.MemberDetailApi.as_view(), name="api-member"),
     path("api/v1/members/invitations/", members_api.InvitationCreateApi.as_view(), name="api-invitations"),
+    # The exhibition cloud's enterprise side.
+    path(
+        "api/v1/exhibition/products/", exhibition_api.ProductListApi.as_view(), name="api-exhibition-products"
+    ),
+    path(
+        "api/v1/exhibition/products/<int:product_id>/",
+        exhibition_api.ProductDetailApi.as_view(),
+        name="api-exhibition-product",
+    ),
+    path(
+        "api/v1/exhibition/products/<int:product_id>/images/",
+        exhibition_api.ImageUploadApi.as_view(),
+        name="api-exhibition-images",
+    ),
+    path(
+        "api/v1/exhibition/products/<int:product_id>/images/<int:image_id>/",
+        exhibition_api.ImageDetailApi.as_view(),
+        name="api-exhibition-image",
+    ),
+    path("api/v1/exhibition/booths/", exhibition_api.BoothListApi.as_view(), name="api-exhibition-booths"),
+    path(
+        "api/v1/exhibition/booths/<int:booth_id>/",
+        exhibition_api.BoothDetailApi.as_view(),
+        name="api-exhibition-booth",
+    ),
+    path(
+        "api/v1/exhibition/booths/<int:booth_id>/publish/",
+        exhibition_api.BoothPublishApi.as_view(action="publish"),
+        name="api-exhibition-booth-publish",
+    ),
+    path(
+        "api/v1/exhibition/booths/<int:booth_id>/unpublish/",
+        exhibition_api.BoothPublishApi.as_view(action="unpublish"),
+        name="api-exhibition-booth-unpublish",
+    ),
+    path("api/v1/exhibition/leads/", exhibition_api.LeadListApi.as_view(), name="api-exhibition-leads"),
+    path(
+        "api/v1/exhibition/leads/<int:lead_id>/",
+        exhibition_api.LeadDetailApi.as_view(),
+        name="api-exhibition-lead",
+    ),
+    path(
+        "api/v1/exhibition/leads/<int:lead_id>/reply/",
+        exhibition_api.LeadReplyApi.as_view(),
+        name="api-exhibition-lead-reply",
+    ),
+    path(
+        "api/v1/exhibition/leads/<int:lead_id>/close/",
+        exhibition_api.LeadCloseApi.as_view(),
+        name="api-exhibition-lead-close",
+    ),
+    path("api/v1/exhibition/slots/", exhibition_api.SlotListApi.as_view(), name="api-exhibition-slots"),
+    path(
+        "api/v1/exhibition/slots/<int:slot_id>/cancel/",
+        exhibition_api.SlotCancelApi.as_view(),
+        name="api-exhibition-slot-cancel",
+    ),
 ]
 
 urlpatterns = [

@@ -1,5 +1,6 @@
 """Participation in one exhibition, for the regional admins: by city, by section and by industry
-division, from the exhibition facts (facts.py). A scoped admin sees the cities of their scope."""
+division, from the exhibition facts (facts.py). A scoped admin sees the cities of their scope. The page,
+its exports and the API read the same `participation()`."""
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -16,52 +17,65 @@ FIGURES = {
     "inquiries": Sum("inquiries", default=0),
     "meetings": Sum("meetings", default=0),
 }
+NONE = dict.fromkeys(FIGURES, 0)
 
 
-def _columns(first: str) -> list[str]:
-    return [
-        first,
-        _("Booths registered"),
-        _("Booths in the hall"),
-        _("In the hall now"),
-        _("Buyer inquiries"),
-        _("Meetings booked"),
-    ]
-
-
-def _figures(row: dict) -> list[int]:
-    return [row[key] for key in FIGURES]
-
-
-def participation_tables(*, exhibition: Exhibition, admin) -> list[Table]:
+def participation(*, exhibition: Exhibition, admin) -> dict:
+    """{"total": figures, "cities" / "sections" / "industries": [(object or None, figures)]}, where
+    figures is a dict of FIGURES' keys."""
     facts = ExhibitionFact.objects.filter(exhibition=exhibition).filter(
         scope_q(admin, province="city__province_code")
     )
-    total = [_("Total"), *_figures(facts.aggregate(**FIGURES))]
 
-    regions = Region.objects.in_bulk(facts.values_list("city_id", flat=True).distinct())
-    cities = Table("cities", _("By city"), _columns(_("City")))
-    for row in facts.values("city_id").annotate(**FIGURES).order_by("city_id"):
-        region = regions.get(row["city_id"])
-        cities.rows.append([region.name if region else _("Unknown"), *_figures(row)])
+    def grouped(key: str) -> dict:
+        return {row.pop(key): row for row in facts.values(key).annotate(**FIGURES).order_by()}
 
-    sections = Table("sections", _("By section"), _columns(_("Section")))
-    counted = {row["section_id"]: row for row in facts.values("section_id").annotate(**FIGURES).order_by()}
-    for section in exhibition.sections.all():
-        row = counted.pop(section.pk, dict.fromkeys(FIGURES, 0))
-        sections.rows.append([section.name, *_figures(row)])
-    if None in counted:  # a booth whose section was removed
-        sections.rows.append([_("No section"), *_figures(counted[None])])
+    by_city = grouped("city_id")
+    regions = Region.objects.in_bulk([code for code in by_city if code])
+    by_section = grouped("section_id")
+    sections = [(section, by_section.pop(section.pk, NONE)) for section in exhibition.sections.all()]
+    if None in by_section:  # a booth whose section was removed
+        sections.append((None, by_section[None]))
+    by_industry = grouped("industry_id")
+    divisions = Industry.objects.in_bulk([code for code in by_industry if code])
+    industries = sorted(by_industry.items(), key=lambda item: (-item[1]["registered"], item[0] or ""))
+    return {
+        "total": facts.aggregate(**FIGURES),
+        "cities": [(regions.get(code), by_city[code]) for code in sorted(by_city, key=lambda c: c or "")],
+        "sections": sections,
+        "industries": [(divisions.get(code), row) for code, row in industries],
+    }
 
-    divisions = Industry.objects.in_bulk(facts.values_list("industry_id", flat=True).distinct())
-    industries = Table("industries", _("By industry division"), _columns(_("Industry division")))
-    for row in facts.values("industry_id").annotate(**FIGURES).order_by("-registered", "industry_id"):
-        division = divisions.get(row["industry_id"])
-        label = f"{division.code} {division.name}" if division else _("Unknown")
-        industries.rows.append([label, *_figures(row)])
 
-    for table in (cities, sections, industries):
+def participation_tables(report: dict) -> list[Table]:
+    def columns(first: str) -> list[str]:
+        return [
+            first,
+            _("Booths registered"),
+            _("Booths in the hall"),
+            _("In the hall now"),
+            _("Buyer inquiries"),
+            _("Meetings booked"),
+        ]
+
+    def label(obj, fallback: str) -> str:
+        if obj is None:
+            return fallback
+        return f"{obj.code} {obj.name}" if isinstance(obj, Industry) else obj.name
+
+    tables = [
+        (Table("cities", _("By city"), columns(_("City"))), report["cities"], _("Unknown")),
+        (Table("sections", _("By section"), columns(_("Section"))), report["sections"], _("No section")),
+        (
+            Table("industries", _("By industry division"), columns(_("Industry division"))),
+            report["industries"],
+            _("Unknown"),
+        ),
+    ]
+    for table, rows, fallback in tables:
+        for obj, figures in rows:
+            table.rows.append([label(obj, fallback), *(figures[key] for key in FIGURES)])
         if table.rows:
             table.total_from = len(table.rows)
-            table.rows.append(total)
-    return [cities, sections, industries]
+            table.rows.append([_("Total"), *(report["total"][key] for key in FIGURES)])
+    return [table for table, _rows, _fallback in tables]

@@ -16,9 +16,9 @@ from portal.api import ApplicationError
 
 def hall(request):
     """The public hall: the exhibitions that are public, with their sections (no sign-in needed)."""
-    exhibitions = Exhibition.objects.filter(status__in=Exhibition.PUBLIC).prefetch_related(
-        "sections__industries"
-    )
+    from exhibition.hall.selectors import public_exhibitions
+
+    exhibitions = public_exhibitions().prefetch_related("sections__industries")
     return render(request, "hall/hall.html", {"exhibitions": exhibitions})
 
 
@@ -87,27 +87,13 @@ def exhibition_hall(request, exhibition_id):
     tag, 24 a page. Only published copies are shown; nobody needs to sign in."""
     from django.core.paginator import Paginator
 
-    from exhibition.hall.models import BoothListing
+    from exhibition.hall.selectors import hall_filters, hall_listings, public_exhibitions
     from exhibition.models import Product
     from tenants.models import Industry, Region
 
-    exhibition = get_object_or_404(Exhibition.objects.filter(status__in=Exhibition.PUBLIC), pk=exhibition_id)
-    rows = BoothListing.objects.filter(exhibition=exhibition, live=True).select_related(
-        "city", "industry", "section"
-    )
-    chosen = {
-        key: (request.GET.get(key) or "").strip()[:100] for key in ("q", "section", "city", "industry", "tag")
-    }
-    if chosen["q"]:
-        rows = rows.filter(search_text__contains=chosen["q"].lower().replace("\x00", ""))
-    if chosen["section"].isdecimal() and chosen["section"].isascii() and len(chosen["section"]) < 12:
-        rows = rows.filter(section_id=int(chosen["section"]))
-    if chosen["city"].isdecimal() and chosen["city"].isascii():
-        rows = rows.filter(city_id=chosen["city"])
-    if chosen["industry"].isalnum() and chosen["industry"].isascii():
-        rows = rows.filter(industry_id=chosen["industry"])
-    if chosen["tag"] in Product.Tag.values:
-        rows = rows.filter(tags__contains=[chosen["tag"]])
+    exhibition = get_object_or_404(public_exhibitions(), pk=exhibition_id)
+    chosen = hall_filters(request.GET)
+    rows = hall_listings(exhibition, chosen)
     page = Paginator(rows.prefetch_related("products"), 24).get_page(request.GET.get("page"))
     return render(
         request,
@@ -125,15 +111,14 @@ def exhibition_hall(request, exhibition_id):
 
 
 def booth(request, listing_id):
-    from exhibition.hall.models import BoothListing
+    from django.http import Http404
 
-    listing = get_object_or_404(
-        BoothListing.objects.filter(live=True, exhibition__status__in=Exhibition.PUBLIC).select_related(
-            "exhibition", "section", "city", "industry"
-        ),
-        pk=listing_id,
-    )
     from exhibition.hall.meetings import free_slots
+    from exhibition.hall.selectors import public_listing
+
+    listing = public_listing(listing_id)
+    if listing is None:
+        raise Http404
 
     return render(
         request,
@@ -166,12 +151,12 @@ def participation(request, exhibition_id):
     from django.http import HttpResponse
     from django.utils import timezone
 
-    from exhibition.hall.participation import participation_tables
+    from exhibition.hall.participation import participation, participation_tables
     from portal.reports.views import EXPORTS
 
     require_regional_admin(request.user)
     exhibition = get_object_or_404(Exhibition, pk=exhibition_id)
-    tables = participation_tables(exhibition=exhibition, admin=request.user)
+    tables = participation_tables(participation(exhibition=exhibition, admin=request.user))
     kind = request.GET.get("export", "")
     if kind:
         if kind not in EXPORTS:

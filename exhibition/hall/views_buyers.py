@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from exhibition.hall import buyers
 from exhibition.hall.models import BoothListing
-from portal.api import ApplicationError
+from portal.api import ApplicationError, small_id
 
 
 def signup(request):
@@ -59,18 +59,18 @@ def inquire(request, listing_id):
 def book(request, slot_id):
     from exhibition.hall import meetings
 
-    listing_id = request.POST.get("listing", "")
-    if not (listing_id.isascii() and listing_id.isdecimal() and len(listing_id) < 12):
+    listing_id = small_id(request.POST.get("listing"))
+    if listing_id is None:
         raise Http404  # a slot is booked from a booth's page
     try:
         meetings.book(
-            buyer=request.user, slot_id=slot_id, listing_id=int(listing_id), note=request.POST.get("note")
+            buyer=request.user, slot_id=slot_id, listing_id=listing_id, note=request.POST.get("note")
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Meeting booked: download it for your calendar from My meetings."))
-    return redirect("hall-booth", listing_id=int(listing_id))
+    return redirect("hall-booth", listing_id=listing_id)
 
 
 @login_required

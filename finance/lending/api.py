@@ -178,7 +178,12 @@ class InboxApi(APIView):
 class ApplicationApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ApplicationOutput, parameters=[APPLICATION_ID], tags=TAGS)
+    @extend_schema(
+        responses=ApplicationOutput,
+        parameters=[APPLICATION_ID],
+        tags=TAGS,
+        operation_id="lending_application",
+    )
     def get(self, request, application_id):
         return Response(
             ApplicationOutput(services.application_get(user=request.user, application_id=application_id)).data

@@ -3,6 +3,7 @@ admins' cases, assignment and audit log. The same services and the same fence as
 without the role, or not the assignment's assessor, gets 404."""
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -80,7 +81,7 @@ class AssignmentDetailApi(ReviewApi):
     """Everything the assessor works from: answers, overrides, evidence, comments, the self-assessed
     result and the score of the answers as verified so far (`live`)."""
 
-    @extend_schema(responses=serializers.JSONField(), parameters=[ID], tags=TAGS)
+    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[ID], tags=TAGS)
     def get(self, request, assignment_id):
         assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
         data = services.workbench(assignment=assignment)
@@ -121,7 +122,7 @@ class OverrideApi(ReviewApi):
         request=inline_serializer(
             "OverrideInput", {"value": serializers.JSONField(), "reason": serializers.CharField()}
         ),
-        responses={200: serializers.JSONField()},
+        responses={200: OpenApiTypes.OBJECT},
         parameters=[ID, OpenApiParameter("key", str, OpenApiParameter.PATH)],
         tags=TAGS,
     )

@@ -121,7 +121,7 @@ class DashboardOutput(serializers.Serializer):
     total = FiguresOutput()
 
 
-class IndustryOutput(serializers.Serializer):
+class ReportIndustryOutput(serializers.Serializer):
     code = serializers.CharField()
     name = Name
     registered = serializers.IntegerField()
@@ -257,7 +257,7 @@ CITY = OpenApiParameter("code", str, OpenApiParameter.PATH, description="report 
 class CityApi(ReportApi):
     """One city by industry division (aggregates: any report city)."""
 
-    @extend_schema(parameters=[CITY, *FILTERS], responses=IndustryOutput(many=True), tags=TAGS)
+    @extend_schema(parameters=[CITY, *FILTERS], responses=ReportIndustryOutput(many=True), tags=TAGS)
     def get(self, request, code):
         filters, error = self.filters(request)
         if error:

@@ -1,0 +1,489 @@
+"""The exhibition cloud through the API, on an enterprise's host: the product catalogue, booths and
+their publishing, the lead inbox and meeting slots. The same forms and services as the pages: members
+read; members and up write; anyone else gets 404."""
+
+from django.db import connection
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exhibition import booths, leads, services
+from exhibition.forms import ProductForm
+from exhibition.models import Booth, Lead, Product, ProductImage
+from portal.api import ApplicationError, form_data, small_id
+from tenants.members.models import Role
+from tenants.permissions import IsHostMember, role_at_least
+
+TAGS = ["exhibition"]
+PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH)
+IMAGE_ID = OpenApiParameter("image_id", int, OpenApiParameter.PATH)
+BOOTH_ID = OpenApiParameter("booth_id", int, OpenApiParameter.PATH)
+LEAD_ID = OpenApiParameter("lead_id", int, OpenApiParameter.PATH)
+SLOT_ID = OpenApiParameter("slot_id", int, OpenApiParameter.PATH)
+
+
+def _readers_and_members(view) -> list:
+    return [IsHostMember()] if view.request.method == "GET" else [role_at_least(Role.MEMBER)()]
+
+
+class Pages(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+def _paginated(request, view, rows, serializer):
+    pages = Pages()
+    page = pages.paginate_queryset(rows, request, view=view)
+    return pages.get_paginated_response(serializer(page, many=True).data)
+
+
+# --- the catalogue --------------------------------------------------------------------------------------
+
+
+class CatalogueImageOutput(serializers.ModelSerializer):
+    image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "original_name", "width", "height", "position", "image_url", "thumbnail_url"]
+
+    def get_image_url(self, picture) -> str:
+        return f"/exhibition/products/{picture.product_id}/images/{picture.pk}/full/"
+
+    def get_thumbnail_url(self, picture) -> str:
+        return f"/exhibition/products/{picture.product_id}/images/{picture.pk}/thumb/"
+
+
+class CatalogueProductOutput(serializers.ModelSerializer):
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=Product.Tag.choices))
+    images = CatalogueImageOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "name_zh",
+            "name_en",
+            "description_zh",
+            "description_en",
+            "specifications",
+            "tags",
+            "industry",
+            "images",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "images", "created_at", "updated_at"]
+
+
+def _product(product_id) -> Product:
+    product = Product.objects.prefetch_related("images").filter(pk=product_id).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+def _product_form(request, instance=None):
+    data, errors = form_data(request.data, ProductForm)
+    if "industry" not in data:  # by default the product's, or the enterprise's own division
+        industry = instance.industry_id if instance is not None else connection.tenant.industry_id
+        if industry:
+            data["industry"] = industry
+    form = ProductForm(data, instance=instance)
+    if errors or not form.is_valid():
+        return None, Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
+    return form, None
+
+
+class ProductListApi(APIView):
+    """GET the catalogue (?limit=, ?offset=); POST a product (industry defaults to the enterprise's)."""
+
+    def get_permissions(self):
+        return _readers_and_members(self)
+
+    @extend_schema(responses=CatalogueProductOutput(many=True), tags=TAGS)
+    def get(self, request):
+        rows = Product.objects.prefetch_related("images").order_by("-updated_at", "-pk")
+        return _paginated(request, self, rows, CatalogueProductOutput)
+
+    @extend_schema(request=CatalogueProductOutput, responses={201: CatalogueProductOutput}, tags=TAGS)
+    def post(self, request):
+        form, error = _product_form(request)
+        if error:
+            return error
+        product = services.product_save(form=form, user=request.user)
+        return Response(CatalogueProductOutput(_product(product.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(APIView):
+    """GET, PUT (every field, as the form) or DELETE (with its pictures) one product."""
+
+    def get_permissions(self):
+        return _readers_and_members(self)
+
+    @extend_schema(responses=CatalogueProductOutput, parameters=[PRODUCT_ID], tags=TAGS)
+    def get(self, request, product_id):
+        return Response(CatalogueProductOutput(_product(product_id)).data)
+
+    @extend_schema(
+        request=CatalogueProductOutput, responses=CatalogueProductOutput, parameters=[PRODUCT_ID], tags=TAGS
+    )
+    def put(self, request, product_id):
+        form, error = _product_form(request, instance=_product(product_id))
+        if error:
+            return error
+        services.product_save(form=form, user=request.user)
+        return Response(CatalogueProductOutput(_product(product_id)).data)
+
+    @extend_schema(responses={204: None}, parameters=[PRODUCT_ID], tags=TAGS)
+    def delete(self, request, product_id):
+        services.product_delete(product=_product(product_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ImageUploadApi(APIView):
+    """Multipart `file`: a JPEG, PNG, GIF or WebP picture (checked and re-encoded; 8 MB and 40
+    megapixels at most; 8 pictures a product)."""
+
+    permission_classes = [role_at_least(Role.MEMBER)]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("ImageUpload", {"file": serializers.FileField()})},
+        responses={201: CatalogueImageOutput},
+        parameters=[PRODUCT_ID],
+        tags=TAGS,
+    )
+    def post(self, request, product_id):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError(_("Send the picture as `file`."))
+        picture = services.image_add(product=_product(product_id), upload=upload)
+        return Response(CatalogueImageOutput(picture).data, status=status.HTTP_201_CREATED)
+
+
+class ImageDetailApi(APIView):
+    permission_classes = [role_at_least(Role.MEMBER)]
+
+    @extend_schema(responses={204: None}, parameters=[PRODUCT_ID, IMAGE_ID], tags=TAGS)
+    def delete(self, request, product_id, image_id):
+        picture = ProductImage.objects.filter(pk=image_id, product_id=product_id).first()
+        if picture is None:
+            raise Http404
+        services.image_delete(picture=picture)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- booths ---------------------------------------------------------------------------------------------
+
+
+class OwnBoothOutput(serializers.ModelSerializer):
+    exhibition_name = serializers.CharField(source="exhibition.name_zh")
+    exhibition_name_en = serializers.CharField(source="exhibition.name_en")
+    featured = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    hall = serializers.SerializerMethodField(help_text="the public hall's copy, once the worker made it")
+
+    class Meta:
+        model = Booth
+        fields = [
+            "id",
+            "exhibition",
+            "exhibition_name",
+            "exhibition_name_en",
+            "section",
+            "intro_zh",
+            "intro_en",
+            "featured",
+            "status",
+            "published_at",
+            "hall",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_hall(self, booth) -> dict | None:
+        listing = self.context.get("listings", {}).get(booth.pk)
+        if listing is None:
+            return None
+        return {
+            "listing": listing.pk,
+            "live": listing.live,
+            "up_to_date": listing.published >= listing.wanted,
+            "published_at": listing.published_at,
+            "url": f"/hall/booths/{listing.pk}/",
+        }
+
+
+def _booth_data(request, rows) -> dict:
+    from exhibition.hall.models import BoothListing
+
+    listings = BoothListing.objects.filter(tenant=request.tenant, booth_id__in=[b.pk for b in rows])
+    return {"listings": {listing.booth_id: listing for listing in listings}}
+
+
+def _booth(booth_id) -> Booth:
+    booth = (
+        Booth.objects.select_related("exhibition").prefetch_related("featured").filter(pk=booth_id).first()
+    )
+    if booth is None:
+        raise Http404
+    return booth
+
+
+def _booth_response(request, booth_id, code=status.HTTP_200_OK) -> Response:
+    booth = _booth(booth_id)
+    return Response(OwnBoothOutput(booth, context=_booth_data(request, [booth])).data, status=code)
+
+
+class BoothListApi(APIView):
+    """GET the enterprise's booths; POST registers one for an open exhibition: {exhibition, section}."""
+
+    def get_permissions(self):
+        return _readers_and_members(self)
+
+    @extend_schema(responses=OwnBoothOutput(many=True), tags=TAGS)
+    def get(self, request):
+        rows = list(Booth.objects.select_related("exhibition").prefetch_related("featured").order_by("-pk"))
+        return Response(OwnBoothOutput(rows, many=True, context=_booth_data(request, rows)).data)
+
+    @extend_schema(
+        request=inline_serializer(
+            "BoothRegister", {"exhibition": serializers.IntegerField(), "section": serializers.IntegerField()}
+        ),
+        responses={201: OwnBoothOutput},
+        tags=TAGS,
+    )
+    def post(self, request):
+        body = request.data if isinstance(request.data, dict) else {}
+        exhibition = small_id(body.get("exhibition"))
+        if exhibition is None:
+            raise ApplicationError(_("Give the exhibition's id."), extra={"field": "exhibition"})
+        booth = booths.booth_register(
+            exhibition_id=exhibition, section_id=small_id(body.get("section")), user=request.user
+        )
+        return _booth_response(request, booth.pk, status.HTTP_201_CREATED)
+
+
+class BoothDetailApi(APIView):
+    """GET one booth; PUT its draft: {section, intro_zh, intro_en, featured: [product ids]}. The hall
+    keeps showing the last published version until the booth is published again."""
+
+    def get_permissions(self):
+        return _readers_and_members(self)
+
+    @extend_schema(responses=OwnBoothOutput, parameters=[BOOTH_ID], tags=TAGS)
+    def get(self, request, booth_id):
+        return _booth_response(request, booth_id)
+
+    @extend_schema(
+        request=inline_serializer(
+            "BoothDraft",
+            {
+                "section": serializers.IntegerField(),
+                "intro_zh": serializers.CharField(required=False),
+                "intro_en": serializers.CharField(required=False),
+                "featured": serializers.ListField(child=serializers.IntegerField(), required=False),
+            },
+        ),
+        responses=OwnBoothOutput,
+        parameters=[BOOTH_ID],
+        tags=TAGS,
+    )
+    def put(self, request, booth_id):
+        booth = _booth(booth_id)
+        data, errors = form_data(request.data, booths.BoothForm)
+        form = booths.BoothForm(data, instance=booth)
+        if errors or not form.is_valid():
+            return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
+        form.save()
+        return _booth_response(request, booth.pk)
+
+
+class BoothPublishApi(APIView):
+    """POST: publish (the worker copies the booth as it is now into the hall within moments) or
+    unpublish (off the hall at once)."""
+
+    permission_classes = [role_at_least(Role.MEMBER)]
+    action = "publish"
+
+    @extend_schema(request=None, responses=OwnBoothOutput, parameters=[BOOTH_ID], tags=TAGS)
+    def post(self, request, booth_id):
+        _booth(booth_id)
+        if self.action == "publish":
+            booths.booth_publish(booth_id=booth_id, enterprise=request.tenant)
+        else:
+            booths.booth_unpublish(booth_id=booth_id, enterprise=request.tenant)
+        return _booth_response(request, booth_id)
+
+
+# --- the lead inbox -------------------------------------------------------------------------------------
+
+
+class LeadOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "buyer_name",
+            "buyer_email",
+            "company",
+            "message",
+            "exhibition_name",
+            "status",
+            "reply",
+            "replied_at",
+            "received_at",
+        ]
+
+
+def _lead(lead_id) -> Lead:
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404
+    return lead
+
+
+class LeadListApi(APIView):
+    """GET buyers' inquiries, newest first; ?status=new|replied|closed; ?limit=, ?offset=."""
+
+    @extend_schema(
+        responses=LeadOutput(many=True),
+        parameters=[OpenApiParameter("status", str, enum=Lead.Status.values)],
+        tags=TAGS,
+    )
+    def get(self, request):
+        rows = Lead.objects.all()
+        wanted = request.query_params.get("status", "")
+        if wanted:
+            if wanted not in Lead.Status.values:
+                raise ApplicationError(_("Unknown status."), extra={"field": "status"})
+            rows = rows.filter(status=wanted)
+        return _paginated(request, self, rows, LeadOutput)
+
+
+class LeadDetailApi(APIView):
+    @extend_schema(responses=LeadOutput, parameters=[LEAD_ID], tags=TAGS)
+    def get(self, request, lead_id):
+        return Response(LeadOutput(_lead(lead_id)).data)
+
+
+class LeadReplyApi(APIView):
+    """POST {reply}: sent to the buyer (a notice on the public site; an email if the buyer is gone)."""
+
+    permission_classes = [role_at_least(Role.MEMBER)]
+
+    @extend_schema(
+        request=inline_serializer("LeadReply", {"reply": serializers.CharField()}),
+        responses=LeadOutput,
+        parameters=[LEAD_ID],
+        tags=TAGS,
+    )
+    def post(self, request, lead_id):
+        body = request.data if isinstance(request.data, dict) else {}
+        lead = leads.lead_reply(lead_id=_lead(lead_id).pk, user=request.user, text=body.get("reply"))
+        return Response(LeadOutput(lead).data)
+
+
+class LeadCloseApi(APIView):
+    permission_classes = [role_at_least(Role.MEMBER)]
+
+    @extend_schema(request=None, responses=LeadOutput, parameters=[LEAD_ID], tags=TAGS)
+    def post(self, request, lead_id):
+        return Response(LeadOutput(leads.lead_close(lead_id=_lead(lead_id).pk)).data)
+
+
+# --- meeting slots --------------------------------------------------------------------------------------
+
+
+class OwnSlotOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancel_message = serializers.CharField()
+    booking = serializers.SerializerMethodField()
+
+    def get_booking(self, slot) -> dict | None:
+        booking = getattr(slot, "booking", None)
+        if booking is None:
+            return None
+        return {
+            "buyer_name": booking.buyer.name,
+            "buyer_email": booking.buyer.email,
+            "note": booking.note,
+            "booked_at": booking.created_at,
+        }
+
+
+def _slots(request):
+    from django.utils import timezone
+
+    from exhibition.hall.models import MeetingSlot
+
+    return (
+        MeetingSlot.objects.filter(tenant=request.tenant, ends_at__gt=timezone.now())
+        .select_related("booking__buyer")
+        .order_by("starts_at")
+    )
+
+
+class SlotListApi(APIView):
+    """GET the slots still to come, with their bookings; POST {starts_at (Beijing time unless an
+    offset is given), minutes: 15|30|45|60|90, count: 1-8} offers consecutive slots."""
+
+    def get_permissions(self):
+        return _readers_and_members(self)
+
+    @extend_schema(responses=OwnSlotOutput(many=True), tags=TAGS)
+    def get(self, request):
+        return Response(OwnSlotOutput(_slots(request), many=True).data)
+
+    @extend_schema(
+        request=inline_serializer(
+            "SlotOffer",
+            {
+                "starts_at": serializers.DateTimeField(),
+                "minutes": serializers.IntegerField(),
+                "count": serializers.IntegerField(required=False),
+            },
+        ),
+        responses={201: OwnSlotOutput(many=True)},
+        tags=TAGS,
+    )
+    def post(self, request):
+        from exhibition.hall import meetings
+
+        data, errors = form_data(request.data, meetings.SlotForm)
+        data.setdefault("count", "1")
+        form = meetings.SlotForm(data)
+        if errors or not form.is_valid():
+            return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
+        added = meetings.slots_add(tenant=request.tenant, form=form)
+        return Response(OwnSlotOutput(added, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class SlotCancelApi(APIView):
+    """POST {message}: cancels a slot; a buyer who booked it gets the message (required then)."""
+
+    permission_classes = [role_at_least(Role.MEMBER)]
+
+    @extend_schema(
+        request=inline_serializer("SlotCancel", {"message": serializers.CharField(required=False)}),
+        responses=OwnSlotOutput,
+        parameters=[SLOT_ID],
+        tags=TAGS,
+    )
+    def post(self, request, slot_id):
+        from exhibition.hall import meetings
+
+        body = request.data if isinstance(request.data, dict) else {}
+        slot = meetings.slot_cancel(tenant=request.tenant, slot_id=slot_id, message=body.get("message"))
+        return Response(
+            OwnSlotOutput(type(slot).objects.select_related("booking__buyer").get(pk=slot.pk)).data
+        )

@@ -1,0 +1,463 @@
+"""The public hall through the API, on the public site: anyone browses exhibitions and booths; a signed-in
+buyer sends inquiries and books meetings; regional admins manage exhibitions and read participation.
+The same selectors and services as the pages."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exhibition.hall import buyers, meetings, selectors, services
+from exhibition.hall.forms import ExhibitionForm, SectionForm
+from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, ListingProduct, Section
+from manufacturing.review.services import is_regional_admin, require_regional_admin
+from portal.api import ApplicationError, form_data, small_id
+
+TAGS = ["hall"]
+EXHIBITION_ID = OpenApiParameter("exhibition_id", int, OpenApiParameter.PATH)
+LISTING_ID = OpenApiParameter("listing_id", int, OpenApiParameter.PATH)
+SLOT_ID = OpenApiParameter("slot_id", int, OpenApiParameter.PATH)
+FILTERS = [
+    OpenApiParameter("q", str, description="keyword, Chinese or English"),
+    OpenApiParameter("section", int),
+    OpenApiParameter("city", str, description="city code, e.g. 110000"),
+    OpenApiParameter("industry", str, description="industry division code, e.g. C34"),
+    OpenApiParameter("tag", str),
+]
+
+
+class Pages(LimitOffsetPagination):
+    default_limit = 24
+    max_limit = 200
+
+
+def _body(request) -> dict:
+    return request.data if isinstance(request.data, dict) else {}
+
+
+# --- exhibitions ----------------------------------------------------------------------------------------
+
+
+class SectionOutput(serializers.ModelSerializer):
+    industries = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = Section
+        fields = ["id", "name_zh", "name_en", "industries", "position"]
+
+
+class ExhibitionOutput(serializers.ModelSerializer):
+    sections = SectionOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Exhibition
+        fields = [
+            "id",
+            "name_zh",
+            "name_en",
+            "theme_zh",
+            "theme_en",
+            "starts_on",
+            "ends_on",
+            "registration_deadline",
+            "status",
+            "sections",
+        ]
+
+
+def _exhibitions(request):
+    rows = Exhibition.objects.prefetch_related("sections__industries")
+    if request.user.is_authenticated and is_regional_admin(request.user):
+        return rows  # drafts too
+    return rows.filter(status__in=Exhibition.PUBLIC)
+
+
+class ExhibitionListApi(APIView):
+    """GET the public exhibitions (regional admins see drafts too); POST one (regional admins)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses=ExhibitionOutput(many=True), tags=TAGS)
+    def get(self, request):
+        return Response(ExhibitionOutput(_exhibitions(request), many=True).data)
+
+    @extend_schema(request=ExhibitionOutput, responses={201: ExhibitionOutput}, tags=TAGS)
+    def post(self, request):
+        require_regional_admin(request.user)
+        data, errors = form_data(request.data, ExhibitionForm)
+        form = ExhibitionForm(data)
+        if errors or not form.is_valid():
+            return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
+        exhibition = services.exhibition_save(form=form, user=request.user)
+        return Response(ExhibitionOutput(exhibition).data, status=status.HTTP_201_CREATED)
+
+
+def _exhibition(request, exhibition_id) -> Exhibition:
+    exhibition = _exhibitions(request).filter(pk=exhibition_id).first()
+    if exhibition is None:
+        raise Http404
+    return exhibition
+
+
+class ExhibitionDetailApi(APIView):
+    """GET one exhibition with its sections; PUT it (regional admins; status moves by their own calls)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(responses=ExhibitionOutput, parameters=[EXHIBITION_ID], tags=TAGS)
+    def get(self, request, exhibition_id):
+        return Response(ExhibitionOutput(_exhibition(request, exhibition_id)).data)
+
+    @extend_schema(
+        request=ExhibitionOutput, responses=ExhibitionOutput, parameters=[EXHIBITION_ID], tags=TAGS
+    )
+    def put(self, request, exhibition_id):
+        require_regional_admin(request.user)
+        exhibition = _exhibition(request, exhibition_id)
+        data, errors = form_data(request.data, ExhibitionForm)
+        form = ExhibitionForm(data, instance=exhibition)
+        if errors or not form.is_valid():
+            return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ExhibitionOutput(services.exhibition_save(form=form, user=request.user)).data)
+
+
+class ExhibitionMoveApi(APIView):
+    """POST: open or close booth registration, or end the exhibition (regional admins); a move that
+    does not fit the status is a 409."""
+
+    permission_classes = [IsAuthenticated]
+    move = "open"
+
+    @extend_schema(request=None, responses=ExhibitionOutput, parameters=[EXHIBITION_ID], tags=TAGS)
+    def post(self, request, exhibition_id):
+        require_regional_admin(request.user)
+        exhibition = services.exhibition_move(
+            exhibition_id=_exhibition(request, exhibition_id).pk, move=self.move
+        )
+        return Response(ExhibitionOutput(exhibition).data)
+
+
+class SectionCreateApi(APIView):
+    """POST a section {name_zh, name_en, industries: [codes], position} (regional admins)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SectionOutput, responses={201: SectionOutput}, parameters=[EXHIBITION_ID], tags=TAGS
+    )
+    def post(self, request, exhibition_id):
+        require_regional_admin(request.user)
+        exhibition = _exhibition(request, exhibition_id)
+        data, errors = form_data(request.data, SectionForm)
+        data.setdefault("position", str(exhibition.sections.count()))  # last, unless given
+        form = SectionForm(data)
+        if errors or not form.is_valid():
+            return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
+        section = services.section_save(form=form, exhibition=exhibition)
+        return Response(SectionOutput(section).data, status=status.HTTP_201_CREATED)
+
+
+class ParticipationFigures(serializers.Serializer):
+    registered = serializers.IntegerField()
+    booths = serializers.IntegerField(help_text="booths that went into the hall, also if taken off since")
+    live = serializers.IntegerField(help_text="booths in the hall now")
+    inquiries = serializers.IntegerField(help_text="buyers' inquiries delivered to these booths")
+    meetings = serializers.IntegerField(help_text="meetings booked from these booths, not cancelled")
+
+
+class ParticipationRow(ParticipationFigures):
+    code = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+
+
+class ParticipationOutput(serializers.Serializer):
+    total = ParticipationFigures()
+    cities = ParticipationRow(many=True)
+    sections = ParticipationRow(many=True)
+    industries = ParticipationRow(many=True)
+
+
+class ParticipationApi(APIView):
+    """Participation by city, section and industry division (regional admins; a scoped admin gets
+    the cities of their scope)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ParticipationOutput, parameters=[EXHIBITION_ID], tags=TAGS)
+    def get(self, request, exhibition_id):
+        from exhibition.hall.participation import participation
+
+        require_regional_admin(request.user)
+        report = participation(exhibition=_exhibition(request, exhibition_id), admin=request.user)
+
+        def rows(pairs):
+            return [
+                {
+                    "code": None if obj is None else str(getattr(obj, "code", obj.pk)),
+                    "name": "" if obj is None else obj.name,
+                    **figures,
+                }
+                for obj, figures in pairs
+            ]
+
+        return Response(
+            {
+                "total": report["total"],
+                "cities": rows(report["cities"]),
+                "sections": rows(report["sections"]),
+                "industries": rows(report["industries"]),
+            }
+        )
+
+
+# --- booths in the hall ---------------------------------------------------------------------------------
+
+
+class HallProductOutput(serializers.ModelSerializer):
+    thumbnail_url = serializers.SerializerMethodField()
+    specifications = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ListingProduct
+        fields = [
+            "id",
+            "name_zh",
+            "name_en",
+            "description_zh",
+            "description_en",
+            "specifications",
+            "tags",
+            "industry",
+            "thumbnail_url",
+        ]
+
+    def get_thumbnail_url(self, product) -> str | None:
+        return f"/hall/images/{product.pk}/" if product.thumbnail else None
+
+    def get_specifications(self, product) -> list[list[str]]:
+        return [list(row) for row in product.specification_rows()]
+
+
+class HallBoothCardOutput(serializers.ModelSerializer):
+    exhibition = serializers.IntegerField(source="exhibition_id")
+    section = serializers.IntegerField(source="section_id", allow_null=True)
+    city = serializers.CharField(source="city_id", allow_null=True)
+    industry = serializers.CharField(source="industry_id", allow_null=True)
+    products = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BoothListing
+        fields = [
+            "id",
+            "exhibition",
+            "section",
+            "enterprise_name",
+            "enterprise_name_en",
+            "city",
+            "industry",
+            "tags",
+            "intro_zh",
+            "intro_en",
+            "products",
+            "published_at",
+        ]
+
+    def get_products(self, listing) -> list[dict]:
+        return [{"id": p.pk, "name_zh": p.name_zh, "name_en": p.name_en} for p in listing.products.all()]
+
+
+class FreeSlotOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class HallBoothOutput(HallBoothCardOutput):
+    products = HallProductOutput(many=True, read_only=True)
+    free_slots = serializers.SerializerMethodField()
+
+    class Meta(HallBoothCardOutput.Meta):
+        fields = [*HallBoothCardOutput.Meta.fields, "free_slots"]
+
+    def get_free_slots(self, listing) -> list[dict]:
+        return FreeSlotOutput(meetings.free_slots(tenant=listing.tenant), many=True).data
+
+
+class BoothListApi(APIView):
+    """GET an exhibition's booths in the hall: ?q= (Chinese or English), ?section=, ?city=,
+    ?industry=, ?tag=; paginated with ?limit= and ?offset= (24 by default)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=HallBoothCardOutput(many=True), parameters=[EXHIBITION_ID, *FILTERS], tags=TAGS)
+    def get(self, request, exhibition_id):
+        exhibition = selectors.public_exhibitions().filter(pk=exhibition_id).first()
+        if exhibition is None:
+            raise Http404
+        rows = selectors.hall_listings(exhibition, selectors.hall_filters(request.query_params))
+        pages = Pages()
+        page = pages.paginate_queryset(rows.prefetch_related("products"), request, view=self)
+        return pages.get_paginated_response(HallBoothCardOutput(page, many=True).data)
+
+
+class BoothDetailApi(APIView):
+    """GET a booth in the hall with its products and the enterprise's free meeting slots."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=HallBoothOutput, parameters=[LISTING_ID], tags=TAGS)
+    def get(self, request, listing_id):
+        listing = selectors.public_listing(listing_id)
+        if listing is None:
+            raise Http404
+        return Response(HallBoothOutput(listing).data)
+
+
+# --- buyers ---------------------------------------------------------------------------------------------
+
+
+class InquiryOutput(serializers.ModelSerializer):
+    booth = serializers.IntegerField(source="listing_id", allow_null=True)
+    enterprise_name = serializers.SerializerMethodField()
+    delivered = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inquiry
+        fields = ["id", "booth", "enterprise_name", "company", "message", "sent_at", "delivered"]
+
+    def get_enterprise_name(self, inquiry) -> str:
+        return inquiry.tenant.name
+
+    def get_delivered(self, inquiry) -> bool:
+        return inquiry.delivered_at is not None
+
+
+class InquiryCreateApi(APIView):
+    """POST {message, company}: an inquiry to this booth, delivered to the enterprise's lead inbox by a
+    worker. At most 5 an hour and 20 a day per buyer (429 beyond)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer(
+            "InquiryInput",
+            {"message": serializers.CharField(), "company": serializers.CharField(required=False)},
+        ),
+        responses={201: InquiryOutput},
+        parameters=[LISTING_ID],
+        tags=TAGS,
+    )
+    def post(self, request, listing_id):
+        if selectors.public_listing(listing_id) is None:
+            raise Http404
+        data, errors = form_data(request.data, buyers.InquiryForm)
+        form = buyers.InquiryForm(data)
+        if errors or not form.is_valid():
+            return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
+        inquiry = buyers.inquiry_send(
+            buyer=request.user,
+            listing_id=listing_id,
+            message=form.cleaned_data["message"],
+            company=form.cleaned_data["company"],
+        )
+        return Response(InquiryOutput(inquiry).data, status=status.HTTP_201_CREATED)
+
+
+class MyInquiriesApi(APIView):
+    """GET the signed-in buyer's inquiries, newest first."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=InquiryOutput(many=True), tags=TAGS)
+    def get(self, request):
+        rows = Inquiry.objects.filter(buyer=request.user).select_related("tenant").order_by("-created_at")
+        pages = Pages()
+        page = pages.paginate_queryset(rows, request, view=self)
+        return pages.get_paginated_response(InquiryOutput(page, many=True).data)
+
+
+class BookingOutput(serializers.ModelSerializer):
+    starts_at = serializers.DateTimeField(source="slot.starts_at")
+    ends_at = serializers.DateTimeField(source="slot.ends_at")
+    enterprise_name = serializers.CharField(source="slot.tenant.name")
+    cancelled = serializers.SerializerMethodField()
+    cancel_message = serializers.CharField(source="slot.cancel_message")
+    ics_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "starts_at",
+            "ends_at",
+            "enterprise_name",
+            "exhibition",
+            "note",
+            "cancelled",
+            "cancel_message",
+            "ics_url",
+            "created_at",
+        ]
+
+    def get_cancelled(self, booking) -> bool:
+        return booking.slot.cancelled_at is not None
+
+    def get_ics_url(self, booking) -> str:
+        return f"/hall/bookings/{booking.pk}/meeting.ics"
+
+
+def _booking_id(value) -> int:
+    listing = small_id(value)
+    if listing is None:
+        raise ApplicationError(
+            _("Give the booth (`listing`) the slot is booked from."), extra={"field": "listing"}
+        )
+    return listing
+
+
+class BookingCreateApi(APIView):
+    """POST {listing, note}: books this free slot from the booth `listing` (one booking per slot: a
+    second buyer gets 409)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer(
+            "BookingInput",
+            {"listing": serializers.IntegerField(), "note": serializers.CharField(required=False)},
+        ),
+        responses={201: BookingOutput},
+        parameters=[SLOT_ID],
+        tags=TAGS,
+    )
+    def post(self, request, slot_id):
+        body = _body(request)
+        booking = meetings.book(
+            buyer=request.user,
+            slot_id=slot_id,
+            listing_id=_booking_id(body.get("listing")),
+            note=body.get("note"),
+        )
+        booking = Booking.objects.select_related("slot__tenant").get(pk=booking.pk)
+        return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
+
+
+class MyBookingsApi(APIView):
+    """GET the signed-in buyer's meetings, soonest first."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=BookingOutput(many=True), tags=TAGS)
+    def get(self, request):
+        rows = (
+            Booking.objects.filter(buyer=request.user)
+            .select_related("slot__tenant")
+            .order_by("slot__starts_at")
+        )
+        return Response(BookingOutput(rows, many=True).data)

@@ -1,0 +1,47 @@
+"""Reads of the public hall, shared by its pages and its API."""
+
+from django.db.models import QuerySet
+
+from exhibition.hall.models import BoothListing, Exhibition
+from portal.api import small_id
+
+FILTERS = ("q", "section", "city", "industry", "tag")
+
+
+def hall_filters(params) -> dict[str, str]:
+    """The hall's filters from a query string, trimmed; a value of the wrong shape is ignored."""
+    return {key: (params.get(key) or "").strip()[:100] for key in FILTERS}
+
+
+def hall_listings(exhibition: Exhibition, chosen: dict[str, str]) -> QuerySet[BoothListing]:
+    """The exhibition's booths in the hall (published copies only): keyword in Chinese or English,
+    section, city, industry division and product tag."""
+    from exhibition.models import Product
+
+    rows = BoothListing.objects.filter(exhibition=exhibition, live=True).select_related(
+        "city", "industry", "section"
+    )
+    if chosen["q"]:
+        rows = rows.filter(search_text__contains=chosen["q"].lower().replace("\x00", ""))
+    if small_id(chosen["section"]):
+        rows = rows.filter(section_id=small_id(chosen["section"]))
+    if chosen["city"].isascii() and chosen["city"].isdecimal():
+        rows = rows.filter(city_id=chosen["city"])
+    if chosen["industry"].isascii() and chosen["industry"].isalnum():
+        rows = rows.filter(industry_id=chosen["industry"])
+    if chosen["tag"] in Product.Tag.values:
+        rows = rows.filter(tags__contains=[chosen["tag"]])
+    return rows
+
+
+def public_exhibitions() -> QuerySet[Exhibition]:
+    return Exhibition.objects.filter(status__in=Exhibition.PUBLIC)
+
+
+def public_listing(listing_id) -> BoothListing | None:
+    return (
+        BoothListing.objects.filter(live=True, exhibition__status__in=Exhibition.PUBLIC)
+        .select_related("exhibition", "section", "city", "industry")
+        .filter(pk=listing_id)
+        .first()
+    )
