@@ -143,11 +143,16 @@ def demo_data_ensure() -> list[dict]:
     demo_lending_ensure(bank_user=banker)
     beijing = Enterprise.objects.get(slug=ENTERPRISES[0].slug)
     demo_financing_ensure(tenant=beijing, owner=beijing.owner)
+    from exhibition.demo import BUYER, demo_exhibition_ensure
+
+    buyer = _user(*BUYER)  # a visitor: a global user without an enterprise
+    demo_exhibition_ensure(admin=admin, buyer=buyer)
     for user, role, path in (
         (assessor, "assessor", "/review/assignments/"),
         (admin, "regional admin (whole region)", "/reports/"),
         (city_admin, "regional admin (Hebei)", "/review/cases/"),
         (banker, "bank (financial institution user)", "/lending/applications/"),
+        (buyer, "buyer (hall visitor)", "/hall/"),
         (operator, "platform operator (Django admin)", "/admin/"),
     ):
         logins.append({"role": role, "email": user.email, "url": services.tenant_url(public, path)})

@@ -199,8 +199,20 @@ def test_demo_data_has_assessor_and_regional_admin():
     application = Application.objects.get(tenant__slug="bj-precision")
     assert application.status == "submitted" and application.snapshot["verified_level"]["level"] >= 1
     assert FinancingFact.objects.filter(tenant__slug="bj-precision").count() == 1
+    # the exhibition cloud: booths in the hall, and a buyer's inquiry and meeting for the Beijing one
+    from exhibition.hall.models import Booking, BoothListing, ExhibitionFact, Inquiry
+
+    assert BoothListing.objects.filter(live=True, tenant__is_demo=True).count() == 3
+    assert BoothListing.objects.get(tenant__slug="bj-precision").products.exclude(thumbnail="").count() == 2
+    assert Inquiry.objects.get(buyer__email="buyer@example.com").delivered_at is not None
+    assert Booking.objects.filter(buyer__email="buyer@example.com").count() == 1
+    fact = ExhibitionFact.objects.get(tenant__slug="bj-precision")
+    assert (fact.live, fact.inquiries, fact.meetings) == (True, 1, 1)
+    assert "buyer (hall visitor)" in roles
     demo.demo_data_ensure()  # idempotent
     assert ReviewCase.objects.filter(tenant__is_demo=True).count() == 3
+    assert BoothListing.objects.filter(tenant__is_demo=True).count() == 3
+    assert (Inquiry.objects.count(), Booking.objects.count()) == (1, 1)
     assert Application.objects.filter(tenant__slug="bj-precision").count() == 1
 
 
