@@ -1,5 +1,7 @@
 """Exhibitions and their sections (public schema)."""
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +95,7 @@ class BoothListing(models.Model):
     intro_en = models.TextField(blank=True)
     tags = models.JSONField(default=list)  # the featured products' tags
     search_text = models.TextField(blank=True)  # names, intro, products, lower-cased, both languages
+    search_grams = ArrayField(models.TextField(), default=list)  # search.grams(search_text), indexed
     live = models.BooleanField(default=False)
     # The booth as it was when its owner last asked to publish it: what the worker copies, so that
     # an edit made after that request stays private even if the copy runs later or runs again.
@@ -110,6 +113,9 @@ class BoothListing(models.Model):
             models.Index(fields=["city", "exhibition"], name="listing_city"),
             models.Index(fields=["industry", "exhibition"], name="listing_industry"),
             models.Index(fields=["live", "wanted", "published"], name="listing_pending"),
+            # The hall's page: its filter and order, so a page reads 24 rows, not every booth.
+            models.Index(fields=["exhibition", "live", "enterprise_name", "id"], name="listing_hall_order"),
+            GinIndex(fields=["search_grams"], name="listing_search_grams"),
         ]
 
     def __str__(self) -> str:

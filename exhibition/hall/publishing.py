@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, ListingProduct
+from exhibition.hall.search import grams
 from tenants.models import Enterprise
 
 
@@ -75,6 +76,7 @@ def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
         texts = [tenant.name, tenant.name_en, snap.get("intro_zh", ""), snap.get("intro_en", "")]
         for item in snap.get("products", []):
             texts += [item["name_zh"], item["name_en"], item["description_zh"], item["description_en"]]
+        search_text = " ".join(t for t in texts if t).lower()
         BoothListing.objects.filter(pk=listing.pk).update(
             section_id=snap.get("section") or booth.section_id,
             exhibition_id=booth.exhibition_id,
@@ -85,7 +87,8 @@ def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
             intro_zh=snap.get("intro_zh", ""),
             intro_en=snap.get("intro_en", ""),
             tags=sorted({tag for item in snap.get("products", []) for tag in item["tags"]}),
-            search_text=" ".join(t for t in texts if t).lower(),
+            search_text=search_text,
+            search_grams=sorted(grams(search_text)),
             live=True,
             published=version,
             published_at=timezone.now(),

@@ -16,13 +16,20 @@ def hall_filters(params) -> dict[str, str]:
 def hall_listings(exhibition: Exhibition, chosen: dict[str, str]) -> QuerySet[BoothListing]:
     """The exhibition's booths in the hall (published copies only): keyword in Chinese or English,
     section, city, industry division and product tag."""
+    from exhibition.hall.search import keyword_grams
     from exhibition.models import Product
 
-    rows = BoothListing.objects.filter(exhibition=exhibition, live=True).select_related(
-        "city", "industry", "section"
+    rows = (
+        BoothListing.objects.filter(exhibition=exhibition, live=True)
+        .select_related("city", "industry", "section")
+        .defer("pending", "search_text", "search_grams")  # wide, and never shown
     )
-    if chosen["q"]:
-        rows = rows.filter(search_text__contains=chosen["q"].lower().replace("\x00", ""))
+    keyword = chosen["q"].lower().replace("\x00", "")
+    if keyword:
+        needed = keyword_grams(keyword)
+        if needed:
+            rows = rows.filter(search_grams__contains=needed)  # the index narrows...
+        rows = rows.filter(search_text__contains=keyword)  # ...and the phrase decides
     if small_id(chosen["section"]):
         rows = rows.filter(section_id=small_id(chosen["section"]))
     if chosen["city"].isascii() and chosen["city"].isdecimal():

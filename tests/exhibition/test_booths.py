@@ -138,6 +138,10 @@ def test_the_hall_searches_in_both_languages_and_filters(alpha, beta, fair):
     assert found("?tag=green") == [tj.pk]
     assert found(f"?section={fair['equipment'].pk}") == [bj.pk]
     assert found("?q=nothing-like-this") == []
+    assert found("?q=轴") == [bj.pk]  # one Chinese character is a word
+    assert found("?q=Five-axis") == [bj.pk] and found("?q=ev%20chassis") == [tj.pk]
+    assert found("?q=chassis%20ev") == []  # every gram is there, the phrase is not
+    assert found("?q=x") == [bj.pk]  # one ASCII letter: the phrase alone ("five-axis")
     for junk in ("?section=abc", "?city=%00", "?tag=<b>", "?page=999", "?q=%00"):
         assert hall(base + junk).status_code == 200, junk
     fair["exhibition"].status = "draft"

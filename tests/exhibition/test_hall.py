@@ -108,3 +108,16 @@ def test_only_regional_admins_manage_exhibitions(role, alpha):
         assert client.get(url).status_code == 404
     assert client.post("/hall/manage/new/", EXHIBITION).status_code == 404
     assert not Exhibition.objects.filter(name_zh=EXHIBITION["name_zh"]).exists()
+
+
+def test_keyword_grams_find_short_chinese_words_and_never_miss_a_phrase():
+    from exhibition.hall.search import grams, keyword_grams
+
+    text = "五轴联动加工中心 jg-500 servo motor 轴承 泵"
+    held = grams(text)
+    for keyword in ("轴承", "泵", "加工中心", "servo", "motor", "jg-500", "ser", "500"):
+        assert set(keyword_grams(keyword)) <= held, keyword  # never filtered out by the grams
+        assert keyword in text.lower()
+    assert keyword_grams("a") == [] and keyword_grams("!!") == []  # the phrase alone decides
+    assert not set(keyword_grams("阀门")) <= held  # absent words are excluded by the index
+    assert keyword_grams("泵") == ["泵"] and keyword_grams("Servo") == ["er", "rv", "se", "vo"]
