@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from exhibition import booths, leads, services
 from exhibition.forms import ProductForm
-from exhibition.models import Booth, Lead, Product, ProductImage
+from exhibition.models import Booth, FeaturedProduct, Lead, Product, ProductImage
 from portal.api import ApplicationError, form_data, small_id
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
@@ -186,7 +186,7 @@ class ImageDetailApi(APIView):
 class OwnBoothOutput(serializers.ModelSerializer):
     exhibition_name = serializers.CharField(source="exhibition.name_zh")
     exhibition_name_en = serializers.CharField(source="exhibition.name_en")
-    featured = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    featured = serializers.SerializerMethodField(help_text="product ids, in the order the hall shows them")
     hall = serializers.SerializerMethodField(help_text="the public hall's copy, once the worker made it")
 
     class Meta:
@@ -206,6 +206,13 @@ class OwnBoothOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def get_featured(self, booth) -> list[int]:
+        return list(
+            FeaturedProduct.objects.filter(booth=booth)
+            .order_by("position", "pk")
+            .values_list("product_id", flat=True)
+        )
 
     def get_hall(self, booth) -> dict | None:
         listing = self.context.get("listings", {}).get(booth.pk)
@@ -228,9 +235,7 @@ def _booth_data(request, rows) -> dict:
 
 
 def _booth(booth_id) -> Booth:
-    booth = (
-        Booth.objects.select_related("exhibition").prefetch_related("featured").filter(pk=booth_id).first()
-    )
+    booth = Booth.objects.select_related("exhibition").filter(pk=booth_id).first()
     if booth is None:
         raise Http404
     return booth
@@ -249,7 +254,7 @@ class BoothListApi(APIView):
 
     @extend_schema(responses=OwnBoothOutput(many=True), tags=TAGS)
     def get(self, request):
-        rows = list(Booth.objects.select_related("exhibition").prefetch_related("featured").order_by("-pk"))
+        rows = list(Booth.objects.select_related("exhibition").order_by("-pk"))
         return Response(OwnBoothOutput(rows, many=True, context=_booth_data(request, rows)).data)
 
     @extend_schema(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exhibition.hall.models import BoothListing, Exhibition, Section
-from exhibition.models import Booth, Product
+from exhibition.models import Booth, FeaturedProduct, Product
 from portal.api import ApplicationError, ConflictError
 
 INTRO_MAX = 5000
@@ -39,15 +39,58 @@ class BoothForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(exhibition_id=self.instance.exhibition_id)
+        self.fields["featured"].queryset = Product.objects.order_by("name_zh", "pk")
+        self.arranged = (
+            {f.product_id: f.position + 1 for f in FeaturedProduct.objects.filter(booth=self.instance)}
+            if self.instance.pk
+            else {}
+        )
+
+    def featured_rows(self) -> list[dict]:
+        """Per product: its checkbox and the position it is shown at (the page's table)."""
+        rows = []
+        for widget in self["featured"]:
+            pk = int(str(widget.data["value"]))
+            shown = self.data.get(f"position_{pk}", "") if self.is_bound else self.arranged.get(pk, "")
+            rows.append({"widget": widget, "pk": pk, "position": shown})
+        return rows
 
     def clean(self):
         data = super().clean()
         for name in ("intro_zh", "intro_en"):
             if len(data.get(name) or "") > INTRO_MAX:
                 self.add_error(name, _("At most 5,000 characters."))
-        if len(data.get("featured") or ()) > 12:
+        featured = list(data.get("featured") or ())
+        if len(featured) > 12:
             self.add_error("featured", _("Feature at most 12 products."))
+        # The order: the positions typed on the page, else the order of the ids sent (the API).
+        sent = [str(v) for v in self.data.getlist("featured")] if hasattr(self.data, "getlist") else []
+        positions = {}
+        for product in featured:
+            raw = (self.data.get(f"position_{product.pk}") or "").strip()
+            if raw and not (raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 99):
+                self.add_error("featured", _("A position is a whole number from 1 to 99."))
+                break
+            positions[product.pk] = int(raw) if raw else 100
+        data["featured"] = sorted(
+            featured,
+            key=lambda p: (
+                positions.get(p.pk, 100),
+                sent.index(str(p.pk)) if str(p.pk) in sent else len(sent),
+                p.pk,
+            ),
+        )
         return data
+
+    def save(self, commit=True):
+        booth = super().save(commit)
+        if commit:
+            order = {product.pk: n for n, product in enumerate(self.cleaned_data.get("featured") or ())}
+            for row in FeaturedProduct.objects.filter(booth=booth):
+                if row.position != order.get(row.product_id, 0):
+                    row.position = order.get(row.product_id, 0)
+                    row.save(update_fields=["position"])
+        return booth
 
 
 @transaction.atomic
@@ -83,7 +126,10 @@ def _locked(booth_id) -> Booth:
 def snapshot(booth: Booth) -> dict:
     """The booth and its featured products as they are now (plain data; pictures by file name)."""
     products = []
-    for product in booth.featured.prefetch_related("images").order_by("pk"):
+    arranged = (
+        FeaturedProduct.objects.filter(booth=booth).select_related("product").order_by("position", "pk")
+    )
+    for product in (row.product for row in arranged.prefetch_related("product__images")):
         first = next(iter(product.images.all()), None)
         products.append(
             {

@@ -95,7 +95,7 @@ class Booth(models.Model):
     intro_zh = models.TextField(_("Chinese introduction"), blank=True)
     intro_en = models.TextField(_("English introduction"), blank=True)
     featured = models.ManyToManyField(
-        Product, verbose_name=_("featured products"), blank=True, related_name="+"
+        Product, verbose_name=_("featured products"), blank=True, related_name="+", through="FeaturedProduct"
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -110,6 +110,22 @@ class Booth(models.Model):
 
     def __str__(self) -> str:
         return f"booth {self.pk} @ {self.exhibition_id}"
+
+
+class FeaturedProduct(models.Model):
+    """A product featured at a booth, in the order the enterprise arranged (the hall shows it so)."""
+
+    booth = models.ForeignKey(Booth, on_delete=models.CASCADE)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        db_table = "exhibition_booth_featured"  # the table of the plain many-to-many it grew from
+        ordering = ["position", "pk"]
+        unique_together = [("booth", "product")]
+
+    def __str__(self) -> str:
+        return f"{self.booth_id}:{self.product_id}@{self.position}"
 
 
 class Lead(models.Model):

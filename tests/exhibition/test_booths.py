@@ -203,3 +203,33 @@ def test_specifications_show_as_a_table_in_the_hall(alpha, fair):
     page = hall(f"/hall/booths/{listing.pk}/", "zh-hans").content.decode()
     assert "<th>额定功率</th><td>2 kW</td>" in page and "<th>Torque</th><td>6.4 N·m</td>" in page
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+def test_featured_products_are_shown_in_the_order_the_enterprise_arranged(alpha, fair):
+    booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    with tenant_context(alpha.enterprise):
+        servo = Product.objects.get()
+        lathe = Product.objects.create(
+            name_zh="数控车床", industry=alpha.enterprise.industry, created_by=alpha.owner
+        )
+    client = alpha.client()
+    url = f"/exhibition/booths/{booth.pk}/"
+    page = client.get(url).content.decode()
+    assert f'name="position_{servo.pk}" value="1"' in page and f'name="position_{lathe.pk}" value=""' in page
+    form = {"section": fair["equipment"].pk, "intro_zh": "", "intro_en": "", "featured": [servo.pk, lathe.pk]}
+    bad = client.post(url, {**form, f"position_{servo.pk}": "x"})
+    assert bad.status_code == 400 and "1 to 99" in bad.content.decode()
+    saved = client.post(url, {**form, f"position_{servo.pk}": "2", f"position_{lathe.pk}": "1"})
+    assert saved.status_code == 302
+    with tenant_context(alpha.enterprise):
+        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise)
+    listing = listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth.pk)
+    assert [p.name_zh for p in listing.products.all()] == ["数控车床", "伺服电机"]
+    shown = hall(f"/hall/booths/{listing.pk}/", "zh-hans").content.decode()
+    assert shown.index("数控车床") < shown.index("伺服电机")
+    api = client.put(
+        f"/api/v1/exhibition/booths/{booth.pk}/",
+        {"section": fair["equipment"].pk, "featured": [servo.pk, lathe.pk]},
+        content_type="application/json",
+    )
+    assert api.json()["featured"] == [servo.pk, lathe.pk]  # the API's order is the list's
