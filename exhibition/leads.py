@@ -32,11 +32,13 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
     lead.save(update_fields=["reply", "replied_by", "replied_at", "status"])
     inquiry = Inquiry.objects.select_related("buyer").filter(pk=lead.inquiry_id).first()
     if inquiry is not None:
+        inquiry.reply, inquiry.replied_at = text, lead.replied_at  # the buyer's copy, same transaction
+        inquiry.save(update_fields=["reply", "replied_at"])
         notify(
             users=[inquiry.buyer],
             message=_("An exhibitor answered your inquiry: %(reply)s"),
             params={"reply": text[:200]},
-            url=public_url(f"/hall/booths/{inquiry.listing_id}/") if inquiry.listing_id else "",
+            url=public_url("/hall/inquiries/"),
         )
     else:
         transaction.on_commit(

@@ -194,6 +194,7 @@ urlpatterns = [
     path("hall/signup/", hall_buyers.signup, name="hall-signup"),
     path("hall/slots/<int:slot_id>/book/", hall_buyers.book, name="hall-book"),
     path("hall/bookings/", hall_buyers.bookings, name="hall-bookings"),
+    path("hall/inquiries/", hall_buyers.inquiries, name="hall-inquiries"),
     path("hall/bookings/<int:booking_id>/meeting.ics", hall_buyers.booking_ics, name="hall-booking-ics"),
     path("hall/images/<int:product_id>/", hall_views.listing_image, name="hall-image"),
     path("hall/manage/", hall_views.manage, name="hall-manage"),

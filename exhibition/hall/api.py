@@ -329,7 +329,17 @@ class InquiryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Inquiry
-        fields = ["id", "booth", "enterprise_name", "company", "message", "sent_at", "delivered"]
+        fields = [
+            "id",
+            "booth",
+            "enterprise_name",
+            "company",
+            "message",
+            "sent_at",
+            "delivered",
+            "reply",
+            "replied_at",
+        ]
 
     def get_enterprise_name(self, inquiry) -> str:
         return inquiry.tenant.name

@@ -169,6 +169,9 @@ class Inquiry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True)
+    # The enterprise's latest reply, mirrored here (in its transaction) for the buyer's "My inquiries".
+    reply = models.TextField(blank=True)
+    replied_at = models.DateTimeField(null=True)
 
     class Meta:
         ordering = ["-created_at"]

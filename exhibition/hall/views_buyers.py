@@ -84,6 +84,21 @@ def bookings(request):
 
 
 @login_required
+def inquiries(request):
+    """The buyer's inquiries, newest first, with whether they reached the exhibitor and its reply."""
+    from django.core.paginator import Paginator
+
+    from exhibition.hall.models import Inquiry
+
+    rows = (
+        Inquiry.objects.filter(buyer=request.user).select_related("tenant", "listing").order_by("-created_at")
+    )
+    return render(
+        request, "hall/inquiries.html", {"page": Paginator(rows, 20).get_page(request.GET.get("page"))}
+    )
+
+
+@login_required
 def booking_ics(request, booking_id):
     from django.http import HttpResponse
 

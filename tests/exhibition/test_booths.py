@@ -217,7 +217,7 @@ def test_featured_products_are_shown_in_the_order_the_enterprise_arranged(alpha,
     page = client.get(url).content.decode()
     assert f'name="position_{servo.pk}" value="1"' in page and f'name="position_{lathe.pk}" value=""' in page
     form = {"section": fair["equipment"].pk, "intro_zh": "", "intro_en": "", "featured": [servo.pk, lathe.pk]}
-    bad = client.post(url, {**form, f"position_{servo.pk}": "x"})
+    bad = client.post(url, {**form, f"position_{servo.pk}": "x"}, HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 400 and "1 to 99" in bad.content.decode()
     saved = client.post(url, {**form, f"position_{servo.pk}": "2", f"position_{lathe.pk}": "1"})
     assert saved.status_code == 302

@@ -125,3 +125,24 @@ def test_bad_inquiries_are_refused(alpha, fair):
     )
     assert client.post("/hall/booths/999999/inquire/", {"message": "hello"}).status_code == 404
     assert not Inquiry.objects.exists()
+
+
+def test_a_buyer_sees_their_inquiries_and_the_replies_and_nobody_elses(alpha, fair):
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    buyer, other = person("mine-buyer@example.com", ""), person("mine-other@example.com", "")
+    inquiry = buyers.inquiry_send(
+        buyer=buyer, listing_id=listing.pk, message="Lead time for <b>50</b> units?"
+    )
+    client = buyer_client(buyer)
+    page = client.get("/hall/inquiries/").content.decode()
+    assert "Lead time for &lt;b&gt;50&lt;/b&gt; units?" in page and "Being delivered" in page
+    buyers.inquiry_deliver(inquiry_id=inquiry.pk)
+    assert "Delivered to the exhibitor" in client.get("/hall/inquiries/").content.decode()
+    with tenant_context(alpha.enterprise):
+        lead = Lead.objects.get(inquiry_id=inquiry.pk)
+    alpha.client().post(f"/exhibition/leads/{lead.pk}/answer/", {"reply": "Four weeks."})
+    page = client.get("/hall/inquiries/").content.decode()
+    assert "Four weeks." in page and "Replied" in page
+    assert client.get("/api/v1/hall/inquiries/").json()["results"][0]["reply"] == "Four weeks."
+    assert "Lead time" not in buyer_client(other).get("/hall/inquiries/").content.decode()
+    assert Client(HTTP_HOST="localhost").get("/hall/inquiries/").status_code == 302  # sign in first
