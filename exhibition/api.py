@@ -3,6 +3,7 @@ their publishing, the lead inbox and meeting slots. The same forms and services 
 read; members and up write; anyone else gets 404."""
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -208,11 +209,7 @@ class OwnBoothOutput(serializers.ModelSerializer):
         ]
 
     def get_featured(self, booth) -> list[int]:
-        return list(
-            FeaturedProduct.objects.filter(booth=booth)
-            .order_by("position", "pk")
-            .values_list("product_id", flat=True)
-        )
+        return [row.product_id for row in booth.featuredproduct_set.all()]  # prefetched, in order
 
     def get_hall(self, booth) -> dict | None:
         listing = self.context.get("listings", {}).get(booth.pk)
@@ -234,8 +231,13 @@ def _booth_data(request, rows) -> dict:
     return {"listings": {listing.booth_id: listing for listing in listings}}
 
 
+def _booths():
+    arranged = Prefetch("featuredproduct_set", queryset=FeaturedProduct.objects.order_by("position", "pk"))
+    return Booth.objects.select_related("exhibition").prefetch_related(arranged)
+
+
 def _booth(booth_id) -> Booth:
-    booth = Booth.objects.select_related("exhibition").filter(pk=booth_id).first()
+    booth = _booths().filter(pk=booth_id).first()
     if booth is None:
         raise Http404
     return booth
@@ -254,7 +256,7 @@ class BoothListApi(APIView):
 
     @extend_schema(responses=OwnBoothOutput(many=True), tags=TAGS)
     def get(self, request):
-        rows = list(Booth.objects.select_related("exhibition").order_by("-pk"))
+        rows = list(_booths().order_by("-pk"))
         return Response(OwnBoothOutput(rows, many=True, context=_booth_data(request, rows)).data)
 
     @extend_schema(
@@ -276,8 +278,9 @@ class BoothListApi(APIView):
 
 
 class BoothDetailApi(APIView):
-    """GET one booth; PUT its draft: {section, intro_zh, intro_en, featured: [product ids]}. The hall
-    keeps showing the last published version until the booth is published again."""
+    """GET one booth; PUT its draft, replacing it whole: {section, intro_zh, intro_en, featured:
+    [product ids, in the order to show]}; a field left out is emptied. The hall keeps showing the
+    last published version until the booth is published again."""
 
     def get_permissions(self):
         return _readers_and_members(self)
@@ -291,9 +294,11 @@ class BoothDetailApi(APIView):
             "BoothDraft",
             {
                 "section": serializers.IntegerField(),
-                "intro_zh": serializers.CharField(required=False),
-                "intro_en": serializers.CharField(required=False),
-                "featured": serializers.ListField(child=serializers.IntegerField(), required=False),
+                "intro_zh": serializers.CharField(required=False, help_text="left out: emptied"),
+                "intro_en": serializers.CharField(required=False, help_text="left out: emptied"),
+                "featured": serializers.ListField(
+                    child=serializers.IntegerField(), required=False, help_text="left out: none featured"
+                ),
             },
         ),
         responses=OwnBoothOutput,
@@ -306,7 +311,7 @@ class BoothDetailApi(APIView):
         form = booths.BoothForm(data, instance=booth)
         if errors or not form.is_valid():
             return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
-        form.save()
+        booths.booth_save(form=form)
         return _booth_response(request, booth.pk)
 
 

@@ -68,7 +68,7 @@ class BoothForm(forms.ModelForm):
         positions = {}
         for product in featured:
             raw = (self.data.get(f"position_{product.pk}") or "").strip()
-            if raw and not (raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 99):
+            if raw and not (len(raw) <= 2 and raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 99):
                 self.add_error("featured", _("A position is a whole number from 1 to 99."))
                 break
             positions[product.pk] = int(raw) if raw else 100
@@ -91,6 +91,14 @@ class BoothForm(forms.ModelForm):
                     row.position = order.get(row.product_id, 0)
                     row.save(update_fields=["position"])
         return booth
+
+
+@transaction.atomic
+def booth_save(*, form: BoothForm) -> Booth:
+    """Saves the draft (fields, featured products and their order) in one transaction, under the
+    booth's row lock, so a publish never copies a half-saved order and two saves do not interleave."""
+    _locked(form.instance.pk)
+    return form.save()
 
 
 @transaction.atomic

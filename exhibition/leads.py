@@ -30,7 +30,12 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
     lead.reply, lead.replied_by, lead.replied_at = text, user, timezone.now()
     lead.status = Lead.Status.REPLIED
     lead.save(update_fields=["reply", "replied_by", "replied_at", "status"])
-    inquiry = Inquiry.objects.select_related("buyer").filter(pk=lead.inquiry_id).first()
+    from django.db import connection
+
+    # The buyer's copy of this enterprise's inquiry (never another's, whatever the lead says).
+    inquiry = (
+        Inquiry.objects.select_related("buyer").filter(pk=lead.inquiry_id, tenant=connection.tenant).first()
+    )
     if inquiry is not None:
         inquiry.reply, inquiry.replied_at = text, lead.replied_at  # the buyer's copy, same transaction
         inquiry.save(update_fields=["reply", "replied_at"])

@@ -147,7 +147,7 @@ def booth_edit(request, booth_id):
     if request.method == "POST":
         roles.host_member_or_404(request, Role.MEMBER)
         if form.is_valid():
-            form.save()
+            booth_services.booth_save(form=form)
             messages.success(
                 request, _("Booth saved. The hall shows it as last published until you publish again.")
             )

@@ -128,6 +128,10 @@ def test_a_booth_is_registered_arranged_and_published_through_the_api(alpha, fai
     draft = {"section": fair["cars"].pk, "intro_zh": "欢迎", "intro_en": "Welcome", "featured": [product]}
     arranged = client.put(f"/api/v1/exhibition/booths/{booth}/", draft, content_type=JSON)
     assert arranged.status_code == 200 and arranged.json()["featured"] == [product]
+    huge = client.put(
+        f"/api/v1/exhibition/booths/{booth}/", {**draft, f"position_{product}": "1" * 5000}, content_type=JSON
+    )
+    assert huge.status_code == 400 and "featured" in huge.json()
     foreign = client.put(
         f"/api/v1/exhibition/booths/{booth}/", {**draft, "featured": [product + 999]}, content_type=JSON
     )

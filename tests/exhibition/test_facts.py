@@ -165,3 +165,26 @@ def test_regional_admins_see_participation_by_city_section_and_industry_within_t
         assert outsider.get(url).status_code == 404
     assert Client(HTTP_HOST="localhost").get(url).status_code == 302  # to sign in
     assert admin.get("/hall/manage/999999/participation/").status_code == 404
+
+
+def test_the_backfill_migration_makes_facts_for_booths_already_in_the_hall(alpha, fair):
+    import importlib
+
+    from django.apps import apps
+
+    from exhibition.hall.models import Booking
+
+    backfill = importlib.import_module("exhibition.hall.migrations.0009_exhibition_facts_backfill").backfill
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    buyer = person("backfill-buyer@example.com", "")
+    buyers.inquiry_deliver(
+        inquiry_id=buyers.inquiry_send(buyer=buyer, listing_id=listing.pk, message="Price?").pk
+    )
+    booking = meetings.book(buyer=buyer, slot_id=_slot(alpha).pk, listing_id=listing.pk)
+    Booking.objects.filter(pk=booking.pk).update(booth_id=None, exhibition=None)  # as booked before
+    ExhibitionFact.objects.all().delete()  # as before facts existed
+    backfill(apps, None)
+    backfill(apps, None)  # run twice: the same
+    assert _fact(alpha) == {"live": True, "published": True, "inquiries": 1, "meetings": 1}
+    booking.refresh_from_db()
+    assert (booking.booth_id, booking.exhibition_id) == (listing.booth_id, fair["exhibition"].pk)
