@@ -456,16 +456,26 @@ def test_nul_characters_get_a_clear_error_not_a_crash(admins):
 
 def test_setup_rebuilds_the_cells_of_an_installation_that_predates_them(region):
     assert not rollup.backfill_needed()
-    cells = sorted(VerifiedCell.objects.values_list("framework", "city", "industry", "size", "quarter", "n"))
+
+    def kept():
+        return (
+            sorted(VerifiedCell.objects.values_list("framework", "city", "industry", "size", "quarter", "n")),
+            sorted(RegisteredCell.objects.values_list("city", "industry", "size", "quarter", "n")),
+            sorted(
+                IndustrySpan.objects.values_list(
+                    "framework", "city", "industry", "size", "since", "until", "n"
+                )
+            ),
+        )
+
+    before = kept()
+    assert all(before)
     VerifiedCell.objects.all().delete()
     RegisteredCell.objects.all().delete()
     IndustrySpan.objects.all().delete()
     assert rollup.backfill_needed()
     rollup.rebuild()
-    assert (
-        sorted(VerifiedCell.objects.values_list("framework", "city", "industry", "size", "quarter", "n"))
-        == cells
-    )
+    assert kept() == before
 
 
 def test_the_form_shows_the_defaults_the_figures_use(admins):
@@ -612,6 +622,11 @@ def test_text_that_a_spreadsheet_would_run_is_exported_as_text(admins):
     assert cell.value == '=HYPERLINK("x")' and cell.data_type == "s"
     page = client.get(f"/reports/cities/{QHD}/industries/C34/?until=2025Q4").content.decode()
     assert "=HYPERLINK(&quot;x&quot;)" in page
+    english = client_for(admins["region"], "en")  # the English name starts with @
+    _head, tables = csv_sections(
+        english.get(f"/reports/cities/{QHD}/industries/C34/?until=2025Q4&export=csv").content
+    )
+    assert tables[0][1][0] == "'@SUM(A1)"
 
 
 def test_the_dashboard_page_draws_its_charts_in_the_pages_language(region, admins):

@@ -58,3 +58,12 @@ def _close_connections_opened_under_playwright():
     here, after `committed` has cleaned up (it is set up after this fixture, so torn down before)."""
     yield
     connections.close_all()
+
+
+def sign_in(page, url: str, email: str, password: str) -> None:
+    """Signs in on the sign-in page at `url` and waits until the browser has left it."""
+    page.goto(url)
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(lambda current: "/login/" not in current)

@@ -31,6 +31,7 @@ from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, M
 from exhibition.models import Booth, Product
 from manufacturing.review.models import Notice
 from tenants.models import Enterprise, User
+from tests.browser.conftest import sign_in
 from tests.conftest import build_enterprise
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -43,14 +44,6 @@ BUYER_PASSWORD = "Buyer-browser-2026"
 INQUIRY = "请报价：数控车床 CK6150 共 5 台，交货期多久？"
 MARKUP = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 TIMEOUT = 30  # s, for what waits on the worker
-
-
-def _sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(url)
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(lambda current: "/login/" not in current)
 
 
 def _wait_for(predicate, what: str) -> None:
@@ -217,7 +210,7 @@ def test_a_buyer_inquires_and_books_at_a_booth_and_the_enterprise_sees_both(
         # --- the enterprise's owner, on its own host, in a browser of their own
         owner_context = browser.new_context(locale="zh-CN")
         owner_page = owner_context.new_page()
-        _sign_in(owner_page, tenant_url + "/login/", world.owner.email, world.password)
+        sign_in(owner_page, tenant_url + "/login/", world.owner.email, world.password)
         assert owner_page.url.startswith(tenant_url)
 
         # the lead inbox: the inquiry, once the real worker has delivered it

@@ -22,20 +22,13 @@ from finance.lending.models import Application, FinancingFact, Institution, Inst
 from manufacturing.review.models import Notice
 from tenants.models import Region, User
 from tenants.services import user_create
+from tests.browser.conftest import sign_in
 from tests.conftest import build_enterprise
 
 pytestmark = [pytest.mark.browser]
 
 BANKER_PASSWORD = "Lending-browser-2026"
 BAODING, TIANJIN = "130600", "120000"
-
-
-def _sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(url)
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(lambda current: "/login/" not in current)
 
 
 def _products(institution: Institution) -> tuple[LoanProduct, LoanProduct]:
@@ -95,7 +88,7 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         wanted_by = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 
         # --- the owner posts a financing need on the enterprise's host
-        _sign_in(page, tenant_url + "/login/", world.owner.email, world.password)
+        sign_in(page, tenant_url + "/login/", world.owner.email, world.password)
         assert page.url.startswith(tenant_url)
         page.locator("nav.topnav").get_by_role("link", name="金融云", exact=True).click()
         page.wait_for_url("**/finance/")
@@ -193,7 +186,7 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         # --- the institution's user, on the public site, in a browser of their own
         bank_context = browser.new_context(locale="zh-CN")
         bank_page = bank_context.new_page()
-        _sign_in(bank_page, live_server_url + "/login/", banker.email, BANKER_PASSWORD)
+        sign_in(bank_page, live_server_url + "/login/", banker.email, BANKER_PASSWORD)
         bank_page.locator("nav.topnav").get_by_role("link", name="贷款申请", exact=True).click()
         bank_page.wait_for_url("**/lending/applications/")
         inbox_row = bank_page.locator("#inbox tbody tr", has_text=world.enterprise.name)

@@ -22,20 +22,13 @@ from manufacturing.frameworks.models import Framework
 from portal.reports import rollup
 from tenants.models import Enterprise, User
 from tenants.services import user_create
+from tests.browser.conftest import sign_in
 from tests.test_reports import approved, at, csv_sections, registered
 
 pytestmark = [pytest.mark.browser]
 
 ADMIN_PASSWORD = "Reports-browser-2026"
 CHENGDE, CANGZHOU = "130800", "130900"
-
-
-def _sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(url)
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(lambda current: "/login/" not in current)
 
 
 def _rows(page, table_id: str) -> list[list[str]]:
@@ -69,7 +62,7 @@ def test_a_regional_admin_compares_two_cities_in_both_languages_and_drills_down(
         approved(cangzhou, when=at("2025Q4"), total=60, level=3)
 
         # --- in Chinese: from the nav to the dashboard, two cities and one quarter chosen
-        _sign_in(page, live_server_url + "/login/", admin.email, ADMIN_PASSWORD)
+        sign_in(page, live_server_url + "/login/", admin.email, ADMIN_PASSWORD)
         page.locator("nav.topnav").get_by_role("link", name="区域报表").click()
         page.wait_for_url("**/reports/")
         form = page.locator("#report-filters")

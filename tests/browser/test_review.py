@@ -21,20 +21,13 @@ from manufacturing.review import services
 from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
 from tenants.models import User
 from tenants.services import user_create
+from tests.browser.conftest import sign_in
 from tests.manufacturing.test_assessments import submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 ASSESSOR_PASSWORD = "Assessor-browser-2026"
 TIMEOUT = 60_000  # ms, for what waits on the worker or renders a PDF
-
-
-def _sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(url)
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(lambda current: "/login/" not in current)
 
 
 def _wait_for(predicate, what: str, timeout: float = 60) -> None:
@@ -79,7 +72,7 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
         assignment = services.assign(admin=admin, case_id=case.pk, assessor_id=assessor.pk)
 
         # --- the assessor, on the public site
-        _sign_in(page, live_server_url + "/login/", assessor.email, ASSESSOR_PASSWORD)
+        sign_in(page, live_server_url + "/login/", assessor.email, ASSESSOR_PASSWORD)
         nav = page.locator("nav.topnav")
         expect(nav.get_by_role("link", name="我的核验任务")).to_be_visible()
         expect(nav.locator("#unread")).to_have_text("1")
@@ -120,7 +113,7 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
         assert 1 <= fact.level <= 4
 
         # --- the owner, on the enterprise's own host
-        _sign_in(page, tenant_url + "/login/", alpha.owner.email, alpha.password)
+        sign_in(page, tenant_url + "/login/", alpha.owner.email, alpha.password)
         page.goto(f"{tenant_url}/assessments/{assessment.pk}/result/")
         verified = page.locator("#verified")
         verified.wait_for(timeout=TIMEOUT)  # (the page would poll itself, were it still publishing)

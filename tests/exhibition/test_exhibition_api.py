@@ -5,7 +5,6 @@ a 400 with a message, never a 500; the fences answer 404."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -16,7 +15,7 @@ from exhibition.models import Lead, Product
 from tenants.members.models import Role
 from tests.exhibition.test_booths import exhibit
 from tests.exhibition.test_catalogue import picture
-from tests.manufacturing.test_review import person
+from tests.manufacturing.test_review import logged_in, person
 from tests.test_members import add_member, client_for
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +28,6 @@ PRODUCT = {
     "specifications": "主轴转速: 12000 rpm",
     "tags": ["smart", "export"],
 }
-
-
-def public(user=None) -> Client:
-    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_the_catalogue_through_the_api(alpha, beta):
@@ -83,8 +75,13 @@ def test_the_catalogue_through_the_api(alpha, beta):
         theirs = Product.objects.create(
             name_zh="别家产品", industry=beta.enterprise.industry, created_by=beta.owner
         )
-    # beta's product id means nothing on alpha's host (alpha has no such product)
-    assert client.get(f"/api/v1/exhibition/products/{theirs.pk + 1000}/").status_code == 404
+    # beta's product id on alpha's host reaches alpha's own product of that id, or nothing; never beta's
+    for method in ("get", "put"):  # (a DELETE would remove alpha's own product of that id)
+        response = getattr(client, method)(f"/api/v1/exhibition/products/{theirs.pk}/", {}, content_type=JSON)
+        assert "别家产品" not in response.content.decode()
+    with tenant_context(beta.enterprise):
+        assert Product.objects.filter(pk=theirs.pk, name_zh="别家产品").exists()  # untouched
+    assert client.get(f"/api/v1/exhibition/products/{product_id + 1000}/").status_code == 404
     assert beta.client().get(f"/api/v1/exhibition/products/{theirs.pk}/").status_code == 200
     image_id = upload.json()["id"]
     assert client.delete(f"/api/v1/exhibition/products/{product_id}/images/{image_id}/").status_code == 204
@@ -142,11 +139,11 @@ def test_a_booth_is_registered_arranged_and_published_through_the_api(alpha, fai
     listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth)
     hall = client.get(f"/api/v1/exhibition/booths/{booth}/").json()["hall"]
     assert hall["live"] and hall["up_to_date"]
-    found = public().get(f"/api/v1/hall/exhibitions/{exhibition}/booths/?q=五轴").json()
+    found = logged_in(None, "en").get(f"/api/v1/hall/exhibitions/{exhibition}/booths/?q=五轴").json()
     assert [b["id"] for b in found["results"]] == [hall["listing"]]
     off = client.post(f"/api/v1/exhibition/booths/{booth}/unpublish/").json()
     assert off["status"] == "draft" and off["hall"] is None
-    assert public().get(f"/api/v1/hall/booths/{hall['listing']}/").status_code == 404
+    assert logged_in(None, "en").get(f"/api/v1/hall/booths/{hall['listing']}/").status_code == 404
 
 
 def test_leads_and_slots_through_the_api(alpha, fair):
@@ -195,7 +192,7 @@ def test_leads_and_slots_through_the_api(alpha, fair):
     first, second = (slot["id"] for slot in offered.json())
     assert offered.json()[0]["starts_at"].endswith("09:00:00+08:00")  # Beijing time
 
-    booked = public(buyer).post(
+    booked = logged_in(buyer, "en").post(
         f"/api/v1/hall/slots/{first}/bookings/", {"listing": listing.pk, "note": "sizing"}, content_type=JSON
     )
     assert booked.status_code == 201 and booked.json()["ics_url"].endswith("meeting.ics")
@@ -210,14 +207,14 @@ def test_leads_and_slots_through_the_api(alpha, fair):
     assert (
         client.post(f"/api/v1/exhibition/slots/{second}/cancel/").status_code == 200
     )  # unbooked: no message
-    assert public(buyer).get("/api/v1/hall/bookings/").json()[0]["cancelled"] is True
+    assert logged_in(buyer, "en").get("/api/v1/hall/bookings/").json()[0]["cancelled"] is True
 
 
 def test_the_public_hall_through_the_api(alpha, beta, fair):
     _booth, servo = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=["smart"])
     exhibit(beta, fair, "cars", name_zh="新能源底盘", name_en="EV chassis", tags=["green"])
     exhibition = fair["exhibition"].pk
-    anyone = public()
+    anyone = logged_in(None, "en")
     assert [e["id"] for e in anyone.get("/api/v1/hall/exhibitions/").json()] == [exhibition]
     booths = anyone.get(f"/api/v1/hall/exhibitions/{exhibition}/booths/").json()
     assert booths["count"] == 2
@@ -239,7 +236,7 @@ def test_the_public_hall_through_the_api(alpha, beta, fair):
         f"/api/v1/hall/booths/{servo.pk}/inquiries/", {"message": "hi"}, content_type=JSON
     )
     assert anonymous.status_code in (401, 403) and not Inquiry.objects.exists()
-    buyer = public(person("api-hall-buyer@example.com", ""))
+    buyer = logged_in(person("api-hall-buyer@example.com", ""), "en")
     assert (
         buyer.post(
             f"/api/v1/hall/booths/{servo.pk}/inquiries/", {"message": " "}, content_type=JSON
@@ -268,8 +265,8 @@ def test_the_public_hall_through_the_api(alpha, beta, fair):
 
 def test_exhibitions_and_participation_through_the_api_are_for_regional_admins(alpha, fair):
     _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
-    admin = public(person("api-hall-admin@example.com", "regional_admin"))
-    outsider = public(person("api-hall-outsider@example.com", ""))
+    admin = logged_in(person("api-hall-admin@example.com", "regional_admin"), "en")
+    outsider = logged_in(person("api-hall-outsider@example.com", ""), "en")
     today = timezone.localdate()
     new = {
         "name_zh": "京津冀数字经济展",
@@ -286,7 +283,9 @@ def test_exhibitions_and_participation_through_the_api_are_for_regional_admins(a
     created = admin.post("/api/v1/hall/exhibitions/", new, content_type=JSON)
     assert created.status_code == 201 and created.json()["status"] == "draft"
     draft = created.json()["id"]
-    assert public().get(f"/api/v1/hall/exhibitions/{draft}/").status_code == 404  # drafts are not public
+    assert (
+        logged_in(None, "en").get(f"/api/v1/hall/exhibitions/{draft}/").status_code == 404
+    )  # drafts are not public
     section = admin.post(
         f"/api/v1/hall/exhibitions/{draft}/sections/",
         {"name_zh": "装备", "industries": ["C34", "C35"]},
@@ -303,7 +302,7 @@ def test_exhibitions_and_participation_through_the_api_are_for_regional_admins(a
     assert report["total"] == {"registered": 1, "booths": 1, "live": 1, "inquiries": 0, "meetings": 0}
     assert report["cities"][0]["code"] == alpha.enterprise.city_id
     assert {s["name"] for s in report["sections"]} == {"Equipment", "Automotive"}
-    assert outsider.get(url).status_code == 404 and public().get(url).status_code in (401, 403)
+    assert outsider.get(url).status_code == 404 and logged_in(None, "en").get(url).status_code in (401, 403)
     assert BoothListing.objects.filter(pk=listing.pk, live=True).exists()
     with tenant_context(alpha.enterprise):
         assert not Lead.objects.exists()

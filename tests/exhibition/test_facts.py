@@ -17,7 +17,7 @@ from exhibition.hall.publishing import listing_publish
 from exhibition.models import Booth
 from portal.reports.rollup import quarter_label, quarter_of
 from tests.exhibition.test_booths import exhibit
-from tests.manufacturing.test_review import person
+from tests.manufacturing.test_review import logged_in, person
 
 pytestmark = pytest.mark.django_db
 
@@ -140,12 +140,7 @@ def test_regional_admins_see_participation_by_city_section_and_industry_within_t
     )
     url = f"/hall/manage/{fair['exhibition'].pk}/participation/"
 
-    def client(user) -> Client:
-        c = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-        c.force_login(user)
-        return c
-
-    admin = client(person("part-admin@example.com", "regional_admin"))
+    admin = logged_in(person("part-admin@example.com", "regional_admin"), "en")
     page = admin.get(url)
     assert page.status_code == 200
     html = page.content.decode()
@@ -156,12 +151,12 @@ def test_regional_admins_see_participation_by_city_section_and_industry_within_t
     assert admin.get(url + "?export=pdf").status_code == 302  # unknown format: a message, no 500
 
     alpha_city = alpha.enterprise.city
-    scoped = client(person("part-scoped@example.com", "regional_admin", alpha_city.code))
+    scoped = logged_in(person("part-scoped@example.com", "regional_admin", alpha_city.code), "en")
     rows = list(csv.reader(io.StringIO(scoped.get(url + "?export=csv").content.decode())))
     assert [alpha_city.name_en, "1", "1", "1", "1", "0"] in rows
     assert ["Total", "1", "1", "1", "1", "0"] in rows  # beta's city is outside the scope
 
-    for outsider in (client(alpha.owner), client(person("part-buyer@example.com", ""))):
+    for outsider in (logged_in(alpha.owner), logged_in(person("part-buyer@example.com", ""))):
         assert outsider.get(url).status_code == 404
     assert Client(HTTP_HOST="localhost").get(url).status_code == 302  # to sign in
     assert admin.get("/hall/manage/999999/participation/").status_code == 404

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
-def fair(committed):
+def committed_fair(committed):
     today = timezone.localdate()
     exhibition = Exhibition.objects.create(
         name_zh="工人测试展", status="open", starts_on=today + datetime.timedelta(days=3),
@@ -47,8 +47,8 @@ def _booth(world, exhibition, section):
     return booth
 
 
-def test_the_worker_copies_a_published_booth_and_unpublishing_removes_it(fair, celery_worker):
-    exhibition, section = fair
+def test_the_worker_copies_a_published_booth_and_unpublishing_removes_it(committed_fair, celery_worker):
+    exhibition, section = committed_fair
     world = build_enterprise(slug="hallwork", city="130600", industry="C34", seed=9501)
     booth = _booth(world, exhibition, section)
     with tenant_context(world.enterprise):
@@ -63,8 +63,8 @@ def test_the_worker_copies_a_published_booth_and_unpublishing_removes_it(fair, c
     assert not BoothListing.objects.filter(tenant=world.enterprise).exists()
 
 
-def test_a_lost_copy_message_is_sent_again_by_the_sweeper(fair, celery_worker, monkeypatch):
-    exhibition, section = fair
+def test_a_lost_copy_message_is_sent_again_by_the_sweeper(committed_fair, celery_worker, monkeypatch):
+    exhibition, section = committed_fair
     world = build_enterprise(slug="hallost", city="130600", industry="C34", seed=9502)
     booth = _booth(world, exhibition, section)
     monkeypatch.setattr(publish_booth, "delay", lambda *args, **kwargs: None)  # the broker lost it
@@ -77,7 +77,9 @@ def test_a_lost_copy_message_is_sent_again_by_the_sweeper(fair, celery_worker, m
     _wait(lambda: BoothListing.objects.filter(tenant=world.enterprise, live=True).exists(), "not re-sent")
 
 
-def test_an_inquiry_is_delivered_once_even_when_its_message_comes_twice(fair, celery_worker, monkeypatch):
+def test_an_inquiry_is_delivered_once_even_when_its_message_comes_twice(
+    committed_fair, celery_worker, monkeypatch
+):
     from exhibition.hall import buyers
     from exhibition.hall.models import Inquiry
     from exhibition.hall.publishing import listing_publish
@@ -85,7 +87,7 @@ def test_an_inquiry_is_delivered_once_even_when_its_message_comes_twice(fair, ce
     from exhibition.models import Lead
     from tests.manufacturing.test_review import person
 
-    exhibition, section = fair
+    exhibition, section = committed_fair
     world = build_enterprise(slug="hallinq", city="130600", industry="C34", seed=9503)
     booth = _booth(world, exhibition, section)
     with tenant_context(world.enterprise):
@@ -97,10 +99,10 @@ def test_an_inquiry_is_delivered_once_even_when_its_message_comes_twice(fair, ce
     inquiry = buyers.inquiry_send(buyer=buyer, listing_id=listing.pk, message="Lead time for 50 units?")
     monkeypatch.undo()
     assert buyers.inquiries_sweep(older_than_seconds=0) >= 1  # sent again by the sweeper
-    deliver_inquiry.delay(inquiry.pk)  # and once more, as a redelivered message would be
-    deliver_inquiry.delay(inquiry.pk)
+    again = [deliver_inquiry.delay(inquiry.pk) for _ in range(2)]  # as redelivered messages would be
+    for result in again:
+        result.get(timeout=30)  # both have run on the worker before the count below
     _wait(lambda: Inquiry.objects.get(pk=inquiry.pk).delivered_at is not None, "not delivered")
-    time.sleep(1)  # let the other two messages run too
     with tenant_context(world.enterprise):
         assert list(Lead.objects.values_list("inquiry_id", "message")) == [
             (inquiry.pk, "Lead time for 50 units?")

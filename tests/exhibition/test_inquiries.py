@@ -13,15 +13,9 @@ from exhibition.hall.models import Inquiry
 from exhibition.models import Lead
 from manufacturing.review.models import Notice
 from tests.exhibition.test_booths import exhibit
-from tests.manufacturing.test_review import person
+from tests.manufacturing.test_review import logged_in, person
 
 pytestmark = pytest.mark.django_db
-
-
-def buyer_client(user) -> Client:
-    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 def test_a_visitor_signs_up_without_an_enterprise():
@@ -56,7 +50,7 @@ def test_an_inquiry_reaches_the_lead_inbox_exactly_once_and_the_reply_reaches_th
     buyer = person("buyer-one@example.com", "")
     anonymous = Client(HTTP_HOST="localhost").post(f"/hall/booths/{listing.pk}/inquire/", {"message": "hi"})
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
-    client = buyer_client(buyer)
+    client = logged_in(buyer, "en")
     sent = client.post(
         f"/hall/booths/{listing.pk}/inquire/",
         {"message": "=1+1 price for 20 units?", "company": "Acme"},
@@ -98,7 +92,7 @@ def test_an_inquiry_reaches_the_lead_inbox_exactly_once_and_the_reply_reaches_th
 
 def test_inquiries_are_rate_limited(alpha, fair):
     _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
-    client = buyer_client(person("buyer-busy@example.com", ""))
+    client = logged_in(person("buyer-busy@example.com", ""), "en")
     for n in range(5):
         client.post(f"/hall/booths/{listing.pk}/inquire/", {"message": f"question {n}"})
     refused = client.post(f"/hall/booths/{listing.pk}/inquire/", {"message": "one more"}, follow=True)
@@ -108,7 +102,7 @@ def test_inquiries_are_rate_limited(alpha, fair):
 
 def test_bad_inquiries_are_refused(alpha, fair):
     _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
-    client = buyer_client(person("buyer-bad@example.com", ""))
+    client = logged_in(person("buyer-bad@example.com", ""), "en")
     assert (
         "Write your inquiry"
         in client.post(
@@ -133,7 +127,7 @@ def test_a_buyer_sees_their_inquiries_and_the_replies_and_nobody_elses(alpha, fa
     inquiry = buyers.inquiry_send(
         buyer=buyer, listing_id=listing.pk, message="Lead time for <b>50</b> units?"
     )
-    client = buyer_client(buyer)
+    client = logged_in(buyer, "en")
     page = client.get("/hall/inquiries/").content.decode()
     assert "Lead time for &lt;b&gt;50&lt;/b&gt; units?" in page and "Being delivered" in page
     buyers.inquiry_deliver(inquiry_id=inquiry.pk)
@@ -144,5 +138,5 @@ def test_a_buyer_sees_their_inquiries_and_the_replies_and_nobody_elses(alpha, fa
     page = client.get("/hall/inquiries/").content.decode()
     assert "Four weeks." in page and "Replied" in page
     assert client.get("/api/v1/hall/inquiries/").json()["results"][0]["reply"] == "Four weeks."
-    assert "Lead time" not in buyer_client(other).get("/hall/inquiries/").content.decode()
+    assert "Lead time" not in logged_in(other, "en").get("/hall/inquiries/").content.decode()
     assert Client(HTTP_HOST="localhost").get("/hall/inquiries/").status_code == 302  # sign in first

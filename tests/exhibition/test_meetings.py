@@ -14,15 +14,9 @@ from exhibition.hall.models import Booking, BoothListing, Exhibition, Exhibition
 from manufacturing.review.models import Notice
 from portal.api import ConflictError
 from tests.exhibition.test_booths import exhibit
-from tests.manufacturing.test_review import person
+from tests.manufacturing.test_review import logged_in, person
 
 TOMORROW_9 = (timezone.localdate() + datetime.timedelta(days=1)).isoformat() + "T09:00"
-
-
-def buyer_client(user) -> Client:
-    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db
@@ -39,13 +33,13 @@ def test_slots_are_offered_booked_downloaded_and_cancelled(alpha, fair):
     page = Client(HTTP_HOST="localhost").get(f"/hall/booths/{listing.pk}/").content.decode()
     assert page.count('class="inline slot"') == 3
     buyer = person("meet-buyer@example.com", "")
-    client = buyer_client(buyer)
+    client = logged_in(buyer, "en")
     booked = client.post(
         f"/hall/slots/{slots[0].pk}/book/", {"listing": listing.pk, "note": "About servo sizing"}
     )
     assert booked.status_code == 302
     booking = Booking.objects.get()
-    again = buyer_client(person("meet-late@example.com", "")).post(
+    again = logged_in(person("meet-late@example.com", ""), "en").post(
         f"/hall/slots/{slots[0].pk}/book/", {"listing": listing.pk}, follow=True
     )
     assert "Someone has just booked this slot" in again.content.decode()
@@ -55,7 +49,7 @@ def test_slots_are_offered_booked_downloaded_and_cancelled(alpha, fair):
     start = slots[0].starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     assert ics["Content-Type"].startswith("text/calendar") and f"DTSTART:{start}" in body
     assert "BEGIN:VEVENT" in body and "About servo sizing" in body and "STATUS:CONFIRMED" in body
-    other = buyer_client(person("meet-other@example.com", ""))
+    other = logged_in(person("meet-other@example.com", ""), "en")
     assert other.get(f"/hall/bookings/{booking.pk}/meeting.ics").status_code == 404
 
     no_reason = owner.post(
@@ -65,10 +59,12 @@ def test_slots_are_offered_booked_downloaded_and_cancelled(alpha, fair):
     owner.post(f"/exhibition/slots/{slots[0].pk}/cancel/", {"message": "Our engineer is travelling"})
     assert Notice.objects.filter(user=buyer, text_en__contains="Our engineer is travelling").exists()
     assert "STATUS:CANCELLED" in client.get(f"/hall/bookings/{booking.pk}/meeting.ics").content.decode()
-    again = buyer_client(buyer).post(f"/hall/slots/{slots[0].pk}/book/", {"listing": listing.pk}, follow=True)
+    again = logged_in(buyer, "en").post(
+        f"/hall/slots/{slots[0].pk}/book/", {"listing": listing.pk}, follow=True
+    )
     assert "can no longer be booked" in again.content.decode()
     for junk in ({}, {"listing": "x"}, {"listing": "999999"}):  # a slot is booked from its booth's page
-        assert buyer_client(buyer).post(f"/hall/slots/{slots[0].pk}/book/", junk).status_code == 404
+        assert logged_in(buyer, "en").post(f"/hall/slots/{slots[0].pk}/book/", junk).status_code == 404
     assert Booking.objects.count() == 1
 
 

@@ -100,7 +100,7 @@ def test_statements_show_their_derived_figures(alpha):
         ({"revenue": "abc"}, "revenue", "Enter a number"),
         ({"year": "2999"}, "year", "in the future"),
         ({"year": "1900"}, "year", "from 1990 on"),
-        ({"employees": "-3"}, "employees", ""),
+        ({"employees": "-3"}, "employees", "greater than or equal to 0"),
     ],
 )
 def test_statement_sanity_checks(alpha, change, field, message):

@@ -59,9 +59,11 @@ def assigned(world, people) -> tuple[Assessment, Assignment]:
     return assessment, assignment
 
 
-def logged_in(user) -> Client:
-    client = Client(HTTP_HOST=PUBLIC)
-    client.force_login(user)
+def logged_in(user, language: str | None = None) -> Client:
+    """A client on the public site signed in as `user` (None: anonymous), in `language` if given."""
+    client = Client(HTTP_HOST=PUBLIC, **({"HTTP_ACCEPT_LANGUAGE": language} if language else {}))
+    if user is not None:
+        client.force_login(user)
     return client
 
 
