@@ -434,7 +434,7 @@ def seed_listings(exhibition, *, section_ids, count, start, seed, pending_every)
     from django.utils import timezone
 
     from exhibition.hall.models import BoothListing, ListingProduct
-    from exhibition.hall.search import grams
+    from exhibition.hall.search import grams, listing_text
     from tenants.models import Enterprise, Region
 
     rng = random.Random(seed)
@@ -487,12 +487,9 @@ def seed_listings(exhibition, *, section_ids, count, start, seed, pending_every)
             f"{name_en} is based in {city.name_en} and designs, makes and sells {picks[0][1]} and more; "
             f"annual capacity {rng.randint(1, 50)}0,000 units, exported to {rng.randint(3, 60)} countries."
         )
-        texts = [name, name_en, intro_zh, intro_en]
-        for item in items:
-            texts += [item["name_zh"], item["name_en"], item["description_zh"], item["description_en"]]
         section = section_of.get(division)
-        search_text = " ".join(texts).lower()
         snap = {"section": section, "intro_zh": intro_zh, "intro_en": intro_en, "products": items}
+        search_text = listing_text(name, name_en, snap)  # as the publishing worker writes it
         fields = dict(
             tenant_id=tenants[i % len(tenants)],
             exhibition=exhibition,
@@ -505,7 +502,7 @@ def seed_listings(exhibition, *, section_ids, count, start, seed, pending_every)
             intro_en=intro_en,
             tags=sorted({tag for item in items for tag in item["tags"]}),
             search_text=search_text,
-            search_grams=sorted(grams(search_text)),  # as the publishing worker fills them
+            search_grams=sorted(grams(search_text)),
             pending=snap,
             requested_at=now,
         )

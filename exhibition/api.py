@@ -8,7 +8,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,9 +15,10 @@ from rest_framework.views import APIView
 from exhibition import booths, leads, services
 from exhibition.forms import ProductForm
 from exhibition.models import Booth, FeaturedProduct, Lead, Product, ProductImage
-from portal.api import ApplicationError, form_data, small_id
+from portal.api import ApplicationError, form_data, json_body, paginated, small_id
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
+from tenants.registration import public_url
 
 TAGS = ["exhibition"]
 PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH)
@@ -30,17 +30,6 @@ SLOT_ID = OpenApiParameter("slot_id", int, OpenApiParameter.PATH)
 
 def _readers_and_members(view) -> list:
     return [IsHostMember()] if view.request.method == "GET" else [role_at_least(Role.MEMBER)()]
-
-
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
-
-
-def _paginated(request, view, rows, serializer):
-    pages = Pages()
-    page = pages.paginate_queryset(rows, request, view=view)
-    return pages.get_paginated_response(serializer(page, many=True).data)
 
 
 # --- the catalogue --------------------------------------------------------------------------------------
@@ -67,19 +56,7 @@ class CatalogueProductOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = [
-            "id",
-            "name_zh",
-            "name_en",
-            "description_zh",
-            "description_en",
-            "specifications",
-            "tags",
-            "industry",
-            "images",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *ProductForm.Meta.fields, "images", "created_at", "updated_at"]
         read_only_fields = ["id", "images", "created_at", "updated_at"]
 
 
@@ -111,7 +88,7 @@ class ProductListApi(APIView):
     @extend_schema(responses=CatalogueProductOutput(many=True), tags=TAGS)
     def get(self, request):
         rows = Product.objects.prefetch_related("images").order_by("-updated_at", "-pk")
-        return _paginated(request, self, rows, CatalogueProductOutput)
+        return paginated(request, self, rows, CatalogueProductOutput)
 
     @extend_schema(request=CatalogueProductOutput, responses={201: CatalogueProductOutput}, tags=TAGS)
     def post(self, request):
@@ -220,7 +197,7 @@ class OwnBoothOutput(serializers.ModelSerializer):
             "live": listing.live,
             "up_to_date": listing.published >= listing.wanted,
             "published_at": listing.published_at,
-            "url": f"/hall/booths/{listing.pk}/",
+            "url": public_url(f"/hall/booths/{listing.pk}/"),  # the hall is on the public site
         }
 
 
@@ -267,7 +244,7 @@ class BoothListApi(APIView):
         tags=TAGS,
     )
     def post(self, request):
-        body = request.data if isinstance(request.data, dict) else {}
+        body = json_body(request)
         exhibition = small_id(body.get("exhibition"))
         if exhibition is None:
             raise ApplicationError(_("Give the exhibition's id."), extra={"field": "exhibition"})
@@ -374,7 +351,7 @@ class LeadListApi(APIView):
             if wanted not in Lead.Status.values:
                 raise ApplicationError(_("Unknown status."), extra={"field": "status"})
             rows = rows.filter(status=wanted)
-        return _paginated(request, self, rows, LeadOutput)
+        return paginated(request, self, rows, LeadOutput)
 
 
 class LeadDetailApi(APIView):
@@ -395,8 +372,8 @@ class LeadReplyApi(APIView):
         tags=TAGS,
     )
     def post(self, request, lead_id):
-        body = request.data if isinstance(request.data, dict) else {}
-        lead = leads.lead_reply(lead_id=_lead(lead_id).pk, user=request.user, text=body.get("reply"))
+        body = json_body(request)
+        lead = leads.lead_reply(lead_id=lead_id, user=request.user, text=body.get("reply"))
         return Response(LeadOutput(lead).data)
 
 
@@ -405,7 +382,7 @@ class LeadCloseApi(APIView):
 
     @extend_schema(request=None, responses=LeadOutput, parameters=[LEAD_ID], tags=TAGS)
     def post(self, request, lead_id):
-        return Response(LeadOutput(leads.lead_close(lead_id=_lead(lead_id).pk)).data)
+        return Response(LeadOutput(leads.lead_close(lead_id=lead_id)).data)
 
 
 # --- meeting slots --------------------------------------------------------------------------------------
@@ -432,15 +409,9 @@ class OwnSlotOutput(serializers.Serializer):
 
 
 def _slots(request):
-    from django.utils import timezone
+    from exhibition.hall.selectors import upcoming_slots
 
-    from exhibition.hall.models import MeetingSlot
-
-    return (
-        MeetingSlot.objects.filter(tenant=request.tenant, ends_at__gt=timezone.now())
-        .select_related("booking__buyer")
-        .order_by("starts_at")
-    )
+    return upcoming_slots(request.tenant.pk)
 
 
 class SlotListApi(APIView):
@@ -492,7 +463,7 @@ class SlotCancelApi(APIView):
     def post(self, request, slot_id):
         from exhibition.hall import meetings
 
-        body = request.data if isinstance(request.data, dict) else {}
+        body = json_body(request)
         slot = meetings.slot_cancel(tenant=request.tenant, slot_id=slot_id, message=body.get("message"))
         return Response(
             OwnSlotOutput(type(slot).objects.select_related("booking__buyer").get(pk=slot.pk)).data

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exhibition.hall.models import BoothListing, Exhibition, Section
 from exhibition.models import Booth, FeaturedProduct, Product
-from portal.api import ApplicationError, ConflictError
+from portal.api import ApplicationError, ConflictError, small_id
 
 INTRO_MAX = 5000
 
@@ -68,10 +68,11 @@ class BoothForm(forms.ModelForm):
         positions = {}
         for product in featured:
             raw = (self.data.get(f"position_{product.pk}") or "").strip()
-            if raw and not (len(raw) <= 2 and raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 99):
+            position = small_id(raw) if raw else 100  # unnumbered: after the numbered ones
+            if position is None or (raw and not 1 <= position <= 99):
                 self.add_error("featured", _("A position is a whole number from 1 to 99."))
                 break
-            positions[product.pk] = int(raw) if raw else 100
+            positions[product.pk] = position
         data["featured"] = sorted(
             featured,
             key=lambda p: (

@@ -171,6 +171,6 @@ def demo_exhibition_ensure(*, admin, buyer) -> None:
         )
         buyers.inquiry_deliver(inquiry_id=inquiry.pk)  # what the worker does
     if not Booking.objects.filter(buyer=buyer, slot__tenant=tenant).exists():
-        slot = meetings.free_slots(tenant=tenant).first()
+        slot = meetings.free_slots(tenant_id=tenant.pk).first()
         if slot is not None:
             meetings.book(buyer=buyer, slot_id=slot.pk, listing_id=beijing.pk, note="JG-500 交货期与付款方式")

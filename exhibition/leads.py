@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,13 @@ from exhibition.models import Lead
 from portal.api import ApplicationError, ConflictError
 
 TEXT_MAX = 2000
+
+
+def _locked(lead_id) -> Lead:
+    lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+    if lead is None:
+        raise Http404
+    return lead
 
 
 @transaction.atomic
@@ -24,7 +32,7 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
         raise ApplicationError(_("Write your reply."), extra={"field": "reply"})
     if len(text) > TEXT_MAX or "\x00" in text:
         raise ApplicationError(_("The reply is too long (2,000 characters at most) or holds a NUL."))
-    lead = Lead.objects.select_for_update().get(pk=lead_id)
+    lead = _locked(lead_id)
     if lead.status == Lead.Status.CLOSED:
         raise ConflictError(_("This lead is closed."))
     lead.reply, lead.replied_by, lead.replied_at = text, user, timezone.now()
@@ -60,7 +68,7 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
 
 @transaction.atomic
 def lead_close(*, lead_id: int) -> Lead:
-    lead = Lead.objects.select_for_update().get(pk=lead_id)
+    lead = _locked(lead_id)
     lead.status = Lead.Status.CLOSED
     lead.save(update_fields=["status"])
     return lead

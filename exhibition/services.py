@@ -23,12 +23,11 @@ def image_add(*, product: Product, upload) -> ProductImage:
     from portal.api import ConflictError
 
     product = Product.objects.select_for_update().get(pk=product.pk)
-    if product.images.count() >= MAX_IMAGES:
+    count = product.images.count()
+    if count >= MAX_IMAGES:
         raise ConflictError(_("A product has at most %(n)s pictures."), params={"n": MAX_IMAGES})
     processed = images.process(upload)
-    picture = ProductImage(
-        product=product, original_name=(upload.name or "")[:255], position=product.images.count()
-    )
+    picture = ProductImage(product=product, original_name=(upload.name or "")[:255], position=count)
     picture.image.save(processed.image.name, processed.image, save=False)
     picture.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
     picture.save()

@@ -187,10 +187,8 @@ def booth_publish(request, booth_id, action):
 
 @login_required
 def slots(request):
-    from django.utils import timezone
-
     from exhibition.hall import meetings
-    from exhibition.hall.models import MeetingSlot
+    from exhibition.hall.selectors import upcoming_slots
 
     enterprise, _role = roles.host_member_or_404(request)
     can_edit = roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER)
@@ -201,15 +199,10 @@ def slots(request):
             added = meetings.slots_add(tenant=enterprise, form=form)
             messages.success(request, _("%(n)s slots offered.") % {"n": len(added)})
             return redirect("exhibition-slots")
-    rows = (
-        MeetingSlot.objects.filter(tenant=enterprise, ends_at__gt=timezone.now())
-        .select_related("booking__buyer")
-        .order_by("starts_at")
-    )
     return render(
         request,
         "exhibition/slots.html",
-        {"slots": rows, "form": form, "can_edit": can_edit},
+        {"slots": upcoming_slots(enterprise.pk), "form": form, "can_edit": can_edit},
         status=400 if form.errors else 200,
     )
 

@@ -14,7 +14,7 @@ from finance.forms import RequestForm, StatementForm
 from finance.lending import selectors as lending_selectors
 from finance.lending import services as lending
 from finance.models import FinancialStatement, FinancingRequest
-from portal.api import ApplicationError, form_data
+from portal.api import ApplicationError, form_data, json_body
 from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
@@ -26,17 +26,7 @@ REQUEST_ID = OpenApiParameter("request_id", int, OpenApiParameter.PATH)
 class StatementOutput(serializers.ModelSerializer):
     class Meta:
         model = FinancialStatement
-        fields = [
-            "year",
-            "revenue",
-            "operating_cost",
-            "net_profit",
-            "total_assets",
-            "total_liabilities",
-            "rd_spend",
-            "employees",
-            "updated_at",
-        ]
+        fields = [*StatementForm.Meta.fields, "updated_at"]
 
 
 class ProfileYearOutput(serializers.Serializer):
@@ -97,10 +87,6 @@ class RequestApplicationOutput(serializers.Serializer):
     approved_term = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
     responded_at = serializers.DateTimeField(allow_null=True)
-
-
-def _body(request) -> dict:
-    return request.data if isinstance(request.data, dict) else {}
 
 
 class ProfileApi(APIView):
@@ -288,7 +274,7 @@ class ApplyApi(APIView):
     )
     def post(self, request, request_id):
         _request(request_id)
-        body = _body(request)
+        body = json_body(request)
         product = body.get("product")
         share = body.get("share") or []
         if not isinstance(product, int) or isinstance(product, bool):
@@ -322,6 +308,6 @@ class ReplyApi(APIView):
             enterprise=current_enterprise(request),
             user=request.user,
             application_id=application_id,
-            message=_body(request).get("message"),
+            message=json_body(request).get("message"),
         )
         return Response(RequestApplicationOutput(application).data)

@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -114,3 +115,23 @@ def small_id(value) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdecimal() and len(value) < 12:
         return int(value)
     return None
+
+
+class Pages(LimitOffsetPagination):
+    """The APIs' lists: ?limit= (50 by default, 500 at most) and ?offset=."""
+
+    default_limit = 50
+    max_limit = 500
+
+
+def paginated(request, view, rows, serializer, pages: LimitOffsetPagination | None = None):
+    """One page of `rows` through `serializer`, with count, next and previous."""
+    pages = pages or Pages()
+    page = pages.paginate_queryset(rows, request, view=view)
+    return pages.get_paginated_response(serializer(page, many=True).data)
+
+
+def json_body(request) -> dict:
+    """The request's JSON object, or {} when the body is anything else (a list, a string...): the
+    fields then read as missing and the form or service answers with its message."""
+    return request.data if isinstance(request.data, dict) else {}

@@ -11,14 +11,19 @@ from django_tenants.utils import schema_exists
 from tenant_users.tenants.models import TenantBase, UserProfile
 
 
+def in_language(zh: str, en: str) -> str:
+    """The text for the active language: the Chinese one, or the English one when there is one."""
+    if (get_language() or "zh-hans").startswith("zh"):
+        return zh
+    return en or zh
+
+
 class Bilingual:
     """Objects with `name_zh` / `name_en` show the name in the active language."""
 
     @property
     def name(self) -> str:
-        if (get_language() or "zh-hans").startswith("zh"):
-            return self.name_zh
-        return self.name_en or self.name_zh
+        return in_language(self.name_zh, self.name_en)
 
     def __str__(self) -> str:
         return self.name
@@ -147,9 +152,7 @@ class Enterprise(TenantBase):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "zh-hans").startswith("zh"):
-            return self.name
-        return self.name_en or self.name
+        return in_language(self.name, self.name_en)
 
 
 class Domain(DomainMixin):

@@ -15,7 +15,7 @@ from exhibition.hall import buyers, meetings, selectors, services
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, ListingProduct, Section
 from manufacturing.review.services import is_regional_admin, require_regional_admin
-from portal.api import ApplicationError, form_data, small_id
+from portal.api import ApplicationError, form_data, json_body, paginated, small_id
 
 TAGS = ["hall"]
 EXHIBITION_ID = OpenApiParameter("exhibition_id", int, OpenApiParameter.PATH)
@@ -30,13 +30,9 @@ FILTERS = [
 ]
 
 
-class Pages(LimitOffsetPagination):
+class HallPages(LimitOffsetPagination):
     default_limit = 24
     max_limit = 200
-
-
-def _body(request) -> dict:
-    return request.data if isinstance(request.data, dict) else {}
 
 
 # --- exhibitions ----------------------------------------------------------------------------------------
@@ -47,7 +43,7 @@ class SectionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Section
-        fields = ["id", "name_zh", "name_en", "industries", "position"]
+        fields = ["id", *SectionForm.Meta.fields]
 
 
 class ExhibitionOutput(serializers.ModelSerializer):
@@ -55,18 +51,7 @@ class ExhibitionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Exhibition
-        fields = [
-            "id",
-            "name_zh",
-            "name_en",
-            "theme_zh",
-            "theme_en",
-            "starts_on",
-            "ends_on",
-            "registration_deadline",
-            "status",
-            "sections",
-        ]
+        fields = ["id", *ExhibitionForm.Meta.fields, "status", "sections"]
 
 
 def _exhibitions(request):
@@ -137,10 +122,8 @@ class ExhibitionMoveApi(APIView):
     @extend_schema(request=None, responses=ExhibitionOutput, parameters=[EXHIBITION_ID], tags=TAGS)
     def post(self, request, exhibition_id):
         require_regional_admin(request.user)
-        exhibition = services.exhibition_move(
-            exhibition_id=_exhibition(request, exhibition_id).pk, move=self.move
-        )
-        return Response(ExhibitionOutput(exhibition).data)
+        services.exhibition_move(exhibition_id=exhibition_id, move=self.move)
+        return Response(ExhibitionOutput(_exhibition(request, exhibition_id)).data)
 
 
 class SectionCreateApi(APIView):
@@ -286,7 +269,7 @@ class HallBoothOutput(HallBoothCardOutput):
         fields = [*HallBoothCardOutput.Meta.fields, "free_slots"]
 
     def get_free_slots(self, listing) -> list[dict]:
-        return FreeSlotOutput(meetings.free_slots(tenant=listing.tenant), many=True).data
+        return FreeSlotOutput(meetings.free_slots(tenant_id=listing.tenant_id), many=True).data
 
 
 class BoothListApi(APIView):
@@ -301,9 +284,7 @@ class BoothListApi(APIView):
         if exhibition is None:
             raise Http404
         rows = selectors.hall_listings(exhibition, selectors.hall_filters(request.query_params))
-        pages = Pages()
-        page = pages.paginate_queryset(rows.prefetch_related("products"), request, view=self)
-        return pages.get_paginated_response(HallBoothCardOutput(page, many=True).data)
+        return paginated(request, self, rows.prefetch_related("products"), HallBoothCardOutput, HallPages())
 
 
 class BoothDetailApi(APIView):
@@ -324,7 +305,8 @@ class BoothDetailApi(APIView):
 
 class InquiryOutput(serializers.ModelSerializer):
     booth = serializers.IntegerField(source="listing_id", allow_null=True)
-    enterprise_name = serializers.SerializerMethodField()
+    enterprise_name = serializers.CharField(source="tenant.name")
+    enterprise_name_en = serializers.CharField(source="tenant.name_en")
     delivered = serializers.SerializerMethodField()
 
     class Meta:
@@ -333,6 +315,7 @@ class InquiryOutput(serializers.ModelSerializer):
             "id",
             "booth",
             "enterprise_name",
+            "enterprise_name_en",
             "company",
             "message",
             "sent_at",
@@ -340,9 +323,6 @@ class InquiryOutput(serializers.ModelSerializer):
             "reply",
             "replied_at",
         ]
-
-    def get_enterprise_name(self, inquiry) -> str:
-        return inquiry.tenant.name
 
     def get_delivered(self, inquiry) -> bool:
         return inquiry.delivered_at is not None
@@ -386,16 +366,14 @@ class MyInquiriesApi(APIView):
 
     @extend_schema(responses=InquiryOutput(many=True), tags=TAGS)
     def get(self, request):
-        rows = Inquiry.objects.filter(buyer=request.user).select_related("tenant").order_by("-created_at")
-        pages = Pages()
-        page = pages.paginate_queryset(rows, request, view=self)
-        return pages.get_paginated_response(InquiryOutput(page, many=True).data)
+        return paginated(request, self, selectors.buyer_inquiries(request.user), InquiryOutput, HallPages())
 
 
 class BookingOutput(serializers.ModelSerializer):
     starts_at = serializers.DateTimeField(source="slot.starts_at")
     ends_at = serializers.DateTimeField(source="slot.ends_at")
     enterprise_name = serializers.CharField(source="slot.tenant.name")
+    enterprise_name_en = serializers.CharField(source="slot.tenant.name_en")
     cancelled = serializers.SerializerMethodField()
     cancel_message = serializers.CharField(source="slot.cancel_message")
     ics_url = serializers.SerializerMethodField()
@@ -407,6 +385,7 @@ class BookingOutput(serializers.ModelSerializer):
             "starts_at",
             "ends_at",
             "enterprise_name",
+            "enterprise_name_en",
             "exhibition",
             "note",
             "cancelled",
@@ -447,7 +426,7 @@ class BookingCreateApi(APIView):
         tags=TAGS,
     )
     def post(self, request, slot_id):
-        body = _body(request)
+        body = json_body(request)
         booking = meetings.book(
             buyer=request.user,
             slot_id=slot_id,
@@ -465,9 +444,4 @@ class MyBookingsApi(APIView):
 
     @extend_schema(responses=BookingOutput(many=True), tags=TAGS)
     def get(self, request):
-        rows = (
-            Booking.objects.filter(buyer=request.user)
-            .select_related("slot__tenant")
-            .order_by("slot__starts_at")
-        )
-        return Response(BookingOutput(rows, many=True).data)
+        return Response(BookingOutput(selectors.buyer_bookings(request.user), many=True).data)

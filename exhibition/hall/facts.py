@@ -7,10 +7,20 @@ changes committing at once are counted in turn, the second after the first's com
 """
 
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from exhibition.hall.models import Booking, BoothListing, ExhibitionFact, Inquiry
 from tenants.models import Enterprise
+
+EXHIBITED = Q(first_published_at__isnull=False)
+# What the reports sum over facts: booths registered, booths that went into the hall, inquiries, meetings.
+FIGURES = {
+    "registered": Count("pk"),
+    "booths": Count("pk", filter=EXHIBITED),
+    "inquiries": Sum("inquiries", default=0),
+    "meetings": Sum("meetings", default=0),
+}
 
 
 @transaction.atomic

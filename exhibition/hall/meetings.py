@@ -75,9 +75,9 @@ def slot_cancel(*, tenant, slot_id, message) -> MeetingSlot:
     return slot
 
 
-def free_slots(*, tenant):
+def free_slots(*, tenant_id: int):
     return MeetingSlot.objects.filter(
-        tenant=tenant, cancelled_at__isnull=True, booking__isnull=True, starts_at__gt=timezone.now()
+        tenant_id=tenant_id, cancelled_at__isnull=True, booking__isnull=True, starts_at__gt=timezone.now()
     ).order_by("starts_at")[:50]
 
 

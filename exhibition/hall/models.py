@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Bilingual
+from tenants.models import Bilingual, in_language
 
 
 class Exhibition(Bilingual, models.Model):
@@ -50,10 +50,7 @@ class Exhibition(Bilingual, models.Model):
 
     @property
     def theme(self) -> str:
-        from django.utils.translation import get_language
-
-        zh = (get_language() or "zh").startswith("zh")
-        return self.theme_zh if zh or not self.theme_en else self.theme_en
+        return in_language(self.theme_zh, self.theme_en)
 
 
 class Section(Bilingual, models.Model):
@@ -110,9 +107,10 @@ class BoothListing(models.Model):
         constraints = [models.UniqueConstraint(fields=["tenant", "booth_id"], name="listing_unique")]
         indexes = [
             models.Index(fields=["exhibition", "live", "section"], name="listing_hall"),
-            models.Index(fields=["city", "exhibition"], name="listing_city"),
-            models.Index(fields=["industry", "exhibition"], name="listing_industry"),
-            models.Index(fields=["live", "wanted", "published"], name="listing_pending"),
+            # The sweeper's copies still wanted (few rows: a partial index).
+            models.Index(
+                fields=["requested_at"], condition=Q(wanted__gt=F("published")), name="listing_wanted"
+            ),
             # The hall's page: its filter and order, so a page reads 24 rows, not every booth.
             models.Index(fields=["exhibition", "live", "enterprise_name", "id"], name="listing_hall_order"),
             GinIndex(fields=["search_grams"], name="listing_search_grams"),
@@ -123,10 +121,11 @@ class BoothListing(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
+        return in_language(self.enterprise_name, self.enterprise_name_en)
 
-        zh = (get_language() or "zh").startswith("zh")
-        return self.enterprise_name if zh or not self.enterprise_name_en else self.enterprise_name_en
+    @property
+    def intro(self) -> str:
+        return in_language(self.intro_zh, self.intro_en)
 
 
 class ListingProduct(Bilingual, models.Model):
@@ -147,6 +146,10 @@ class ListingProduct(Bilingual, models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
+
+    @property
+    def description(self) -> str:
+        return in_language(self.description_zh, self.description_en)
 
     def specification_rows(self) -> list[tuple[str, str]]:
         from exhibition.models import specification_rows

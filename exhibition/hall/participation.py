@@ -2,21 +2,17 @@
 division, from the exhibition facts (facts.py). A scoped admin sees the cities of their scope. The page,
 its exports and the API read the same `participation()`."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from exhibition.hall import facts
 from exhibition.hall.models import Exhibition, ExhibitionFact
 from manufacturing.review.services import scope_q
 from portal.reports.tables import Table
 from tenants.models import Industry, Region
 
-FIGURES = {
-    "registered": Count("pk"),
-    "booths": Count("pk", filter=Q(first_published_at__isnull=False)),
-    "live": Count("pk", filter=Q(live=True)),
-    "inquiries": Sum("inquiries", default=0),
-    "meetings": Sum("meetings", default=0),
-}
+FIGURES = {**facts.FIGURES, "live": Count("pk", filter=Q(live=True))}
+COLUMNS = ("registered", "booths", "live", "inquiries", "meetings")  # the tables' order
 NONE = dict.fromkeys(FIGURES, 0)
 
 
@@ -74,8 +70,8 @@ def participation_tables(report: dict) -> list[Table]:
     ]
     for table, rows, fallback in tables:
         for obj, figures in rows:
-            table.rows.append([label(obj, fallback), *(figures[key] for key in FIGURES)])
+            table.rows.append([label(obj, fallback), *(figures[key] for key in COLUMNS)])
         if table.rows:
             table.total_from = len(table.rows)
-            table.rows.append([_("Total"), *(report["total"][key] for key in FIGURES)])
+            table.rows.append([_("Total"), *(report["total"][key] for key in COLUMNS)])
     return [table for table, _rows, _fallback in tables]

@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, ListingProduct
-from exhibition.hall.search import grams
+from exhibition.hall.search import grams, listing_text
 from tenants.models import Enterprise
 
 
@@ -73,10 +73,7 @@ def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
             if data:
                 copy.thumbnail.save(f"{uuid.uuid4().hex}.jpg", ContentFile(data), save=False)
             copy.save()
-        texts = [tenant.name, tenant.name_en, snap.get("intro_zh", ""), snap.get("intro_en", "")]
-        for item in snap.get("products", []):
-            texts += [item["name_zh"], item["name_en"], item["description_zh"], item["description_en"]]
-        search_text = " ".join(t for t in texts if t).lower()
+        search_text = listing_text(tenant.name, tenant.name_en, snap)
         BoothListing.objects.filter(pk=listing.pk).update(
             section_id=snap.get("section") or booth.section_id,
             exhibition_id=booth.exhibition_id,

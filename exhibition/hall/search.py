@@ -14,6 +14,15 @@ import re
 WORD = re.compile(r"\w+")
 
 
+def listing_text(name: str, name_en: str, snapshot: dict) -> str:
+    """What a keyword is matched against: the company's names, the booth's introduction and its
+    featured products' names and descriptions, in both languages, lower-cased."""
+    texts = [name, name_en, snapshot.get("intro_zh", ""), snapshot.get("intro_en", "")]
+    for item in snapshot.get("products", []):
+        texts += [item["name_zh"], item["name_en"], item["description_zh"], item["description_en"]]
+    return " ".join(t for t in texts if t).lower()
+
+
 def grams(text: str) -> set[str]:
     """The bigrams of every word of `text` (lower-cased), and its non-ASCII characters."""
     out: set[str] = set()

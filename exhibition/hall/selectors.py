@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from exhibition.hall.models import BoothListing, Exhibition
+from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, MeetingSlot
 from portal.api import small_id
 
 FILTERS = ("q", "section", "city", "industry", "tag")
@@ -52,3 +52,22 @@ def public_listing(listing_id) -> BoothListing | None:
         .filter(pk=listing_id)
         .first()
     )
+
+
+def upcoming_slots(tenant_id: int) -> QuerySet[MeetingSlot]:
+    """An enterprise's slots not yet over, with their bookings (its slots page and API)."""
+    from django.utils import timezone
+
+    return (
+        MeetingSlot.objects.filter(tenant_id=tenant_id, ends_at__gt=timezone.now())
+        .select_related("booking__buyer")
+        .order_by("starts_at")
+    )
+
+
+def buyer_bookings(user) -> QuerySet[Booking]:
+    return Booking.objects.filter(buyer=user).select_related("slot__tenant").order_by("slot__starts_at")
+
+
+def buyer_inquiries(user) -> QuerySet[Inquiry]:
+    return Inquiry.objects.filter(buyer=user).select_related("tenant", "listing").order_by("-created_at")

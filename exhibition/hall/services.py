@@ -1,6 +1,7 @@
 """Writes of the exhibition hall (public schema): exhibitions, their sections and their status."""
 
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,9 @@ def exhibition_save(*, form: ExhibitionForm, user) -> Exhibition:
 def exhibition_move(*, exhibition_id: int, move: str) -> Exhibition:
     """Opens or closes booth registration, or ends the exhibition. A move that does not fit the
     current status is a 409 naming it; registration cannot open after its deadline."""
-    exhibition = Exhibition.objects.select_for_update().get(pk=exhibition_id)
+    exhibition = Exhibition.objects.select_for_update().filter(pk=exhibition_id).first()
+    if exhibition is None:
+        raise Http404
     allowed, target = MOVES[move]
     if exhibition.status not in allowed:
         raise ConflictError(

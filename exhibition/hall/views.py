@@ -123,7 +123,11 @@ def booth(request, listing_id):
     return render(
         request,
         "hall/booth.html",
-        {"listing": listing, "products": listing.products.all(), "slots": free_slots(tenant=listing.tenant)},
+        {
+            "listing": listing,
+            "products": listing.products.all(),
+            "slots": free_slots(tenant_id=listing.tenant_id),
+        },
     )
 
 

@@ -75,12 +75,9 @@ def book(request, slot_id):
 
 @login_required
 def bookings(request):
-    from exhibition.hall.models import Booking
+    from exhibition.hall.selectors import buyer_bookings
 
-    rows = (
-        Booking.objects.filter(buyer=request.user).select_related("slot__tenant").order_by("slot__starts_at")
-    )
-    return render(request, "hall/bookings.html", {"bookings": rows})
+    return render(request, "hall/bookings.html", {"bookings": buyer_bookings(request.user)})
 
 
 @login_required
@@ -88,14 +85,10 @@ def inquiries(request):
     """The buyer's inquiries, newest first, with whether they reached the exhibitor and its reply."""
     from django.core.paginator import Paginator
 
-    from exhibition.hall.models import Inquiry
+    from exhibition.hall.selectors import buyer_inquiries
 
-    rows = (
-        Inquiry.objects.filter(buyer=request.user).select_related("tenant", "listing").order_by("-created_at")
-    )
-    return render(
-        request, "hall/inquiries.html", {"page": Paginator(rows, 20).get_page(request.GET.get("page"))}
-    )
+    page = Paginator(buyer_inquiries(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "hall/inquiries.html", {"page": page})
 
 
 @login_required
@@ -109,7 +102,9 @@ def booking_ics(request, booking_id):
     booking = get_object_or_404(
         Booking.objects.select_related("slot__tenant"), pk=booking_id, buyer=request.user
     )
-    body = meetings.ics(booking, enterprise_name=booking.slot.tenant.name, url=public_url("/hall/bookings/"))
+    body = meetings.ics(
+        booking, enterprise_name=booking.slot.tenant.display_name, url=public_url("/hall/bookings/")
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{booking.pk}.ics"'
     return response

@@ -6,7 +6,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 from finance.lending import selectors, services
 from finance.lending.forms import ProductForm
 from finance.lending.models import Application, LoanProduct
-from portal.api import ApplicationError, form_data
+from portal.api import ApplicationError, form_data, json_body, paginated
 
 TAGS = ["lending"]
 APPLICATION_ID = OpenApiParameter("application_id", int, OpenApiParameter.PATH)
@@ -29,27 +28,7 @@ class ProductOutput(serializers.ModelSerializer):
 
     class Meta:
         model = LoanProduct
-        fields = [
-            "id",
-            "institution",
-            "institution_en",
-            "name_zh",
-            "name_en",
-            "description_zh",
-            "description_en",
-            "amount_min",
-            "amount_max",
-            "term_min",
-            "term_max",
-            "rate_min",
-            "rate_max",
-            "cities",
-            "industries",
-            "min_level",
-            "collaterals",
-            "tags",
-            "is_active",
-        ]
+        fields = ["id", "institution_en", *ProductForm.Meta.fields]  # what the form edits, and the ids
 
 
 class ApplicationOutput(serializers.ModelSerializer):
@@ -75,15 +54,6 @@ class ApplicationOutput(serializers.ModelSerializer):
             "created_at",
             "responded_at",
         ]
-
-
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
-
-
-def _body(request) -> dict:
-    return request.data if isinstance(request.data, dict) else {}
 
 
 class ProductListApi(APIView):
@@ -170,9 +140,7 @@ class InboxApi(APIView):
                     extra={"field": "status"},
                 )
             rows = rows.filter(status=wanted)
-        pages = Pages()
-        page = pages.paginate_queryset(rows, request, view=self)
-        return pages.get_paginated_response(ApplicationOutput(page, many=True).data)
+        return paginated(request, self, rows, ApplicationOutput)
 
 
 class ApplicationApi(APIView):
@@ -212,7 +180,7 @@ class RespondApi(APIView):
         tags=TAGS,
     )
     def post(self, request, application_id):
-        body = _body(request)
+        body = json_body(request)
         application = services.respond(
             user=request.user,
             application_id=application_id,

@@ -125,8 +125,8 @@ def bilingual_text(render):
 
 
 def bilingual_name(obj):
-    """An object's name_zh / name_en, lazily in the language the message is shown in."""
-    return bilingual_text(lambda zh: obj.name_zh if zh or not obj.name_en else obj.name_en)
+    """An object's name (tenants.models.Bilingual), lazily in the language the message is shown in."""
+    return lazy(lambda: obj.name, str)()
 
 
 # --- the enterprise's side -----------------------------------------------------------------------------
@@ -253,9 +253,7 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
         _("New loan application to %(product)s from %(enterprise)s."),
         {
             "product": bilingual_name(product),
-            "enterprise": bilingual_text(
-                lambda zh: enterprise.name if zh else enterprise.name_en or enterprise.name
-            ),
+            "enterprise": lazy(lambda: enterprise.display_name, str)(),
         },
     )
     return application

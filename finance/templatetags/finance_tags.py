@@ -3,7 +3,6 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import FinancingRequest
@@ -44,5 +43,6 @@ def collateral(code) -> str:
 
 @register.filter
 def shared(keys) -> str:
-    separator = "、" if (get_language() or "zh").startswith("zh") else ", "
-    return separator.join(str(SHARED.get(k, k)) for k in keys or ())
+    from portal.reports.forms import list_separator
+
+    return list_separator().join(str(SHARED.get(k, k)) for k in keys or ())

@@ -6,7 +6,6 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 from manufacturing.review import services
 from manufacturing.review.models import Assignment
 from manufacturing.review.views import AuditFilter, CaseFilter
+from portal.api import json_body, paginated
 
 TAGS = ["review"]
 ID = OpenApiParameter("assignment_id", int, OpenApiParameter.PATH)
@@ -55,11 +55,6 @@ class AuditOutput(serializers.Serializer):
 
 class Reason(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
-
-
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
 
 
 class ReviewApi(APIView):
@@ -127,7 +122,7 @@ class OverrideApi(ReviewApi):
         tags=TAGS,
     )
     def put(self, request, assignment_id, key):
-        body = request.data if isinstance(request.data, dict) else {}
+        body = json_body(request)
         override = services.override_set(
             assessor=request.user,
             assignment_id=assignment_id,
@@ -139,7 +134,7 @@ class OverrideApi(ReviewApi):
 
     @extend_schema(request=Reason, responses={204: None}, parameters=[ID], tags=TAGS)
     def delete(self, request, assignment_id, key):
-        body = request.data if isinstance(request.data, dict) else {}
+        body = json_body(request)
         services.override_clear(
             assessor=request.user, assignment_id=assignment_id, key=key, reason=body.get("reason")
         )
@@ -156,7 +151,7 @@ class CommentApi(ReviewApi):
         tags=TAGS,
     )
     def post(self, request, assignment_id):
-        body = request.data if isinstance(request.data, dict) else {}
+        body = json_body(request)
         key = body.get("key") or ""
         services.comment_add(
             assessor=request.user, assignment_id=assignment_id, text=body.get("text"), key=str(key)
@@ -167,7 +162,7 @@ class CommentApi(ReviewApi):
 class ReturnApi(ReviewApi):
     @extend_schema(request=Reason, responses=AssignmentOutput, parameters=[ID], tags=TAGS)
     def post(self, request, assignment_id):
-        body = request.data if isinstance(request.data, dict) else {}
+        body = json_body(request)
         assignment = services.return_to_enterprise(
             assessor=request.user, assignment_id=assignment_id, reason=body.get("reason")
         )
@@ -192,9 +187,7 @@ class CaseListApi(ReviewApi):
         filters = CaseFilter(request.query_params, queryset=services.cases_in_scope(request.user))
         if not filters.is_valid():
             return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
-        pages = Pages()
-        page = pages.paginate_queryset(filters.qs, request, view=self)
-        return pages.get_paginated_response(CaseOutput(page, many=True).data)
+        return paginated(request, self, filters.qs, CaseOutput)
 
 
 class AssignApi(ReviewApi):
@@ -205,7 +198,7 @@ class AssignApi(ReviewApi):
         tags=TAGS,
     )
     def post(self, request, case_id):
-        body = request.data if isinstance(request.data, dict) else {}
+        body = json_body(request)
         assignment = services.assign(admin=request.user, case_id=case_id, assessor_id=body.get("assessor"))
         return Response(AssignmentOutput(assignment).data, status=status.HTTP_201_CREATED)
 
@@ -219,6 +212,4 @@ class AuditApi(ReviewApi):
         filters = AuditFilter(request.query_params, queryset=services.audit_in_scope(request.user))
         if not filters.is_valid():
             return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
-        pages = Pages()
-        page = pages.paginate_queryset(filters.qs, request, view=self)
-        return pages.get_paginated_response(AuditOutput(page, many=True).data)
+        return paginated(request, self, filters.qs, AuditOutput)

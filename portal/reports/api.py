@@ -7,12 +7,12 @@ from django.http import Http404
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from manufacturing.review.services import require_regional_admin
+from portal.api import Pages
 from portal.reports import selectors
 from portal.reports.forms import ReportFilterForm, filter_errors
 from portal.reports.rollup import quarter_label
@@ -197,11 +197,6 @@ def _filters_json(filters: selectors.Filters) -> dict:
         "size": filters.size,
         "cities": [c.code for c in filters.cities],
     }
-
-
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
 
 
 class ReportApi(APIView):

@@ -109,18 +109,20 @@ class ReportFilterForm(forms.Form):
         return data
 
     def filters(self) -> selectors.Filters:
-        """Only after is_valid()."""
-        data = self.cleaned_data
-        framework = data.get("framework") or Framework.objects.first()
-        cities = tuple(data.get("city") or ()) or tuple(selectors.default_cities(self.admin))
-        return selectors.Filters(
-            framework=framework,
-            since=data["since"],
-            until=data["until"],
-            industry=data.get("industry"),
-            size=data.get("size") or "",
-            cities=cities,
-        )
+        """Only after is_valid(). Worked out once (the view and describe() both ask)."""
+        if getattr(self, "_filters", None) is None:
+            data = self.cleaned_data
+            framework = data.get("framework") or Framework.objects.first()
+            cities = tuple(data.get("city") or ()) or tuple(selectors.default_cities(self.admin))
+            self._filters = selectors.Filters(
+                framework=framework,
+                since=data["since"],
+                until=data["until"],
+                industry=data.get("industry"),
+                size=data.get("size") or "",
+                cities=cities,
+            )
+        return self._filters
 
     def describe(self) -> list[tuple[str, str]]:
         """The filters as applied, in words: shown above the report and written into every export."""

@@ -293,7 +293,9 @@ def rebuild() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [REBUILD_LOCK])
     facts = list(
-        AssessmentFact.objects.only("pk", "tenant_id", "framework_id", "approved_at", "assessment_id")
+        AssessmentFact.objects.only(
+            "pk", "tenant_id", "framework_id", "approved_at", "assessment_id", "counted_from", "counted_until"
+        )
     )
     by_owner = defaultdict(list)
     for fact in facts:

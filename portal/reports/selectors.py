@@ -351,6 +351,7 @@ class Exhibiting:
 def exhibiting_by_city(filters: Filters) -> dict:
     """Exhibiting per city code, from the exhibition facts; under the key None, the cities shown
     together (an exhibition two cities were at counts once)."""
+    from exhibition.hall.facts import EXHIBITED, FIGURES
     from exhibition.hall.models import ExhibitionFact
 
     start = quarter_start(filters.since).date()
@@ -364,14 +365,7 @@ def exhibiting_by_city(filters: Filters) -> dict:
         rows = rows.filter(industry=filters.industry)
     if filters.size:
         rows = rows.filter(size=filters.size)
-    exhibited = Q(first_published_at__isnull=False)
-    figures = {
-        "registered": Count("pk"),
-        "booths": Count("pk", filter=exhibited),
-        "exhibitions": Count("exhibition", filter=exhibited, distinct=True),
-        "inquiries": Sum("inquiries", default=0),
-        "meetings": Sum("meetings", default=0),
-    }
+    figures = {**FIGURES, "exhibitions": Count("exhibition", filter=EXHIBITED, distinct=True)}
     out: dict = {row.pop("city_id"): Exhibiting(**row) for row in rows.values("city_id").annotate(**figures)}
     out[None] = Exhibiting(**rows.aggregate(**figures))
     return out
