@@ -14,7 +14,8 @@ var/bench for the next run) and times the naive alternative: a UNION ALL over th
 per-city figure (verified enterprises, average score, levels), over 50 and over 200 of them, to show
 its cost per schema.
 
-Prints p50/p95 per size, and BENCH lines: report_api_p95_ms_{100,1000,10000}, report_growth_x (the
+Prints p50/p95 per size, and BENCH lines: report_api_p95_ms_{100,1000,10000}, report_facts_vs_cells_x_10000
+(straight from the facts / the cells' selector, p95, at 10,000), report_growth_x (the
 10,000 figure over the 100 one), report_union_all_p95_ms_200. The seeded rows are removed afterwards.
 """
 
@@ -111,6 +112,10 @@ def main() -> None:
     for n in SIZES:
         bench_line(f"report_api_p95_ms_{n}", results[n]["api"]["p95"], "ms")
     bench_line("report_growth_x", growth, "x")
+    for n in SIZES:  # the baseline: the same figures straight from the facts, per selector time
+        ratio = results[n]["facts"]["p95"] / results[n]["selector"]["p95"]
+        print(f"straight from facts / from the cells, p95 at {n:,}: {ratio:.2f}x")
+    bench_line("report_facts_vs_cells_x_10000", ratio, "x")
     bench_line("report_union_all_p95_ms_200", union["p95"], "ms")
 
 
