@@ -212,7 +212,7 @@ def union_all_query(framework, admin, count: int):
 
     from manufacturing.models import Assessment
     from portal.reports import selectors
-    from tenants.schema import schema_clone_from_template
+    from tenants.schema import schema_clone
 
     rng = random.Random(200)
     cities = list(selectors.report_cities().values_list("code", flat=True))
@@ -221,7 +221,7 @@ def union_all_query(framework, admin, count: int):
         name = f"rbench_union_{i:03d}"
         city = rng.choice(cities)
         if not schema_exists(name):
-            schema_clone_from_template(schema_name=name)
+            schema_clone(schema_name=name)
         with schema_context(name):
             if not Assessment.objects.filter(status="verified").exists():
                 total = round(rng.uniform(5, 95), 1)

@@ -2,11 +2,11 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import Bilingual
+from tenants.public_refs import public_reference, user_reference
 
 
 class Product(Bilingual, models.Model):
@@ -24,10 +24,8 @@ class Product(Bilingual, models.Model):
     # "Key: value" lines, e.g. "Spindle speed: 12,000 rpm"; shown as a table.
     specifications = models.TextField(_("specifications"), blank=True)
     tags = models.JSONField(_("tags"), default=list)
-    industry = models.ForeignKey(
-        "tenants.Industry", verbose_name=_("industry division"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    industry = public_reference("tenants.Industry", verbose_name=_("industry division"))
+    created_by = user_reference()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -86,19 +84,15 @@ class Booth(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    exhibition = models.ForeignKey(
-        "hall.Exhibition", verbose_name=_("exhibition"), on_delete=models.PROTECT, related_name="+"
-    )
-    section = models.ForeignKey(
-        "hall.Section", verbose_name=_("section"), on_delete=models.PROTECT, related_name="+"
-    )
+    exhibition = public_reference("hall.Exhibition", verbose_name=_("exhibition"))
+    section = public_reference("hall.Section", verbose_name=_("section"))
     intro_zh = models.TextField(_("Chinese introduction"), blank=True)
     intro_en = models.TextField(_("English introduction"), blank=True)
     featured = models.ManyToManyField(
         Product, verbose_name=_("featured products"), blank=True, related_name="+", through="FeaturedProduct"
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -144,9 +138,7 @@ class Lead(models.Model):
     exhibition_name = models.CharField(_("exhibition"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     reply = models.TextField(_("reply"), blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    replied_by = user_reference(null=True, blank=True, on_delete=models.SET_NULL)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received at"))
 

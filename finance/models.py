@@ -1,10 +1,11 @@
 """The financial cloud of one enterprise (tenant schema): annual statements and financing requests.
 Money is Decimal in CNY (yuan, two decimals), never float."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from tenants.public_refs import user_reference
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -20,9 +21,7 @@ class FinancialStatement(models.Model):
     total_liabilities = models.DecimalField(_("total liabilities (CNY)"), **MONEY)
     rd_spend = models.DecimalField(_("R&D spending (CNY)"), **MONEY)
     employees = models.PositiveIntegerField(_("employees"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
-    )
+    updated_by = user_reference(verbose_name=_("updated by"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -72,9 +71,7 @@ class FinancingRequest(models.Model):
     wanted_by = models.DateField(_("wanted by"))
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_reference(verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

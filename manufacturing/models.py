@@ -2,9 +2,10 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tenants.public_refs import public_reference, user_reference
 
 
 class Assessment(models.Model):
@@ -17,32 +18,14 @@ class Assessment(models.Model):
         VERIFIED = "verified", _("Verified")
 
     # The published framework version in the public schema; it never changes once published.
-    framework = models.ForeignKey(
-        "frameworks.Framework", verbose_name=_("framework"), on_delete=models.PROTECT, related_name="+"
-    )
+    framework = public_reference("frameworks.Framework", verbose_name=_("framework"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_reference(verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    pledge_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("pledge signed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    pledge_signed_by = user_reference(verbose_name=_("pledge signed by"), null=True, blank=True)
     pledge_signed_at = models.DateTimeField(_("pledge signed at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = user_reference(verbose_name=_("submitted by"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     scored_at = models.DateTimeField(_("scored at"), null=True, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
@@ -75,7 +58,7 @@ class Answer(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     key = models.CharField(_("question"), max_length=80)
     value = models.JSONField(_("answer"))
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_by = user_reference()
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -102,7 +85,7 @@ class Evidence(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = user_reference()
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -122,7 +105,7 @@ class Override(models.Model):
     key = models.CharField(_("question"), max_length=80)
     value = models.JSONField(_("verified answer"))
     reason = models.TextField(_("reason"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = user_reference()
     created_at = models.DateTimeField(_("overridden at"), auto_now=True)
 
     class Meta:
@@ -148,7 +131,7 @@ class Comment(models.Model):
     key = models.CharField(_("question"), max_length=80, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
     text = models.TextField(_("text"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = user_reference()
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
 
     class Meta:

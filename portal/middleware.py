@@ -1,12 +1,24 @@
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
+
+from tenants import routing, upgrades
+
+UPGRADING = gettext_lazy(
+    "This workspace is being upgraded and will be back in a moment. Please try again shortly."
+)
+# Seconds a client should wait before asking again while its enterprise's schema is migrated.
+UPGRADE_RETRY_AFTER = "10"
 
 
 class TenantMiddleware(TenantMainMiddleware):
     """django-tenants' host resolution, case-insensitive (host names are; domain rows are lower
-    case), and aware of provisioning: an enterprise whose schema is not ready yet answers a
-    bilingual "being prepared" page (503) instead of touching a schema that does not exist.
+    case), from the in-memory host map (tenants/routing.py) rather than a query per request, and
+    aware of the schema's state: an enterprise whose schema is not ready yet answers a bilingual
+    "being prepared" page, and one whose schema is behind the code "being upgraded" (both 503 with
+    Retry-After), instead of touching a schema that does not exist or lacks a column.
 
     A host outside ALLOWED_HOSTS gets django-tenants' empty 404; an allowed host that matches no
     enterprise gets the bilingual 404 page.
@@ -16,19 +28,67 @@ class TenantMiddleware(TenantMainMiddleware):
     def hostname_from_request(request):
         return TenantMainMiddleware.hostname_from_request(request).lower()
 
+    def get_tenant(self, domain_model, hostname):
+        tenant = routing.tenant_for_host(hostname)
+        if tenant is None:
+            raise domain_model.DoesNotExist
+        return tenant
+
     def process_request(self, request):
         response = super().process_request(request)
         if response is not None:
             return response
         tenant = request.tenant
-        if tenant.schema_name != get_public_schema_name() and tenant.status != tenant.Status.READY:
+        if tenant.schema_name == get_public_schema_name():
+            return None
+        if tenant.status != tenant.Status.READY:
             self.setup_url_routing(request, force_public=True)
             connection_to_public()
             response = render(request, "tenants/preparing.html", {"enterprise": tenant}, status=503)
             if tenant.status == tenant.Status.PENDING:
                 response["Retry-After"] = "2"
             return response
+        if upgrades.is_behind(tenant):
+            self.setup_url_routing(request, force_public=True)
+            connection_to_public()
+            if request.path.startswith("/api/"):
+                from portal.api import in_both_languages
+
+                response = JsonResponse(
+                    {"detail": str(UPGRADING), "messages": in_both_languages(UPGRADING)}, status=503
+                )
+            else:
+                response = render(request, "tenants/upgrading.html", {"enterprise": tenant}, status=503)
+            response["Retry-After"] = UPGRADE_RETRY_AFTER
+            response._has_been_logged = True  # expected while migrating: not a server error to log
+            return response
         return None
+
+
+class MembersOnlyMiddleware:
+    """A signed-in user who is not a member of the host's enterprise gets 404 on every page of its
+    host, as django-tenant-users' TenantAccessMiddleware did; the role is read once (one query,
+    tenants.roles.role_of) and kept for the views of the same request. Bearer tokens are checked by
+    the API's permission class (tenants/permissions.py), which asks the same question."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import Http404
+
+        from tenants import roles
+        from tenants.access import current_enterprise
+
+        enterprise = current_enterprise(request)
+        user = request.user
+        if (
+            enterprise is not None
+            and user.is_authenticated
+            and roles.role_of(user=user, enterprise=enterprise) is None
+        ):
+            raise Http404
+        return self.get_response(request)
 
 
 def connection_to_public():

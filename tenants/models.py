@@ -77,6 +77,31 @@ class Industry(Bilingual, models.Model):
         verbose_name_plural = _("industry divisions")
 
 
+class SchemaVersion(models.Model):
+    """One state of the enterprise schemas' migrations, as the code defines it: a fingerprint of the
+    migration graph's leaf nodes of the tenant apps (tenants/schema.py). Rows are added in the order
+    the states were first seen, so a larger id is a newer state.
+
+    Each enterprise records the state its schema is at (`Enterprise.schema_version`), so a start
+    with nothing to migrate reads one row instead of visiting every schema. Once the template schema
+    is at a state, `clone_sql` holds the SQL that creates a copy of it (tables, indexes,
+    constraints, triggers, rows, sequence positions): provisioning runs that, never the catalogue
+    queries that built it."""
+
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
+    leaf_nodes = models.JSONField(_("leaf migrations"), default=list)
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    template_ready_at = models.DateTimeField(_("template migrated at"), null=True, blank=True)
+    clone_sql = models.TextField(_("clone script"), blank=True)
+
+    class Meta:
+        verbose_name = _("schema version")
+        verbose_name_plural = _("schema versions")
+
+    def __str__(self) -> str:
+        return f"v{self.pk} {self.fingerprint[:12]}"
+
+
 class Enterprise(TenantBase):
     """A registered manufacturing enterprise; its workspace is its own PostgreSQL schema.
 
@@ -123,6 +148,16 @@ class Enterprise(TenantBase):
     provisioning_attempts = models.PositiveSmallIntegerField(_("provisioning attempts"), default=0)
     provisioned_at = models.DateTimeField(_("provisioned at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # The migration state of this enterprise's schema; NULL until first recorded (an installation
+    # that predates the records, whose schemas the migrator checks and records).
+    schema_version = models.ForeignKey(
+        SchemaVersion,
+        verbose_name=_("schema version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("enterprise")
@@ -137,17 +172,21 @@ class Enterprise(TenantBase):
         return self.name
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
-        """Clones the template (tenants/schema.py) when cloning is configured; otherwise
-        django-tenants' own path (CREATE SCHEMA and every migration), as the benchmark compares."""
+        """Creates the schema as a copy of the template (tenants/schema.py) when cloning is
+        configured; otherwise by django-tenants' own path (CREATE SCHEMA and every migration), as
+        the benchmark compares. Either way `schema_version` says the state it is at (the caller
+        saves it)."""
         from django.conf import settings
 
-        if not (settings.TENANT_CREATION_FAKES_MIGRATIONS and sync_schema):
-            return super().create_schema(check_if_exists, sync_schema, verbosity)
-        from tenants.schema import schema_clone_from_template
+        from tenants import schema
 
         if check_if_exists and schema_exists(self.schema_name):
             return False
-        schema_clone_from_template(schema_name=self.schema_name)
+        if settings.TENANT_CREATION_FAKES_MIGRATIONS and sync_schema:
+            self.schema_version = schema.schema_clone(schema_name=self.schema_name)
+        else:
+            super().create_schema(check_if_exists, sync_schema, verbosity)
+            self.schema_version = schema.code_version(create=True)
         return True
 
     @property

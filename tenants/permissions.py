@@ -10,8 +10,8 @@ from tenants.access import current_enterprise
 
 class IsHostMember(BasePermission):
     """Signed in; and on an enterprise's host, a member of it. A non-member gets 404, exactly as if
-    the endpoint did not exist (TenantAccessMiddleware does the same for session users; this also
-    covers bearer tokens, which the middleware cannot see)."""
+    the endpoint did not exist (portal.middleware.MembersOnlyMiddleware does the same for session
+    users; this also covers bearer tokens, which the middleware cannot see)."""
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):

@@ -291,7 +291,7 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
         enterprise.status = Enterprise.Status.READY
         enterprise.status_reason = ""
         enterprise.provisioned_at = timezone.now()
-        enterprise.save(update_fields=["status", "status_reason", "provisioned_at"])
+        enterprise.save(update_fields=["status", "status_reason", "provisioned_at", "schema_version"])
         rollup.registered_refresh(
             city=enterprise.city_id, quarter=rollup.quarter_of(enterprise.provisioned_at)
         )

@@ -1,10 +1,12 @@
 """Who may do what inside an enterprise. Reads the tenant schema of the current connection."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from tenants.members.models import ROLE_RANK, Membership, Role
+from tenants.models import User
 
 CACHE_ATTR = "_portal_roles"
 
@@ -16,12 +18,15 @@ def role_of(*, user, enterprise) -> str | None:
         return None
     cache = user.__dict__.setdefault(CACHE_ATTR, {})
     if enterprise.pk not in cache:
-        # Membership rows live in the enterprise's schema; the public user↔tenant link must agree.
+        # Membership rows live in the enterprise's schema; the public user↔enterprise link must
+        # agree. One query asks both.
+        linked = User.tenants.through.objects.filter(user_id=user.pk, enterprise_id=enterprise.pk)
         with tenant_context(enterprise):
-            role = Membership.objects.filter(user_id=user.pk).values_list("role", flat=True).first()
-        if role is not None and not user.tenants.filter(pk=enterprise.pk).exists():
-            role = None
-        cache[enterprise.pk] = role
+            cache[enterprise.pk] = (
+                Membership.objects.filter(Exists(linked), user_id=user.pk)
+                .values_list("role", flat=True)
+                .first()
+            )
     return cache[enterprise.pk]
 
 

@@ -6,12 +6,11 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, transaction
-from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_context
 from tenant_users.tenants.utils import create_public_tenant
 
-from tenants.models import Domain, Enterprise, Industry, Region, User
+from tenants.models import Enterprise, Industry, Region, User
 
 logger = logging.getLogger(__name__)
 
@@ -68,37 +67,40 @@ def public_tenant_ensure() -> Enterprise:
     return public
 
 
-def template_schema_sync(*, verbosity: int = 0) -> None:
-    """Creates the template schema if missing and applies every tenant migration to it.
+def public_schema_current() -> bool:
+    """Whether the public schema has recorded every migration of the code (then `migrate` would
+    only re-run its post-migrate handlers): one query instead of a migrate run."""
+    from django.db.migrations.loader import MigrationLoader
 
-    New enterprises are cloned from it (TENANT_BASE_SCHEMA), so it must be migrated whenever the
-    tenant apps' migrations change; `setup_platform` calls this on every start.
-    """
-    name = settings.TENANT_BASE_SCHEMA
-    if not schema_exists(name):
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA "{name}"')
-    call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=verbosity)
-    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('public.django_migrations') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("SELECT app, name FROM public.django_migrations")
+        recorded = set(cursor.fetchall())
+    return set(MigrationLoader(None, ignore_no_migrations=True).graph.nodes) <= recorded
 
 
 def domains_sync() -> int:
     """Keeps hosts in step with PORTAL_DOMAIN: the public site at it, each enterprise at <slug>.<it>.
 
-    Returns how many domain rows changed (none on an ordinary restart).
+    One UPDATE, which changes no row on an ordinary restart. Returns how many rows changed.
     """
-    changed = 0
-    with transaction.atomic():
-        for domain in Domain.objects.select_related("tenant").filter(is_primary=True):
-            tenant = domain.tenant
-            if tenant.schema_name == get_public_schema_name():
-                wanted = settings.PORTAL_DOMAIN
-            else:
-                wanted = f"{tenant.slug}.{settings.PORTAL_DOMAIN}"
-            if domain.domain != wanted:
-                domain.domain = wanted
-                domain.save(update_fields=["domain"])
-                changed += 1
+    public = get_public_schema_name()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE tenants_domain d
+               SET domain = CASE WHEN e.schema_name = %s THEN %s ELSE lower(e.slug) || '.' || %s END
+               FROM tenants_enterprise e
+               WHERE d.tenant_id = e.id AND d.is_primary
+                 AND d.domain <> CASE WHEN e.schema_name = %s THEN %s ELSE lower(e.slug) || '.' || %s END""",
+            [public, settings.PORTAL_DOMAIN, settings.PORTAL_DOMAIN] * 2,
+        )
+        changed = cursor.rowcount
+    if changed:
+        from tenants import routing
+
+        routing.forget_all()
     return changed
 
 

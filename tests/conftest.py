@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,11 +112,11 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     with django_db_blocker.unblock():
         services.reference_data_load()
         services.public_tenant_ensure()
-        services.template_schema_sync()
         from manufacturing.frameworks.services import frameworks_load_shipped
-        from tenants.schema import clone_function_install
+        from tenants import schema
 
-        clone_function_install()
+        schema.forget()
+        schema.template_prepare()
         frameworks_load_shipped()
         worlds = {
             "alpha": build_enterprise(slug="alpha", city="110000", industry="C34", seed=1),
@@ -187,6 +188,18 @@ def drop_enterprise(enterprise) -> None:
         from portal.reports import rollup
 
         rollup.rebuild()
+
+
+@contextmanager
+def references_checked():
+    """A transaction in which the test may delete public rows that enterprise schemas could point
+    at (tenants/public_refs.py): the test has removed its own references first."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL portal.references_checked = 'on'")
+        yield
 
 
 @pytest.fixture(autouse=True)

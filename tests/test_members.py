@@ -252,26 +252,27 @@ def test_a_tenant_link_without_membership_is_still_no_access(alpha):
     from tenants.services import user_create
 
     linked = user_create(email="half-linked@example.com", password=PASSWORD)
-    alpha.enterprise.add_user(linked)  # tenant-users' link only
+    alpha.enterprise.user_set.add(linked)  # tenant-users' link only
     client = client_for(alpha, linked)
     for path in ("/", "/members/", "/api/v1/members/", "/api/v1/workspace/"):
         assert client.get(path).status_code == 404, path
     assert client.post("/members/", {"email": "x@example.com", "role": "member"}).status_code == 404
 
 
-def test_demoting_an_owner_clears_the_superuser_flag(alpha):
-    from tenant_users.permissions.models import UserTenantPermissions
-
+def test_role_changes_and_removal_keep_the_public_link_in_step(alpha):
+    """The role lives in the enterprise's Membership row only; the public user-enterprise link (what
+    "My enterprises" lists) follows adding and removing, never the role."""
     second = add_member(alpha, "flag-owner@example.com", Role.OWNER)
-    with tenant_context(alpha.enterprise):
-        assert UserTenantPermissions.objects.get(profile_id=second.pk).is_superuser is True
-    alpha.client().patch(
-        f"/api/v1/members/{membership_of(alpha, second).pk}/",
-        {"role": "viewer"},
-        content_type="application/json",
+    assert second.tenants.filter(pk=alpha.enterprise.pk).exists()
+    membership = membership_of(alpha, second)
+    response = alpha.client().patch(
+        f"/api/v1/members/{membership.pk}/", {"role": "viewer"}, content_type="application/json"
     )
-    with tenant_context(alpha.enterprise):
-        assert UserTenantPermissions.objects.get(profile_id=second.pk).is_superuser is False
+    assert response.status_code == 200, response.content
+    assert membership_of(alpha, second).role == Role.VIEWER
+    assert second.tenants.filter(pk=alpha.enterprise.pk).exists()
+    assert alpha.client().delete(f"/api/v1/members/{membership.pk}/").status_code == 204
+    assert not second.tenants.filter(pk=alpha.enterprise.pk).exists()
 
 
 def test_wrong_passwords_on_an_invitation_count_towards_the_lockout(alpha, beta, settings):

@@ -172,50 +172,55 @@ def test_sweeper_resends_a_lost_registration(celery_worker, committed):
     wait_for(enterprise, "ready")
 
 
-def test_new_schema_is_a_clone_of_the_template(committed):
+@pytest.mark.django_db
+def test_a_clone_is_the_template_object_for_object_and_row_for_row():
+    """Columns and defaults, every constraint, index and trigger by name and definition, sequence
+    positions, and the migration records, timestamps and all (migrating, or faking, would have
+    stamped them now)."""
+    from tenants import schema
+
+    version = schema.schema_clone(schema_name="ent_clone_check")
+    assert version == schema.code_version()
+    template = schema.schema_signature("tenant_template")
+    clone = schema.schema_signature("ent_clone_check")
+    assert len(template["relations"]) > 40 and len(template["triggers"]) >= 19
+    assert len(template["constraints"]) > 20 and template["rows"]["django_migrations"]
+    for part in template:
+        assert clone[part] == template[part], part
+
+
+def test_a_provisioned_enterprise_records_its_schema_state(committed):
+    from tenants import schema
+
     enterprise = register("clone-check", provision_async=False)
     registration.enterprise_provision(enterprise_id=enterprise.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", ["tenant_template"]
-        )
-        template_tables = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [enterprise.schema_name]
-        )
-        assert cursor.fetchone()[0] == template_tables > 5
-        # Cloned, not migrated: the migration records are the template's own rows, timestamps and
-        # all (migrating, or faking, would have stamped them now).
-        rows = "SELECT app, name, applied FROM {}.django_migrations ORDER BY app, name"
-        cursor.execute(rows.format('"tenant_template"'))
-        template_rows = cursor.fetchall()
-        cursor.execute(rows.format(f'"{enterprise.schema_name}"'))
-        assert cursor.fetchall() == template_rows
-        assert len(template_rows) > 10
+    enterprise.refresh_from_db()
+    assert enterprise.schema_version == schema.code_version()
+    with tenant_context(enterprise):
+        assert list(Membership.objects.values_list("user_id", "role")) == [(enterprise.owner_id, Role.OWNER)]
 
 
 @pytest.mark.django_db
 def test_an_out_of_date_template_refuses_instead_of_faking(make_enterprise):
-    """With a migration missing from the template, a clone would lack its tables: provisioning must
-    stop with a clear reason rather than record migrations that never ran."""
+    """With the template behind the code (its state's row says so), a clone would lack tables the
+    code needs: provisioning must stop with a clear reason rather than make such a schema."""
     from tenants import schema
+    from tenants.models import SchemaVersion
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM tenant_template.django_migrations WHERE id = "
-            "(SELECT max(id) FROM tenant_template.django_migrations)"
-        )
-    schema._ready.discard("template")
+    current = schema.code_version()
+    newer = SchemaVersion.objects.create(fingerprint="f" * 64, leaf_nodes=["members.9999_future"])
+    schema.forget()
+    schema._cache["version"] = newer  # this process now runs "newer code" than the template
     try:
-        assert schema.template_missing_migrations()
         with pytest.raises(schema.TemplateOutOfDate):
-            schema.schema_clone_from_template(schema_name="ent_never_made")
+            schema.schema_clone(schema_name="ent_never_made")
         enterprise = register("stale-template", provision_async=False)
         with pytest.raises(registration.ProvisioningError) as excinfo:
             registration.enterprise_provision(enterprise_id=enterprise.pk)
         assert "setup_platform" in str(excinfo.value)
     finally:
-        schema._ready.discard("template")  # the row comes back at rollback; check again next time
+        schema.forget()
+    assert schema.code_version() == current
 
 
 def test_the_sweeper_waits_a_full_interval_between_sends(committed):

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
-from tenant_users.permissions.models import UserTenantPermissions
 
+from tenants.members.models import Membership
 from tenants.models import Enterprise
 
 pytestmark = pytest.mark.django_db
@@ -81,9 +81,9 @@ def test_member_signs_in_on_own_host(alpha):
 
 def test_schemas_are_isolated(alpha, beta):
     with tenant_context(alpha.enterprise):
-        alpha_members = set(UserTenantPermissions.objects.values_list("profile_id", flat=True))
+        alpha_members = set(Membership.objects.values_list("user_id", flat=True))
     with tenant_context(beta.enterprise):
-        beta_members = set(UserTenantPermissions.objects.values_list("profile_id", flat=True))
+        beta_members = set(Membership.objects.values_list("user_id", flat=True))
     assert alpha.owner.pk in alpha_members and alpha.owner.pk not in beta_members
     assert beta.owner.pk in beta_members and beta.owner.pk not in alpha_members
 

@@ -1,8 +1,9 @@
 """Members of an enterprise: add, change role, remove, invite, accept (services: writes).
 
-Membership is kept in two places that must agree: the public user↔enterprise link that
-django-tenant-users reads (TenantAccessMiddleware) plus its per-schema permission row, and our
-Membership row with the role. Every service here changes them together, in one transaction.
+Membership is kept in two places that must agree: the public user↔enterprise link of
+django-tenant-users (`user.tenants`, which "My enterprises" reads) and our Membership row with the
+role, in the enterprise's schema. Every service here changes them together, in one transaction.
+(django-tenant-users' per-schema permission rows are not used: the role is the permission.)
 """
 
 import datetime
@@ -15,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
-from tenant_users.permissions.models import UserTenantPermissions
 
 from portal.api import ApplicationError, ConflictError
 from tenants import roles
@@ -30,8 +30,7 @@ def member_add(*, enterprise: Enterprise, user: User, role: str, invited_by: Use
     with tenant_context(enterprise):
         if Membership.objects.filter(user_id=user.pk).exists():
             raise ConflictError(_("%(email)s is already a member.") % {"email": user.email})
-        if not user.tenants.filter(pk=enterprise.pk).exists():
-            enterprise.add_user(user, is_superuser=role == Role.OWNER)
+        enterprise.user_set.add(user)
         membership = Membership.objects.create(user=user, role=role, invited_by=invited_by)
     roles.forget(user)
     return membership
@@ -53,10 +52,6 @@ def member_role_change(
             raise ConflictError(_("The last owner cannot be demoted. Make someone else an owner first."))
         membership.role = role
         membership.save(update_fields=["role"])
-        # tenant-users' own superuser flag follows the owner role (nothing may read a stale one).
-        UserTenantPermissions.objects.filter(profile_id=membership.user_id).update(
-            is_superuser=role == Role.OWNER
-        )
         _keep_primary_owner(enterprise, leaving_user_id=None)
     roles.forget(membership.user)
     return membership
@@ -99,7 +94,7 @@ def member_remove(*, enterprise: Enterprise, membership: Membership, acting_user
         user = membership.user
         membership.delete()
         _keep_primary_owner(enterprise, leaving_user_id=user.pk)
-        enterprise.remove_user(user)
+        enterprise.user_set.remove(user)
     roles.forget(user)
 
 

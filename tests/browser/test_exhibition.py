@@ -32,7 +32,7 @@ from exhibition.models import Booth, Product
 from manufacturing.review.models import Notice
 from tenants.models import Enterprise, User
 from tests.browser.conftest import sign_in
-from tests.conftest import build_enterprise
+from tests.conftest import build_enterprise, references_checked
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -254,7 +254,7 @@ def test_a_buyer_inquires_and_books_at_a_booth_and_the_enterprise_sees_both(
         # exhibition is deleted from the enterprise's schema, where Django's collector finds the
         # booth table (the public schema has none).
         for enterprise in Enterprise.objects.filter(pk__in=enterprises):
-            with tenant_context(enterprise):
+            with tenant_context(enterprise), references_checked():
                 Booth.objects.filter(exhibition__in=exhibitions).delete()
                 Exhibition.objects.filter(pk__in=[e.pk for e in exhibitions]).delete()  # sections cascade
         connection.set_schema_to_public()

@@ -22,6 +22,7 @@ from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, 
 from tenants.models import User
 from tenants.services import user_create
 from tests.browser.conftest import sign_in
+from tests.conftest import references_checked
 from tests.manufacturing.test_assessments import submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -149,5 +150,5 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
         # tenant tables (memberships) the public schema lacks, and alpha holds none of theirs.
         ids = [user.pk for user in users]
         UserTenantPermissions.objects.filter(profile_id__in=ids).delete()
-        with tenant_context(alpha.enterprise):
+        with tenant_context(alpha.enterprise), references_checked():
             User.objects.filter(pk__in=ids).delete()

@@ -1,0 +1,152 @@
+"""Bringing enterprise schemas to the code's migration state, in the background, resumably.
+
+`setup_platform` migrates the public schema and the template, and nothing else: the web starts
+then, and enterprises whose schema is behind answer "being upgraded, back in a moment" (503) until
+a migrator (`manage.py migrate_enterprises`, which `make run` starts beside the web) reaches them.
+Each migrator process takes one enterprise at a time (FOR NO KEY UPDATE SKIP LOCKED, so any number
+of them, on any number of machines, share the work without waiting for each other) and, in one
+transaction, migrates its schema and records the new state: a schema is either fully at the new
+state or untouched, and a migrator killed half-way leaves its enterprise to the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Q
+
+from tenants import schema
+from tenants.models import Enterprise, SchemaVersion
+
+logger = logging.getLogger(__name__)
+
+
+def behind(version: SchemaVersion | None = None):
+    """Ready enterprises whose schema is older than `version` (the code's), or not yet recorded."""
+    version = version or schema.code_version()
+    ready = Enterprise.objects.filter(status=Enterprise.Status.READY).exclude(schema_name="public")
+    if version is None:
+        return ready
+    return ready.filter(Q(schema_version__isnull=True) | Q(schema_version_id__lt=version.pk))
+
+
+def is_behind(enterprise) -> bool:
+    """Whether this enterprise's schema is older than the code (its pages answer 503 meanwhile)."""
+    current = schema.code_version_id()
+    return current is None or enterprise.schema_version_id is None or enterprise.schema_version_id < current
+
+
+def progress() -> dict:
+    """For /healthz and the migrator's log: how many enterprises are at the code's state."""
+    version = schema.code_version()
+    total = Enterprise.objects.filter(status=Enterprise.Status.READY).exclude(schema_name="public").count()
+    waiting = behind(version).count() if total else 0
+    return {
+        "version": version.pk if version else None,
+        "enterprises": total,
+        "current": total - waiting,
+        "behind": waiting,
+    }
+
+
+class MigrationFailed(Exception):
+    def __init__(self, enterprise_id: int, schema_name: str, cause: Exception):
+        super().__init__(f"enterprise {enterprise_id} ({schema_name}): {cause.__class__.__name__}: {cause}")
+        self.enterprise_id = enterprise_id
+
+
+@dataclass
+class Migrated:
+    enterprise_id: int
+    schema_name: str
+    seconds: float
+    applied: bool  # False: its migrations were all recorded already, only the state was written
+
+
+def _recorded(schema_name: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = 'django_migrations'",
+            [schema_name],
+        )
+        if cursor.fetchone() is None:
+            return set()
+        cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')
+        return set(cursor.fetchall())
+
+
+def migrate_next(*, skip: set[int] | frozenset = frozenset(), among=None) -> Migrated | None:
+    """Migrates one enterprise that is behind (the oldest first) and records its new state, all in
+    one transaction. None when no enterprise is left (or all that are left are in `skip`, or taken
+    by other migrators right now); `among` narrows the choice (a queryset of enterprises). Raises
+    MigrationFailed, with nothing changed, when the migration fails."""
+    version = schema.code_version()
+    if version is None or version.template_ready_at is None:
+        raise schema.TemplateOutOfDate("run setup_platform first: the template is not at this code's state")
+    started = time.perf_counter()
+    with transaction.atomic():
+        candidates = behind(version) if among is None else behind(version).filter(pk__in=among.values("pk"))
+        enterprise = (
+            candidates.exclude(pk__in=skip)
+            .select_for_update(no_key=True, skip_locked=True)
+            .order_by("schema_version_id", "pk")
+            .only("pk", "schema_name", "schema_version_id")
+            .first()
+        )
+        if enterprise is None:
+            return None
+        name = enterprise.schema_name
+        try:
+            applied = not schema.required_migrations() <= _recorded(name)
+            if applied:
+                call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=0)
+        except Exception as exc:
+            raise MigrationFailed(enterprise.pk, name, exc) from exc
+        finally:
+            connection.set_schema_to_public()
+        Enterprise.objects.filter(pk=enterprise.pk).update(schema_version=version)
+    return Migrated(enterprise.pk, name, time.perf_counter() - started, applied)
+
+
+def run(*, log_every: float = 5.0, stop=None, say=logger.info, among=None) -> dict:
+    """Migrates until no enterprise is left behind. An enterprise whose migration fails is logged
+    and left at its old state (it keeps answering 503) while the others go on. Returns counts."""
+    failed: dict[int, str] = {}
+    done = recorded_only = 0
+    started = last_report = time.monotonic()
+    while stop is None or not stop():
+        try:
+            result = migrate_next(skip=failed.keys(), among=among)
+        except MigrationFailed as exc:  # one broken schema must not stop the others
+            failed[exc.enterprise_id] = str(exc)
+            logger.exception("migrating %s failed; it stays at its old state", exc)
+            continue
+        if result is None:
+            break
+        done += 1
+        recorded_only += not result.applied
+        now = time.monotonic()
+        if now - last_report >= log_every:
+            last_report = now
+            _report(say, done, started)
+    summary = {"migrated": done - recorded_only, "recorded": recorded_only, "failed": len(failed)}
+    say(
+        f"enterprise schemas: {summary['migrated']} migrated, {summary['recorded']} found current, "
+        f"{summary['failed']} failed, in {time.monotonic() - started:.1f}s"
+    )
+    return summary
+
+
+def _report(say, done: int, started: float) -> None:
+    state = progress()
+    rate = done / max(time.monotonic() - started, 1e-6)
+    left = state["behind"] / rate if rate else float("inf")
+    say(
+        f"enterprise schemas: {state['current']}/{state['enterprises']} at v{state['version']}, "
+        f"{state['behind']} behind; this process {rate:.1f}/s, about {left:.0f}s left"
+    )
