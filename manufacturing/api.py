@@ -88,7 +88,7 @@ class AssessmentListCreateApi(APIView):
 
     @extend_schema(responses=AssessmentOutput(many=True), tags=["industrial"])
     def get(self, request):
-        return Response(AssessmentOutput(selectors.assessment_list(), many=True).data)
+        return Response(AssessmentOutput(selectors.assessment_summaries(), many=True).data)
 
     @extend_schema(
         request=inline_serializer(

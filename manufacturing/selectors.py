@@ -28,6 +28,18 @@ def assessment_list() -> QuerySet[Assessment]:
     )
 
 
+def assessment_summaries() -> QuerySet[Assessment]:
+    """The list as the API shows it: the columns AssessmentOutput reads and the answer count, not
+    the stored result (a large JSON document) nor the framework row (its id is enough)."""
+    return (
+        Assessment.objects.only(
+            "id", "framework", "status", "created_at", "submitted_at", "scored_at", "pledge_signed_at"
+        )
+        .annotate(answered=Count("answers"))
+        .order_by("-created_at")
+    )
+
+
 def assessment_progress(*, assessment: Assessment) -> dict:
     from manufacturing.services import framework_definition
 

@@ -1,12 +1,10 @@
 """Who may do what inside an enterprise. Reads the tenant schema of the current connection."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists
+from django.db import connection
 from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
 
-from tenants.members.models import ROLE_RANK, Membership, Role
-from tenants.models import User
+from tenants.members.models import ROLE_RANK, Role
 
 CACHE_ATTR = "_portal_roles"
 
@@ -18,16 +16,25 @@ def role_of(*, user, enterprise) -> str | None:
         return None
     cache = user.__dict__.setdefault(CACHE_ATTR, {})
     if enterprise.pk not in cache:
-        # Membership rows live in the enterprise's schema; the public user↔enterprise link must
-        # agree. One query asks both.
-        linked = User.tenants.through.objects.filter(user_id=user.pk, enterprise_id=enterprise.pk)
-        with tenant_context(enterprise):
-            cache[enterprise.pk] = (
-                Membership.objects.filter(Exists(linked), user_id=user.pk)
-                .values_list("role", flat=True)
-                .first()
+        # Membership rows live in the enterprise's schema; the public user-enterprise link must
+        # agree. One statement asks both, naming the schema itself (raw SQL: on every request,
+        # the ORM's building of it cost several times the query).
+        schema = connection.ops.quote_name(enterprise.schema_name)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.role FROM {schema}.members_membership m "
+                "WHERE m.user_id = %s AND EXISTS (SELECT 1 FROM public.tenants_user_tenants l "
+                "WHERE l.user_id = %s AND l.enterprise_id = %s)",
+                [user.pk, user.pk, enterprise.pk],
             )
+            row = cursor.fetchone()
+        cache[enterprise.pk] = row[0] if row else None
     return cache[enterprise.pk]
+
+
+def remember(*, user, enterprise, role: str | None) -> None:
+    """For the edge that read the role together with the user (tenants/auth.py)."""
+    user.__dict__.setdefault(CACHE_ATTR, {})[enterprise.pk] = role
 
 
 def forget(user) -> None:
@@ -60,4 +67,13 @@ def host_member_or_404(request, minimum: str = Role.VIEWER) -> tuple:
     return enterprise, role
 
 
-__all__ = ["ROLE_RANK", "Role", "forget", "has_role", "host_member_or_404", "require_role", "role_of"]
+__all__ = [
+    "ROLE_RANK",
+    "Role",
+    "forget",
+    "has_role",
+    "host_member_or_404",
+    "remember",
+    "require_role",
+    "role_of",
+]

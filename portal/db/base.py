@@ -24,6 +24,7 @@ from django.db.backends.postgresql.base import CursorDebugWrapper as PostgresCur
 from django.db.backends.utils import CursorWrapper
 from django_tenants.postgresql_backend import base
 from django_tenants.utils import get_public_schema_name, quote_schema_name
+from psycopg.pq import ConnStatus, TransactionStatus
 
 UNKNOWN = ("?",)  # the transaction's search_path cannot be known (after a savepoint rollback)
 
@@ -54,6 +55,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         self.search_path_set_schemas = None
         super()._handle_search_path(cursor)
+
+    def is_usable(self):
+        """CONN_HEALTH_CHECKS without a round trip: Django asks the server `SELECT 1` before the first
+        query of every request. Reading what the server may have sent meanwhile (without waiting)
+        finds a connection it closed (a restart, a terminated backend) just the same."""
+        if self.connection is None or self.connection.closed:
+            return False
+        try:
+            pgconn = self.connection.pgconn
+            pgconn.consume_input()
+        except Exception:  # noqa: BLE001 - any failure to read means the connection is gone
+            return False
+        return pgconn.status == ConnStatus.OK and pgconn.transaction_status != TransactionStatus.UNKNOWN
 
     # --- transaction pooling ------------------------------------------------------------------------
 
