@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
-APP_SERVICES = ("setup", "web", "worker", "beat")
+APP_SERVICES = ("setup", "migrate-enterprises", "web", "worker", "beat")
 LONG_RUNNING = ("web", "worker", "beat")
+ONE_SHOT = ("setup", "migrate-enterprises")
 DATA_STORES = ("postgres", "redis")
+PGBOUNCER_INI = ROOT / "docker" / "pgbouncer" / "pgbouncer.ini"
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +261,76 @@ def test_app_service_waits_for_healthy_data_stores(services, name):
 @pytest.mark.parametrize("name", LONG_RUNNING)
 def test_long_running_services_start_after_setup_completed(services, name):
     assert depends_on(services[name]).get("setup") == "service_completed_successfully"
+
+
+def _database(service: dict) -> tuple[str, str]:
+    import urllib.parse
+
+    environment = service["environment"]
+    url = urllib.parse.urlsplit(environment["DATABASE_URL"])
+    return f"{url.hostname}:{url.port}", environment.get("DATABASE_POOL_MODE", "session")
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_requests_and_tasks_go_through_pgbouncer_in_transaction_pooling(services, name):
+    assert _database(services[name]) == ("pgbouncer:6432", "transaction")
+    assert depends_on(services[name]).get("pgbouncer") == "service_healthy"
+
+
+@pytest.mark.parametrize("name", ONE_SHOT)
+def test_migrations_connect_to_postgresql_directly(services, name):
+    assert _database(services[name]) == ("postgres:5432", "session")
+    assert services[name].get("restart") == "no"
+
+
+def test_the_settings_accept_the_pool_mode_compose_sets(services):
+    import subprocess
+    import sys
+
+    env = {**services["web"]["environment"], "DJANGO_SECRET_KEY": "x", "PATH": "/usr/bin:/bin"}
+    env = {key: str(value) for key, value in env.items() if "${" not in str(value)}
+    env["DATABASE_URL"] = "postgresql://portal@pgbouncer:6432/portal"
+    env["REDIS_URL"] = "redis://redis:6379/0"
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['POOL_MODE'], d['DISABLE_SERVER_SIDE_CURSORS'], d['ENGINE'])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["transaction", "True", "portal.db"], result.stderr[-2000:]
+
+
+def test_pgbouncer_pools_transactions_for_the_platform_database(services):
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read_string(PGBOUNCER_INI.read_text(encoding="utf-8"))
+    bouncer = config["pgbouncer"]
+    assert bouncer["pool_mode"] == "transaction"
+    assert bouncer["server_reset_query"] == ""
+    assert bouncer["listen_port"] == "6432"
+    assert (
+        "host=postgres" in config["databases"]["portal"] and "dbname=portal" in config["databases"]["portal"]
+    )
+    service = services["pgbouncer"]
+    assert service["build"] == "docker/pgbouncer"
+    assert (ROOT / "docker" / "pgbouncer" / "Dockerfile").is_file()
+    assert set(service["environment"]) == {"DB_USER", "DB_PASSWORD"}
+    assert depends_on(service).get("postgres") == "service_healthy"
+    assert "6432" in service["healthcheck"]["test"]
+
+
+def test_nobody_waits_for_the_enterprise_migrator(services):
+    """The web serves while enterprise schemas are migrated (those answer 503 until done)."""
+    assert depends_on(services["migrate-enterprises"]).get("setup") == "service_completed_successfully"
+    for name, service in services.items():
+        assert "migrate-enterprises" not in depends_on(service), name
+
+
+def test_postgres_holds_the_locks_of_a_whole_database_dump(services):
+    args = argv(services["postgres"]["command"])
+    settings = dict(arg.split("=", 1) for arg in args if "=" in arg)
+    assert int(settings["max_locks_per_transaction"]) * int(settings["max_connections"]) >= 200_000
 
 
 def test_setup_waits_for_the_data_stores_directly(services):
