@@ -198,6 +198,20 @@ if DATABASE_POOL_MODE not in {"session", "transaction"}:
 DATABASES["default"]["POOL_MODE"] = DATABASE_POOL_MODE
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DB_CONNECT_TIMEOUT", "5"))
+# A PostgreSQL streaming replica (hot standby) for the hall and the reports (portal/replica.py).
+if env("DATABASE_REPLICA_URL").strip():
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL").strip(), conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"].update(
+        ENGINE="portal.db",
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={"connect_timeout": DATABASES["default"]["OPTIONS"]["connect_timeout"]},
+        # A replica reached through its own PgBouncer in transaction pooling says so here.
+        POOL_MODE=env("DATABASE_REPLICA_POOL_MODE", "session").strip().lower(),
+        TEST={"MIRROR": "default"},
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["replica"]["POOL_MODE"] == "transaction"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,9 +1,11 @@
-"""Reads of the public hall, shared by its pages and its API."""
+"""Reads of the public hall, shared by its pages and its API. The hall's browsing reads come from the
+read replica when there is one (portal/replica.py)."""
 
 from django.db.models import QuerySet
 
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, MeetingSlot
 from portal.api import small_id
+from portal.replica import read_alias
 
 FILTERS = ("q", "section", "city", "industry", "tag")
 
@@ -20,7 +22,8 @@ def hall_listings(exhibition: Exhibition, chosen: dict[str, str]) -> QuerySet[Bo
     from exhibition.models import Product
 
     rows = (
-        BoothListing.objects.filter(exhibition=exhibition, live=True)
+        BoothListing.objects.using(read_alias())
+        .filter(exhibition=exhibition, live=True)
         .select_related("city", "industry", "section")
         .defer("pending", "search_text", "search_grams")  # wide, and never shown
     )
@@ -42,12 +45,13 @@ def hall_listings(exhibition: Exhibition, chosen: dict[str, str]) -> QuerySet[Bo
 
 
 def public_exhibitions() -> QuerySet[Exhibition]:
-    return Exhibition.objects.filter(status__in=Exhibition.PUBLIC)
+    return Exhibition.objects.using(read_alias()).filter(status__in=Exhibition.PUBLIC)
 
 
 def public_listing(listing_id) -> BoothListing | None:
     return (
-        BoothListing.objects.filter(live=True, exhibition__status__in=Exhibition.PUBLIC)
+        BoothListing.objects.using(read_alias())
+        .filter(live=True, exhibition__status__in=Exhibition.PUBLIC)
         .select_related("exhibition", "section", "city", "industry")
         .filter(pk=listing_id)
         .first()

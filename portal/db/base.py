@@ -19,6 +19,8 @@ public-schema statement outside a transaction needs nothing: the server's defaul
 public, and nothing in this mode ever changes it for a session.
 """
 
+import select
+
 from django.db import transaction
 from django.db.backends.postgresql.base import CursorDebugWrapper as PostgresCursorDebugWrapper
 from django.db.backends.utils import CursorWrapper
@@ -58,16 +60,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def is_usable(self):
         """CONN_HEALTH_CHECKS without a round trip: Django asks the server `SELECT 1` before the first
-        query of every request. Reading what the server may have sent meanwhile (without waiting)
-        finds a connection it closed (a restart, a terminated backend) just the same."""
+        query of every request. An idle connection has nothing to read; if its socket is readable,
+        the server has said something on its own, in practice that it is closing the connection (a
+        restart, a terminated backend, a replica shutting down), so a new one is made."""
         if self.connection is None or self.connection.closed:
             return False
-        try:
-            pgconn = self.connection.pgconn
-            pgconn.consume_input()
-        except Exception:  # noqa: BLE001 - any failure to read means the connection is gone
+        pgconn = self.connection.pgconn
+        if pgconn.status != ConnStatus.OK or pgconn.transaction_status == TransactionStatus.UNKNOWN:
             return False
-        return pgconn.status == ConnStatus.OK and pgconn.transaction_status != TransactionStatus.UNKNOWN
+        try:
+            readable, _writable, _failed = select.select([pgconn.socket], [], [], 0)
+        except (OSError, ValueError):
+            return False
+        return not readable
 
     # --- transaction pooling ------------------------------------------------------------------------
 

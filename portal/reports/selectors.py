@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from manufacturing.frameworks.models import Framework
+from portal.replica import read_alias
 from portal.reports.models import ALL, IndustrySpan, RegisteredCell, VerifiedCell
 from portal.reports.rollup import Tally, quarter_of, quarter_parse, quarter_start
 from tenants.models import Industry, Region
@@ -158,19 +159,24 @@ def dashboard(filters: Filters, *, admin) -> dict:
     quarters = list(range(filters.since - 1, filters.until + 1))
 
     changes: dict[str, list] = defaultdict(list)
-    cells = VerifiedCell.objects.filter(
-        framework=filters.framework,
-        industry=filters.industry_key,
-        size=filters.size_key,
-        city__in=codes,
-        quarter__lte=filters.until,
-    ).order_by("city", "quarter")
+    cells = (
+        VerifiedCell.objects.using(read_alias())
+        .filter(
+            framework=filters.framework,
+            industry=filters.industry_key,
+            size=filters.size_key,
+            city__in=codes,
+            quarter__lte=filters.until,
+        )
+        .order_by("city", "quarter")
+    )
     for cell in cells.only("city", "quarter", "n", "total_sum", "levels", "dimensions"):
         changes[cell.city].append((cell.quarter, cell))
 
     registrations: dict[str, list] = defaultdict(list)
     joined = (
-        RegisteredCell.objects.filter(
+        RegisteredCell.objects.using(read_alias())
+        .filter(
             industry=filters.industry_key, size=filters.size_key, city__in=codes, quarter__lte=filters.until
         )
         .order_by("city", "quarter")
@@ -180,7 +186,8 @@ def dashboard(filters: Filters, *, admin) -> dict:
         registrations[city].append((quarter, Tally(n=n)))
 
     leading_rows = (
-        IndustrySpan.objects.filter(
+        IndustrySpan.objects.using(read_alias())
+        .filter(
             framework=filters.framework,
             size=filters.size_key,
             until__gt=filters.until,
@@ -195,7 +202,9 @@ def dashboard(filters: Filters, *, admin) -> dict:
     for city, industry, n in sorted(leading_rows, key=lambda row: (row[0], -row[2], row[1])):
         if len(leading[city]) < LEADING:
             leading[city].append((industry, n))
-    industries = Industry.objects.in_bulk([code for rows in leading.values() for code, _n in rows])
+    industries = Industry.objects.using(read_alias()).in_bulk(
+        [code for rows in leading.values() for code, _n in rows]
+    )
 
     rows = []
     total = CityFigures(region=None, in_scope=True)
@@ -265,7 +274,8 @@ def financing_by_city(filters: Filters) -> dict[str, Financing]:
         scope &= Q(tenant__revenue_band=filters.size)
     out: dict[str, Financing] = defaultdict(Financing)
     asked = (
-        FinancingFact.objects.filter(scope, submitted_at__gte=start, submitted_at__lt=end)
+        FinancingFact.objects.using(read_alias())
+        .filter(scope, submitted_at__gte=start, submitted_at__lt=end)
         .values("city_id")
         .annotate(n=Count("pk"), amount=Sum("amount"))
     )
@@ -273,9 +283,8 @@ def financing_by_city(filters: Filters) -> dict[str, Financing]:
         out[row["city_id"]].requests = row["n"]
         out[row["city_id"]].requested = row["amount"] or Decimal(0)
     approved = (
-        Application.objects.filter(
-            scope, status=Application.Status.APPROVED, responded_at__gte=start, responded_at__lt=end
-        )
+        Application.objects.using(read_alias())
+        .filter(scope, status=Application.Status.APPROVED, responded_at__gte=start, responded_at__lt=end)
         .values("city_id")
         .annotate(n=Count("pk"), amount=Sum("approved_amount"))
     )
@@ -291,15 +300,20 @@ def financing_by_city(filters: Filters) -> dict[str, Financing]:
 def city_industries(filters: Filters, *, city: Region) -> list[dict]:
     """One row per industry division with enterprises in the city: registered and verified figures."""
     verified: dict[str, Tally] = defaultdict(Tally)
-    cells = VerifiedCell.objects.filter(
-        framework=filters.framework, size=filters.size_key, city=city.code, quarter__lte=filters.until
-    ).exclude(industry=ALL)
+    cells = (
+        VerifiedCell.objects.using(read_alias())
+        .filter(
+            framework=filters.framework, size=filters.size_key, city=city.code, quarter__lte=filters.until
+        )
+        .exclude(industry=ALL)
+    )
     if filters.industry:
         cells = cells.filter(industry=filters.industry.code)
     for cell in cells.only("industry", "n", "total_sum", "levels", "dimensions"):
         verified[cell.industry].merge(cell)
     registered = dict(
-        RegisteredCell.objects.filter(size=filters.size_key, city=city.code, quarter__lte=filters.until)
+        RegisteredCell.objects.using(read_alias())
+        .filter(size=filters.size_key, city=city.code, quarter__lte=filters.until)
         .exclude(industry=ALL)
         .filter(Q(industry=filters.industry.code) if filters.industry else Q())
         .values("industry")
@@ -309,7 +323,7 @@ def city_industries(filters: Filters, *, city: Region) -> list[dict]:
     codes = sorted(
         code for code in set(verified) | set(registered) if verified[code].n or registered.get(code)
     )
-    named = Industry.objects.in_bulk(codes)
+    named = Industry.objects.using(read_alias()).in_bulk(codes)
     return [
         {
             "industry": named.get(code),
@@ -327,9 +341,11 @@ def city_enterprises(filters: Filters, *, city: Region, industry: Industry):
     from manufacturing.review.models import AssessmentFact
 
     until = filters.until
-    rows = AssessmentFact.objects.filter(
-        framework=filters.framework, city=city, industry=industry, counted_from__lte=until
-    ).filter(Q(counted_until__isnull=True) | Q(counted_until__gt=until))
+    rows = (
+        AssessmentFact.objects.using(read_alias())
+        .filter(framework=filters.framework, city=city, industry=industry, counted_from__lte=until)
+        .filter(Q(counted_until__isnull=True) | Q(counted_until__gt=until))
+    )
     if filters.size:
         rows = rows.filter(size=filters.size)
     return rows.select_related("district").order_by("-total", "enterprise_name", "pk")
@@ -356,7 +372,7 @@ def exhibiting_by_city(filters: Filters) -> dict:
 
     start = quarter_start(filters.since).date()
     end = quarter_start(filters.until + 1).date()
-    rows = ExhibitionFact.objects.filter(
+    rows = ExhibitionFact.objects.using(read_alias()).filter(
         city_id__in=[city.code for city in filters.cities],
         exhibition__starts_on__lt=end,
         exhibition__ends_on__gte=start,
