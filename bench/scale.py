@@ -22,6 +22,7 @@ this run:
                  the whole database and of one enterprise schema, with the locks the first needs
                  against the lock table's size
 
+SCALE_ONLY=setup,provision,throughput,memory,signin,catalog (any of them) measures only those parts.
 The enterprises are made once and kept (database scale_<N> on the benchmark server, var/bench),
 through the real registration and provisioning services. Owners' passwords are hashed with MD5 here
 (TEST_FAST_PASSWORD_HASHING): a sign-in's figure then shows the waiting, not PBKDF2's deliberate 0.3 s
@@ -582,6 +583,46 @@ class SignIns:
         }
 
 
+class LockWaits:
+    """Samples, every 20 ms from its own connection, the locks some session waits for (pg_locks,
+    not granted): which relation or kind, in which mode, and how often."""
+
+    def __init__(self, url: str):
+        self.url, self.samples, self.waiting = url, 0, {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.is_set():
+                rows = conn.execute(
+                    "SELECT l.locktype, coalesce(l.relation::regclass::text, ''), l.mode FROM pg_locks l "
+                    "WHERE NOT l.granted"
+                ).fetchall()
+                self.samples += 1
+                for row in rows:
+                    self.waiting[row] = self.waiting.get(row, 0) + 1
+                time.sleep(0.02)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(5)
+
+    def summary(self) -> str:
+        if not self.waiting:
+            return f"no session waited for a lock in {self.samples} samples"
+        worst = sorted(self.waiting.items(), key=lambda item: -item[1])[:5]
+        return f"{self.samples} samples; waits seen: " + "; ".join(
+            f"{kind} {relation} {mode} in {n}" for (kind, relation, mode), n in worst
+        )
+
+
 def main() -> int:
     if len(sys.argv) > 1:
         print(json.dumps(PHASES[sys.argv[1]](sys.argv[2:])))
@@ -598,37 +639,78 @@ def main() -> int:
         f"  {large.name}: {built['enterprises']} enterprises ({built['made']} made now, {built['seconds']:.0f}s)"
     )
 
-    say("no-op start: setup_platform --no-demo, 3 runs each")
-    setup_small, setup_large = timed_setup(small), timed_setup(large)
-    noop_small, noop_large = statistics.median(setup_small), statistics.median(setup_large)
+    only = {part for part in os.environ.get("SCALE_ONLY", "").split(",") if part}
 
-    say("provisioning: 15 timed clones each")
-    prov_small = small.phase("provision", 15)["times"]
-    prov_large = large.phase("provision", 15)["times"]
-    clone_small, clone_large = statistics.median(prov_small), statistics.median(prov_large)
+    def want(part: str) -> bool:
+        return not only or part in only
+
+    noop = clone = rss = signins = catalog = dumps = None
+    if want("setup"):
+        say("no-op start: setup_platform --no-demo, 3 runs each")
+        setup_small, setup_large = timed_setup(small), timed_setup(large)
+        noop = (statistics.median(setup_small), statistics.median(setup_large), setup_small, setup_large)
+
+    if want("provision"):
+        say("provisioning: 15 timed clones each")
+        prov_small = small.phase("provision", 15)["times"]
+        prov_large = large.phase("provision", 15)["times"]
+        clone = (statistics.median(prov_small), statistics.median(prov_large), prov_small, prov_large)
 
     work = Path(tempfile.mkdtemp(prefix="scale-bench-"))
-    targets = large.phase("targets", LOAD_HOSTS)["targets"]
-    web_env = large.env(REGISTRATION_RATE="100000000/minute", AXES_FAILURE_LIMIT="1000000")
-    platform = Server("portal.wsgi:application", web_env, work / "web.log")
-    bare = Server(
-        "bench.bare_django:application",
-        {**web_env, "DJANGO_SETTINGS_MODULE": "bench.bare_django"},
-        work / "bare.log",
-    )
     results: dict = {}
-    try:
-        if shutil.which("wrk"):
-            say("throughput: wrk -t2 -c64, 10 s each after 3 s of warm-up")
-            script = tenant_script(targets[:LOAD_HOSTS], work)
-            results["bare"] = wrk(bare.port)
-            results["tenant_api"] = wrk(platform.port, script=script)
-            results["public_home"] = wrk(platform.port)
-            results["hall_search"] = wrk(platform.port, path="/hall/?q=" + urllib.parse.quote("轴承"))
-            results["bare_again"] = wrk(bare.port)
-        else:
-            say("throughput: skipped (wrk is not installed: apt-get install wrk)")
+    if any(want(part) for part in ("throughput", "memory", "signin")):
+        targets = large.phase("targets", LOAD_HOSTS)["targets"]
+        web_env = large.env(REGISTRATION_RATE="100000000/minute", AXES_FAILURE_LIMIT="1000000")
+        platform = Server("portal.wsgi:application", web_env, work / "web.log")
+        bare = Server(
+            "bench.bare_django:application",
+            {**web_env, "DJANGO_SETTINGS_MODULE": "bench.bare_django"},
+            work / "bare.log",
+        )
+        try:
+            results, rss, signins = serve_parts(want, large, platform, bare, targets, web_env, work)
+        finally:
+            platform.stop()
+            bare.stop()
+        large.phase("cleanup")
 
+    if want("catalog"):
+        say("catalog and pg_dump")
+        catalog = large.phase("catalog")
+        dumps = pg_dumps(large, catalog["schema"], work)
+    shutil.rmtree(work, ignore_errors=True)
+
+    report(
+        noop=noop,
+        clone=clone,
+        throughput=results,
+        rss=rss,
+        signins=signins,
+        catalog=catalog,
+        dumps=dumps,
+        enterprises=built["enterprises"],
+    )
+    return 0
+
+
+def serve_parts(
+    want, large: Database, platform: Server, bare: Server, targets: list, web_env: dict, work: Path
+):
+    """Throughput, memory and sign-ins against the running servers."""
+    results: dict = {}
+    rss = signins = None
+    if want("throughput") and shutil.which("wrk"):
+        say("throughput: wrk -t2 -c64, 10 s each after 3 s of warm-up")
+        script = tenant_script(targets[:LOAD_HOSTS], work)
+        results["bare"] = wrk(bare.port)
+        results["tenant_api"] = wrk(platform.port, script=script)
+        results["public_home"] = wrk(platform.port)
+        results["hall_search"] = wrk(platform.port, path="/hall/?q=" + urllib.parse.quote("轴承"))
+        results["bare_again"] = wrk(bare.port)
+    elif want("throughput"):
+        say("throughput: skipped (wrk is not installed: apt-get install wrk)")
+
+    if want("memory"):
         say(f"memory: an API read on each of the {len(targets)} enterprise hosts")
         for host, token, _email in targets:
             request = urllib.request.Request(
@@ -637,67 +719,41 @@ def main() -> int:
             )
             urllib.request.urlopen(request, timeout=30).read()  # noqa: S310 - loopback
         rss = platform.rss_mb()
+    if want("signin"):
+        signins = measure_signins(large, platform, targets, web_env, work)
+    return results, rss, signins
 
-        say("sign-ins and registrations: 20 s quiet, then 20 s while two workers provision a backlog")
-        owners = [email for _host, _token, email in targets]
+
+def measure_signins(large: Database, platform: Server, targets: list, web_env: dict, work: Path) -> tuple:
+    """Sign-ins and registrations for 20 s with nothing else running, then for 20 s while two
+    provisioning workers (as `make run` starts them) work through a backlog of registrations."""
+    say("sign-ins and registrations: 20 s quiet, then 20 s while two workers provision a backlog")
+    owners = [email for _host, _token, email in targets]
+    with LockWaits(large.url) as quiet_locks:
         quiet = SignIns(platform.port, owners, 8_000_000).run(20)
-        large.phase("queue", 60, 8_500_000)
-        workers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "worker",
-                    "worker",
-                    "-Q",
-                    "provisioning",
-                    "-c",
-                    "1",
-                    "-n",
-                    f"scale-bench-{k}@%h",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "-l",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env=web_env,
-                stdout=(work / f"worker{k}.log").open("w"),
-                stderr=subprocess.STDOUT,
-            )
-            for k in range(2)
-        ]
+    large.phase("queue", 60, 8_500_000)
+    command = [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", "provisioning", "-c", "1"]
+    workers = [
+        subprocess.Popen(
+            [*command, "-n", f"scale-bench-{k}@%h", "--without-mingle", "--without-gossip", "-l", "WARNING"],
+            cwd=ROOT,
+            env=web_env,
+            stdout=(work / f"worker{k}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for k in range(2)
+    ]
+    try:
         before = large.phase("ready")["ready"]
-        busy = SignIns(platform.port, owners, 8_600_000).run(20)
-        after = large.phase("ready")
+        with LockWaits(large.url) as busy_locks:
+            busy = SignIns(platform.port, owners, 8_600_000).run(20)
+        provisioned = large.phase("ready")["ready"] - before
+    finally:
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(30)
-        provisioned = after["ready"] - before
-    finally:
-        platform.stop()
-        bare.stop()
-    large.phase("cleanup")
-
-    say("catalog and pg_dump")
-    catalog = large.phase("catalog")
-    dumps = pg_dumps(large, catalog["schema"], work)
-    shutil.rmtree(work, ignore_errors=True)
-
-    report(
-        noop=(noop_small, noop_large, setup_small, setup_large),
-        clone=(clone_small, clone_large, prov_small, prov_large),
-        throughput=results,
-        rss=rss,
-        signins=(quiet, busy, provisioned),
-        catalog=catalog,
-        dumps=dumps,
-        enterprises=built["enterprises"],
-    )
-    return 0
+    return quiet, busy, provisioned, quiet_locks.summary(), busy_locks.summary()
 
 
 def pg_dumps(db: Database, schema_name: str, work: Path) -> dict:
@@ -725,39 +781,45 @@ def pg_dumps(db: Database, schema_name: str, work: Path) -> dict:
 def report(*, noop, clone, throughput, rss, signins, catalog, dumps, enterprises) -> None:
     from _common import bench_line
 
-    noop_small, noop_large, setup_small, setup_large = noop
-    clone_small, clone_large, prov_small, prov_large = clone
-    quiet, busy, provisioned = signins
     say("")
     say(f"enterprises: {enterprises} (and {SMALL} in the small database); load average now {os.getloadavg()}")
-    say(f"{'what':<46} {'at ' + str(SMALL):>12} {'at ' + str(enterprises):>12} {'ratio':>8}")
-    say(
-        f"{'no-op setup_platform, median of 3 (s)':<46} {noop_small:12.2f} {noop_large:12.2f} {noop_large / noop_small:8.2f}"
-    )
-    say(
-        f"{'  runs':<46} {' '.join(f'{t:.2f}' for t in setup_small):>12} {' '.join(f'{t:.2f}' for t in setup_large):>12}"
-    )
-    say(
-        f"{'provisioning (clone), median of 15 (s)':<46} {clone_small:12.3f} {clone_large:12.3f} {clone_large / clone_small:8.2f}"
-    )
-    say(f"{'  p95 (s)':<46} {percentile(prov_small, 95):12.3f} {percentile(prov_large, 95):12.3f}")
-    say("")
-    say(f"{'sign-ins and registrations (ms)':<46} {'quiet':>12} {'provisioning':>12}")
-    for key, label in (
-        ("signin_p50", "sign-in p50"),
-        ("signin_p99", "sign-in p99"),
-        ("registration_p50", "registration p50"),
-        ("registration_p99", "registration p99"),
-    ):
-        say(f"{'  ' + label:<46} {quiet[key]:12.1f} {busy[key]:12.1f}")
-    say(
-        f"{'  sign-ins / registrations measured':<46} {quiet['signins']:>6}/{quiet['registrations']:<5} "
-        f"{busy['signins']:>6}/{busy['registrations']:<5}"
-    )
-    say(
-        f"  enterprises provisioned by the two workers during the 20 s: {provisioned}; "
-        f"errors: {quiet['error_count']} quiet, {busy['error_count']} busy {busy['errors'] or ''}"
-    )
+    if noop or clone:
+        say(f"{'what':<46} {'at ' + str(SMALL):>12} {'at ' + str(enterprises):>12} {'ratio':>8}")
+    if noop:
+        noop_small, noop_large, setup_small, setup_large = noop
+        say(
+            f"{'no-op setup_platform, median of 3 (s)':<46} {noop_small:12.2f} {noop_large:12.2f} {noop_large / noop_small:8.2f}"
+        )
+        say(
+            f"{'  runs':<46} {' '.join(f'{t:.2f}' for t in setup_small):>12} {' '.join(f'{t:.2f}' for t in setup_large):>12}"
+        )
+    if clone:
+        clone_small, clone_large, prov_small, prov_large = clone
+        say(
+            f"{'provisioning (clone), median of 15 (s)':<46} {clone_small:12.3f} {clone_large:12.3f} {clone_large / clone_small:8.2f}"
+        )
+        say(f"{'  p95 (s)':<46} {percentile(prov_small, 95):12.3f} {percentile(prov_large, 95):12.3f}")
+    if signins:
+        quiet, busy, provisioned, quiet_locks, busy_locks = signins
+        say("")
+        say(f"{'sign-ins and registrations (ms)':<46} {'quiet':>12} {'provisioning':>12}")
+        for key, label in (
+            ("signin_p50", "sign-in p50"),
+            ("signin_p99", "sign-in p99"),
+            ("registration_p50", "registration p50"),
+            ("registration_p99", "registration p99"),
+        ):
+            say(f"{'  ' + label:<46} {quiet[key]:12.1f} {busy[key]:12.1f}")
+        say(
+            f"{'  sign-ins / registrations measured':<46} {quiet['signins']:>6}/{quiet['registrations']:<5} "
+            f"{busy['signins']:>6}/{busy['registrations']:<5}"
+        )
+        say(
+            f"  enterprises provisioned by the two workers during the 20 s: {provisioned}; "
+            f"errors: {quiet['error_count']} quiet, {busy['error_count']} busy {busy['errors'] or ''}"
+        )
+        say(f"  lock waits, quiet: {quiet_locks}")
+        say(f"  lock waits, provisioning: {busy_locks}")
     if throughput:
         bare = (throughput["bare"]["rps"] + throughput["bare_again"]["rps"]) / 2
         say("")
@@ -770,36 +832,45 @@ def report(*, noop, clone, throughput, rss, signins, catalog, dumps, enterprises
                 f"{'  ' + key:<46} {row['rps']:12.0f} {row['rps'] / bare:12.3f} {row['p50_ms'] or 0:8.2f} "
                 f"{row['p99_ms'] or 0:8.2f} {row['non2xx']:8d}"
             )
-    say("")
-    say(f"web worker RSS after {enterprises} enterprise hosts (MB): {', '.join(f'{m:.0f}' for m in rss)}")
-    e, t = catalog["enterprise"], catalog["template"]
-    say(
-        f"catalog: {e['relations']} relations and {e['bytes'] / 1024:.0f} KiB per enterprise schema "
-        f"(template {t['relations']}, {t['bytes'] / 1024:.0f} KiB); database {catalog['database_bytes'] / 2**20:.0f} MiB, "
-        f"{catalog['relations']} relations, {catalog['lockable']} lockable by pg_dump, lock table {catalog['lock_slots']}"
-    )
-    for label, row in dumps.items():
+    if rss:
+        say("")
+        say(f"web worker RSS after {enterprises} enterprise hosts (MB): {', '.join(f'{m:.0f}' for m in rss)}")
+    if catalog:
+        e, t = catalog["enterprise"], catalog["template"]
         say(
-            f"pg_dump {label}: {'ok' if row['ok'] else 'FAILED'} in {row['seconds']:.1f}s, {row['bytes'] / 2**20:.1f} MiB "
-            f"{row['error'] if not row['ok'] else ''}"
+            f"catalog: {e['relations']} relations and {e['bytes'] / 1024:.0f} KiB per enterprise schema "
+            f"(template {t['relations']}, {t['bytes'] / 1024:.0f} KiB); database {catalog['database_bytes'] / 2**20:.0f} MiB, "
+            f"{catalog['relations']} relations, {catalog['lockable']} lockable by pg_dump, lock table {catalog['lock_slots']}"
         )
-    bench_line("scale_noop_setup_s", noop_large, "s")
-    bench_line("scale_noop_setup_growth_x", noop_large / noop_small, "x")
-    bench_line("provision_clone_median_s_at_n", clone_large, "s")
-    bench_line("provision_growth_x", clone_large / clone_small, "x")
-    bench_line("signin_p99_ms_quiet", quiet["signin_p99"], "ms")
-    bench_line("signin_p99_ms_during_provisioning", busy["signin_p99"], "ms")
-    bench_line("registration_p99_ms_during_provisioning", busy["registration_p99"], "ms")
+        for label, row in dumps.items():
+            say(
+                f"pg_dump {label}: {'ok' if row['ok'] else 'FAILED'} in {row['seconds']:.1f}s, {row['bytes'] / 2**20:.1f} MiB "
+                f"{row['error'] if not row['ok'] else ''}"
+            )
+    if noop:
+        bench_line("scale_noop_setup_s", noop[1], "s")
+        bench_line("scale_noop_setup_growth_x", noop[1] / noop[0], "x")
+    if clone:
+        bench_line("provision_clone_median_s_at_n", clone[1], "s")
+        bench_line("provision_growth_x", clone[1] / clone[0], "x")
+    if signins:
+        bench_line("signin_p99_ms_quiet", quiet["signin_p99"], "ms")
+        bench_line("signin_p99_ms_during_provisioning", busy["signin_p99"], "ms")
+        bench_line("registration_p99_ms_during_provisioning", busy["registration_p99"], "ms")
     if throughput:
         bench_line("bare_rps", bare, "req/s")
         bench_line("tenant_api_rps", throughput["tenant_api"]["rps"], "req/s")
         bench_line("tenant_api_vs_bare_x", throughput["tenant_api"]["rps"] / bare, "x")
         bench_line("public_home_vs_bare_x", throughput["public_home"]["rps"] / bare, "x")
         bench_line("hall_search_vs_bare_x", throughput["hall_search"]["rps"] / bare, "x")
-    bench_line("web_rss_mb_at_n", max(rss), "MB")
-    bench_line("relations_per_tenant", e["relations"], "relations")
-    bench_line("bytes_per_tenant", e["bytes"], "bytes")
-    bench_line("pg_dump_whole_s", dumps["whole"]["seconds"] if dumps["whole"]["ok"] else float("nan"), "s")
+    if rss:
+        bench_line("web_rss_mb_at_n", max(rss), "MB")
+    if catalog:
+        bench_line("relations_per_tenant", e["relations"], "relations")
+        bench_line("bytes_per_tenant", e["bytes"], "bytes")
+        bench_line(
+            "pg_dump_whole_s", dumps["whole"]["seconds"] if dumps["whole"]["ok"] else float("nan"), "s"
+        )
 
 
 if __name__ == "__main__":

@@ -145,6 +145,8 @@ REGISTRATION_RATE = env("REGISTRATION_RATE", "20/hour")
 # A submitted assessment without a result after this long is scored again by the sweeper.
 SCORING_SWEEP_AFTER_SECONDS = int(env("SCORING_SWEEP_AFTER_SECONDS", "180"))
 SCORING_MAX_RESENDS = int(env("SCORING_MAX_RESENDS", "5"))
+# A task for an enterprise whose schema is being upgraded is sent again after this long.
+UPGRADE_TASK_DELAY_SECONDS = int(env("UPGRADE_TASK_DELAY_SECONDS", "30"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60
 # The earliest quarter the regional reports offer (older approvals still count in later quarters).
 REPORTS_FIRST_QUARTER = env("REPORTS_FIRST_QUARTER", "2025Q1")

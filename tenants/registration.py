@@ -255,6 +255,11 @@ class ProvisioningError(Exception):
     """Provisioning cannot go on until someone fixes the cause (kept as the status reason)."""
 
 
+class TemplateNotReady(ProvisioningError):
+    """The template is not at this code's migration state yet (a deploy whose setup_platform has
+    not finished): the task tries again for a while before calling the registration failed."""
+
+
 def enterprise_provision(*, enterprise_id: int) -> Enterprise:
     """Clones the enterprise's schema from the template and makes the owner its first member.
 
@@ -284,7 +289,7 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
             enterprise.create_schema(check_if_exists=False, verbosity=0)
         except TemplateOutOfDate as exc:
             logger.error("cannot provision enterprise %s: %s", enterprise.pk, exc)
-            raise ProvisioningError(bilingual(TEMPLATE_OUT_OF_DATE)) from exc
+            raise TemplateNotReady(bilingual(TEMPLATE_OUT_OF_DATE)) from exc
         member_services.member_add(
             enterprise=enterprise, user=enterprise.owner, role=Role.OWNER, invited_by=None
         )

@@ -4,12 +4,15 @@ Each web process keeps the enterprises it has served in memory, by host name. On
 that are ready and at the code's migration state are kept (one being prepared or upgraded is read
 afresh every time, so it is served the moment it is ready), and unknown hosts are never kept.
 
-Invalidation: any change of an enterprise or a domain (post_save/post_delete, and the raw UPDATE
-of `domains_sync`) bumps a generation counter in Redis after commit; every process compares its
-generation with Redis at most once a second and drops its whole map when they differ. So a change
-reaches every process within about a second; if Redis cannot be read, entries still expire after
-`LOCAL_TTL` seconds. Each request gets its own Enterprise instance built from the kept values, so
-nothing a view does to `request.tenant` is seen by another request.
+Invalidation, per enterprise: a change of an enterprise or of a domain (post_save/post_delete, after
+commit) appends the enterprise's id to a short change log in Redis, numbered by a Redis counter;
+every process reads the log's new entries at most once a second and drops those enterprises' hosts.
+So a change reaches every process within about a second, and a registration elsewhere (thousands a
+day across the region) costs the others nothing. A process that finds a gap in the log (it was
+away longer than the log keeps) or a bulk change (`forget_all`, e.g. a new PORTAL_DOMAIN) drops
+everything; if Redis cannot be read, entries still expire after `LOCAL_TTL` seconds. Each request
+gets its own Enterprise instance built from the kept values, so nothing a view does to
+`request.tenant` is seen by another request.
 """
 
 from __future__ import annotations
@@ -23,14 +26,17 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "portal:routing:generation"
-CHECK_EVERY = 1.0  # seconds between two reads of the generation, per process
+SEQUENCE_KEY = "portal:routing:seq"
+CHANGES_KEY = "portal:routing:changes"  # sorted set: member "<enterprise id>:<seq>", score seq
+EVERYTHING = "*"  # the member of a change that concerns every enterprise
+KEEP_CHANGES = 10_000
+CHECK_EVERY = 1.0  # seconds between two reads of the change log, per process
 LOCAL_TTL = 60.0  # an entry's longest life if Redis cannot be read
 MAX_ENTRIES = 20_000
 
 _lock = threading.Lock()
-_entries: dict[str, tuple[float, tuple[str, ...], tuple]] = {}
-_state = {"generation": None, "checked": 0.0}
+_entries: dict[str, tuple[float, int, tuple[str, ...], tuple]] = {}  # host -> (expires, pk, names, values)
+_state: dict = {"seen": None, "checked": 0.0}
 
 
 def _redis():
@@ -43,19 +49,38 @@ def _redis():
     return client
 
 
-def _check_generation(now: float) -> None:
+def _drop(enterprise_ids: set[str]) -> None:
+    with _lock:
+        if EVERYTHING in enterprise_ids:
+            _entries.clear()
+            return
+        for host in [host for host, entry in _entries.items() if str(entry[1]) in enterprise_ids]:
+            _entries.pop(host, None)
+
+
+def _read_changes(now: float) -> None:
     if now - _state["checked"] < CHECK_EVERY:
         return
     _state["checked"] = now
     try:
-        generation = _redis().get(GENERATION_KEY)
-    except Exception:
-        logger.debug("routing generation unreadable", exc_info=True)
+        client = _redis()
+        seen = _state["seen"]
+        if seen is None:  # a new process: nothing kept yet, start from here
+            _state["seen"] = int(client.get(SEQUENCE_KEY) or 0)
+            return
+        changes = client.zrangebyscore(CHANGES_KEY, f"({seen}", "+inf", withscores=True)
+        if not changes:
+            return
+        oldest = client.zrange(CHANGES_KEY, 0, 0, withscores=True)
+    except Exception:  # Redis down: keep entries until their TTL
+        logger.debug("routing changes unreadable", exc_info=True)
         return
-    if generation != _state["generation"]:
-        with _lock:
-            _entries.clear()
-            _state["generation"] = generation
+    newest = int(max(score for _member, score in changes))
+    if oldest and int(oldest[0][1]) > seen + 1:
+        _drop({EVERYTHING})  # the log no longer reaches back to what this process saw last
+    else:
+        _drop({member.decode().split(":", 1)[0] for member, _score in changes})
+    _state["seen"] = newest
 
 
 def tenant_for_host(hostname: str):
@@ -64,10 +89,10 @@ def tenant_for_host(hostname: str):
     from tenants.models import Domain, Enterprise
 
     now = time.monotonic()
-    _check_generation(now)
+    _read_changes(now)
     entry = _entries.get(hostname)
     if entry is not None and entry[0] > now:
-        return Enterprise.from_db("default", entry[1], entry[2])
+        return Enterprise.from_db("default", entry[2], entry[3])
     domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
     if domain is None:
         return None
@@ -79,17 +104,22 @@ def tenant_for_host(hostname: str):
         with _lock:
             if len(_entries) >= MAX_ENTRIES:
                 _entries.clear()
-            _entries[hostname] = (now + LOCAL_TTL, names, tuple(getattr(tenant, n) for n in names))
+            _entries[hostname] = (now + LOCAL_TTL, tenant.pk, names, tuple(getattr(tenant, n) for n in names))
     return tenant
 
 
-def forget_all() -> None:
-    """After a change: every process drops its map within a second (this one at once)."""
-    with _lock:
-        _entries.clear()
+def forget(enterprise_id) -> None:
+    """After a change of one enterprise (or of its domains): every process drops its hosts within
+    about a second, this one at once."""
+    key = EVERYTHING if enterprise_id == EVERYTHING else str(enterprise_id)
+    _drop({key})
     try:
-        _state["generation"] = str(_redis().incr(GENERATION_KEY)).encode()
-        _state["checked"] = time.monotonic()
+        client = _redis()
+        sequence = client.incr(SEQUENCE_KEY)
+        pipe = client.pipeline(transaction=False)
+        pipe.zadd(CHANGES_KEY, {f"{key}:{sequence}": sequence})
+        pipe.zremrangebyrank(CHANGES_KEY, 0, -KEEP_CHANGES - 1)
+        pipe.execute()
     except Exception:  # noqa: BLE001 - Redis down: other processes catch up at their TTL
         logger.warning(
             "could not announce a routing change (Redis unavailable); other web processes "
@@ -98,6 +128,13 @@ def forget_all() -> None:
         )
 
 
-def forget_on_commit(**kwargs) -> None:
+def forget_all() -> None:
+    forget(EVERYTHING)
+
+
+def forget_on_commit(sender, instance, **kwargs) -> None:
     """post_save / post_delete receiver for Enterprise and Domain."""
-    transaction.on_commit(forget_all, robust=True)
+    from tenants.models import Domain
+
+    enterprise_id = instance.tenant_id if isinstance(instance, Domain) else instance.pk
+    transaction.on_commit(lambda: forget(enterprise_id), robust=True)

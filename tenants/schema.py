@@ -210,15 +210,20 @@ def schema_clone(*, schema_name: str):
 
 
 def _citus_distribute(schema_name: str) -> None:
-    """With Citus 12+ (schema-based sharding), the new schema becomes a distributed schema: all its
-    tables move together to one worker node. A no-op without Citus. Untested here: Citus does not
-    install on these machines (docs/scaling.md)."""
+    """With Citus 12+ (schema-based sharding), the new schema becomes a distributed schema: its
+    tables stay together on one worker node. Skipped when Citus already distributed it (with
+    `citus.enable_schema_based_sharding` on, CREATE SCHEMA does) and a no-op without Citus.
+    Untested here: Citus does not install on these machines (docs/scaling.md says what else a
+    Citus deployment needs)."""
     if "citus" not in _cache:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
             _cache["citus"] = cursor.fetchone() is not None
-    if _cache["citus"]:
-        with connection.cursor() as cursor:
+    if not _cache["citus"]:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_dist_schema WHERE schemaid = to_regnamespace(%s)", [schema_name])
+        if cursor.fetchone() is None:
             cursor.execute("SELECT citus_schema_distribute(%s)", [schema_name])
 
 

@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 RETRYABLE = (OSError, OperationalError)  # the database or the network, for a moment
 MAX_RETRIES = 3
+# A deploy's setup_platform migrates the template in seconds; wait up to ten minutes for it.
+TEMPLATE_RETRIES, TEMPLATE_WAIT = 20, 30
 
 
 @shared_task(
@@ -26,6 +28,11 @@ MAX_RETRIES = 3
 def provision_enterprise(self, enterprise_id: int) -> str:
     try:
         enterprise = registration.enterprise_provision(enterprise_id=enterprise_id)
+    except registration.TemplateNotReady as exc:
+        if self.request.retries < TEMPLATE_RETRIES:
+            raise self.retry(exc=exc, countdown=TEMPLATE_WAIT, max_retries=TEMPLATE_RETRIES) from exc
+        registration.enterprise_provision_failed(enterprise_id=enterprise_id, reason=str(exc))
+        return "failed"
     except registration.ProvisioningError as exc:
         registration.enterprise_provision_failed(enterprise_id=enterprise_id, reason=str(exc))
         return "failed"

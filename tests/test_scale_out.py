@@ -282,7 +282,7 @@ def test_two_webs_two_workers_one_database_and_a_streaming_replica(cluster, tmp_
         assert web_a.call("/healthz")[0] == 200 and web_b.call("/healthz")[0] == 200
         from celery import Celery
 
-        control = Celery(broker=redis_url).control
+        control = Celery(broker=redis_url, set_as_current=False).control
         deadline = time.monotonic() + 60
         answered: set = set()
         while len(answered) < 2 and time.monotonic() < deadline:

@@ -4,6 +4,7 @@ a schema is migrated all or nothing, and a failure is retried without harm."""
 
 import subprocess
 import sys
+import time
 
 import pytest
 from django.core.management import call_command
@@ -167,3 +168,27 @@ def test_an_enterprise_behind_answers_503_until_the_migrator_reaches_it(committe
         timeout=60,
     )
     assert again.returncode == 0 and "all" in again.stdout, again.stdout + again.stderr
+
+
+def test_a_task_for_an_enterprise_being_upgraded_waits_for_its_schema(celery_worker, committed):
+    """The real worker: a task sent for an enterprise whose schema is behind does not run in it; it
+    comes back, and runs in that schema once the migrator has been there."""
+    from django_tenants.utils import tenant_context
+
+    from worker.base import DEFERRED
+    from worker.tasks import whereami
+
+    world = build_enterprise(slug="upgrade-task")
+    Enterprise.objects.filter(pk=world.enterprise.pk).update(schema_version=None)
+    with tenant_context(world.enterprise):
+        first = whereami.delay()
+    connection.set_schema_to_public()
+    assert first.get(timeout=30) == DEFERRED
+    done = upgrades.migrate_next(among=Enterprise.objects.filter(pk=world.enterprise.pk))
+    assert done is not None and done.schema_name == world.enterprise.schema_name
+    log = celery_worker.log_path
+    deadline = time.monotonic() + 30
+    ran = f"'schema': '{world.enterprise.schema_name}'"
+    while ran not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert ran in log.read_text(), log.read_text()[-2000:]

@@ -14,7 +14,8 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = CeleryApp("portal")
+# Every task waits while its enterprise's schema is being upgraded (worker/base.py).
+app = CeleryApp("portal", task_cls="worker.base:PortalTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 QUEUES = ("default", "provisioning", "scoring", "publishing")
