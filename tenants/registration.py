@@ -297,8 +297,11 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
         enterprise.status_reason = ""
         enterprise.provisioned_at = timezone.now()
         enterprise.save(update_fields=["status", "status_reason", "provisioned_at", "schema_version"])
-        rollup.registered_refresh(
-            city=enterprise.city_id, quarter=rollup.quarter_of(enterprise.provisioned_at)
+        rollup.registered_add(
+            city=enterprise.city_id,
+            industry=enterprise.industry_id,
+            size=enterprise.revenue_band,
+            quarter=rollup.quarter_of(enterprise.provisioned_at),
         )
     logger.info("enterprise %s provisioned in schema %s", enterprise.pk, enterprise.schema_name)
     return enterprise

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
 
 from tenants import registration
@@ -238,3 +239,22 @@ def _resent_now() -> set[int]:
 
     cutoff = timezone.now() - datetime.timedelta(seconds=120)
     return set(Enterprise.objects.filter(status="pending", modified__lt=cutoff).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_provisioning_adds_to_the_registration_cells_exactly_as_a_recount(make_enterprise):
+    """Each provisioning adds its enterprise to the report cells (+1, not a recount of the city):
+    the cells must equal what a full rebuild counts."""
+    from portal.reports import rollup
+    from portal.reports.models import RegisteredCell
+
+    for city, industry in (("130600", "C38"), ("130600", "C38"), ("130600", "C34"), ("120000", "C38")):
+        make_enterprise(city=city, industry=industry)
+
+    def cells():
+        return {(c.city, c.industry, c.size, c.quarter): c.n for c in RegisteredCell.objects.filter(n__gt=0)}
+
+    incremental = cells()
+    assert incremental[("130600", "C38", "3m-20m", rollup.quarter_of(timezone.now()))] >= 2
+    rollup.rebuild()
+    assert cells() == incremental
