@@ -553,6 +553,14 @@ def _banner(port: str, domain: str, logins_file: Path, health: dict, took: float
         f"   public site   http://{domain}:{port}/",
         f"   API docs      http://{domain}:{port}/api/docs/   (schema: /api/schema/)",
         f"   health        http://{domain}:{port}/healthz      live workers: {health['workers']['count']}",
+    ]
+    schemas = health.get("schemas") or {}
+    if schemas.get("behind"):
+        lines.append(
+            f"   upgrading     {schemas['behind']} of {schemas['enterprises']} enterprise schemas, in the "
+            "background (they answer 'being upgraded' until done)"
+        )
+    lines += [
         "",
         f" Demo logins (password for all: {data.get('password', '-')}):",
     ]
