@@ -24,7 +24,8 @@ class Product(Bilingual, models.Model):
     # "Key: value" lines, e.g. "Spindle speed: 12,000 rpm"; shown as a table.
     specifications = models.TextField(_("specifications"), blank=True)
     tags = models.JSONField(_("tags"), default=list)
-    industry = public_reference("tenants.Industry", verbose_name=_("industry division"))
+    # A workspace has tens of products: no index (it would be two, with Django's LIKE index).
+    industry = public_reference("tenants.Industry", verbose_name=_("industry division"), db_index=False)
     created_by = user_reference()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -84,8 +85,9 @@ class Booth(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    exhibition = public_reference("hall.Exhibition", verbose_name=_("exhibition"))
-    section = public_reference("hall.Section", verbose_name=_("section"))
+    # one_booth_per_exhibition is the exhibition's index; a workspace has a few booths.
+    exhibition = public_reference("hall.Exhibition", verbose_name=_("exhibition"), db_index=False)
+    section = public_reference("hall.Section", verbose_name=_("section"), db_index=False)
     intro_zh = models.TextField(_("Chinese introduction"), blank=True)
     intro_en = models.TextField(_("English introduction"), blank=True)
     featured = models.ManyToManyField(
@@ -109,7 +111,7 @@ class Booth(models.Model):
 class FeaturedProduct(models.Model):
     """A product featured at a booth, in the order the enterprise arranged (the hall shows it so)."""
 
-    booth = models.ForeignKey(Booth, on_delete=models.CASCADE)
+    booth = models.ForeignKey(Booth, on_delete=models.CASCADE, db_index=False)  # (booth, product) is unique
     product = models.ForeignKey(Product, on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 

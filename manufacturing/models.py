@@ -18,7 +18,7 @@ class Assessment(models.Model):
         VERIFIED = "verified", _("Verified")
 
     # The published framework version in the public schema; it never changes once published.
-    framework = public_reference("frameworks.Framework", verbose_name=_("framework"))
+    framework = public_reference("frameworks.Framework", verbose_name=_("framework"), db_index=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = user_reference(verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -55,7 +55,10 @@ class Assessment(models.Model):
 
 
 class Answer(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    # one_answer_per_question (assessment, key) serves lookups by assessment.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     key = models.CharField(_("question"), max_length=80)
     value = models.JSONField(_("answer"))
     updated_by = user_reference()
@@ -101,7 +104,10 @@ class Override(models.Model):
     """An assessor's verified value for one answer, with the mandatory reason. The enterprise's own
     answer is kept beside it."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="overrides")
+    # one_override_per_question (assessment, key) serves lookups by assessment.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="overrides", db_index=False
+    )
     key = models.CharField(_("question"), max_length=80)
     value = models.JSONField(_("verified answer"))
     reason = models.TextField(_("reason"))
