@@ -6,7 +6,9 @@ a migrator (`manage.py migrate_enterprises`, which `make run` starts beside the 
 Each migrator process takes one enterprise at a time (FOR NO KEY UPDATE SKIP LOCKED, so any number
 of them, on any number of machines, share the work without waiting for each other) and, in one
 transaction, migrates its schema and records the new state: a schema is either fully at the new
-state or untouched, and a migrator killed half-way leaves its enterprise to the next one.
+state or untouched, and a migrator killed half-way leaves its enterprise to the next one. The
+project states Django's migrate would render for every schema are rendered once per process
+(`_Plans`); the template keeps going through Django's own migrate (setup_platform).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -80,6 +81,75 @@ def _recorded(schema_name: str) -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
+class _Plans:
+    """How to bring a schema from what it has recorded to the code's leaves: the migrations to apply
+    and, for every operation, the project state before and after it. Django's `migrate` works those
+    states out again for every schema (rendering models: 0.5 s of the 0.55 s a schema took); they are
+    the same for every schema that starts from the same records, so each process works them out
+    once per starting point and then only runs the operations' SQL in each schema."""
+
+    def __init__(self):
+        self._cache: dict[frozenset, list] = {}
+
+    def steps(self, recorded: set[tuple[str, str]]) -> list:
+        from django.db.migrations.state import ProjectState
+
+        loader = schema._loader()
+        graph = loader.graph
+        key = frozenset(node for node in recorded if node in graph.nodes)
+        if key in self._cache:
+            return self._cache[key]
+        full = []
+        seen: set = set()
+        for leaf in sorted(graph.leaf_nodes()):
+            for node in graph.forwards_plan(leaf):
+                if node not in seen:
+                    seen.add(node)
+                    full.append(node)
+        state = ProjectState(real_apps=loader.unmigrated_apps)
+        for node in full:
+            if node in key:
+                graph.nodes[node].mutate_state(state, preserve=False)
+        state.apps  # noqa: B018 - render the models once, before the first operation
+        steps = []
+        for node in full:
+            if node in key:
+                continue
+            migration = graph.nodes[node]
+            if not migration.atomic:
+                raise RuntimeError(f"{node} is not atomic: it cannot run inside a schema's one transaction")
+            operations = []
+            for operation in migration.operations:
+                before = state.clone()
+                operation.state_forwards(migration.app_label, state)
+                operations.append((operation, before, state.clone()))
+            steps.append((migration, operations))
+        self._cache[key] = steps
+        return steps
+
+    def apply(self, schema_name: str, recorded: set[tuple[str, str]]) -> None:
+        """Runs the migrations `recorded` lacks in `schema_name`, in the caller's transaction. The
+        records go in with one INSERT each (the schema has its django_migrations table: `recorded`
+        was read from it); Django's recorder would first list the schema's tables every time."""
+        steps = self.steps(recorded)
+        connection.set_schema(schema_name)
+        for migration, operations in steps:
+            with connection.schema_editor(atomic=True) as editor:
+                for operation, before, after in operations:
+                    operation.database_forwards(migration.app_label, editor, before, after)
+                records = migration.replaces or [(migration.app_label, migration.name)]
+                with connection.cursor() as cursor:
+                    for app_label, name in records:
+                        cursor.execute(
+                            f'INSERT INTO "{schema_name}".django_migrations (app, name, applied) '
+                            "VALUES (%s, %s, now())",
+                            [app_label, name],
+                        )
+
+
+_plans = _Plans()
+
+
 def migrate_next(*, skip: set[int] | frozenset = frozenset(), among=None) -> Migrated | None:
     """Migrates one enterprise that is behind (the oldest first) and records its new state, all in
     one transaction. None when no enterprise is left (or all that are left are in `skip`, or taken
@@ -102,9 +172,10 @@ def migrate_next(*, skip: set[int] | frozenset = frozenset(), among=None) -> Mig
             return None
         name = enterprise.schema_name
         try:
-            applied = not schema.required_migrations() <= _recorded(name)
+            recorded = _recorded(name)
+            applied = not schema.required_migrations() <= recorded
             if applied:
-                call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=0)
+                _plans.apply(name, recorded)
         except Exception as exc:
             raise MigrationFailed(enterprise.pk, name, exc) from exc
         finally:
