@@ -123,6 +123,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Per-tenant Django permissions are read in the public schema only (tenants/auth.py).
+TENANT_USERS_PERMS_QUERYSET = "tenants.auth.tenant_permissions_queryset"
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses authentication while an account or address is locked out.
     "axes.backends.AxesStandaloneBackend",

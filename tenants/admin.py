@@ -67,10 +67,16 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "level", "is_report_city", "verified"]
     list_filter = ["level", "is_report_city"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # reference data: enterprises, facts and reports point at regions
+
 
 @admin.register(Industry)
 class IndustryAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # enterprise schemas point at industry divisions (tenants/public_refs.py)
 
 
 admin.site.site_header = _("Jingjinji Industrial Cloud Portal administration")

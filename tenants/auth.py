@@ -80,6 +80,20 @@ def _user_columns() -> tuple[str, tuple[str, ...]]:
 _USER_COLUMNS: list = []
 
 
+def tenant_permissions_queryset():
+    """TENANT_USERS_PERMS_QUERYSET: django-tenant-users' permission rows (is_staff, is_superuser,
+    Django permissions) exist in the public schema only, for the platform's own staff on the public
+    site. An enterprise schema has none (roles are tenants.members.Membership), so on an
+    enterprise's host the lookup finds nothing, instead of falling through the search_path to the
+    public row and calling a platform superuser a superuser of every enterprise."""
+    from django.db import connection
+    from django_tenants.utils import get_public_schema_name
+    from tenant_users.permissions.models import UserTenantPermissions
+
+    rows = UserTenantPermissions.objects
+    return rows.all() if connection.schema_name == get_public_schema_name() else rows.none()
+
+
 def axes_username(request, credentials=None) -> str:
     """The account an attempt is counted against: the email, case-folded, from the form or API."""
     value = ""

@@ -4,15 +4,17 @@ Each web process keeps the enterprises it has served in memory, by host name. On
 that are ready and at the code's migration state are kept (one being prepared or upgraded is read
 afresh every time, so it is served the moment it is ready), and unknown hosts are never kept.
 
-Invalidation, per enterprise: a change of an enterprise or of a domain (post_save/post_delete, after
-commit) appends the enterprise's id to a short change log in Redis, numbered by a Redis counter;
-every process reads the log's new entries at most once a second and drops those enterprises' hosts.
+Invalidation, per enterprise: a change of an enterprise (post_save/post_delete, after commit)
+appends the enterprise's id to a short change log in Redis, numbered by a Redis counter (a change of
+a domain row, rare, drops every process's whole map; a new one, never kept, nothing); every process
+reads the log's new entries at most once a second and drops those enterprises' hosts.
 So a change reaches every process within about a second, and a registration elsewhere (thousands a
 day across the region) costs the others nothing. A process that finds a gap in the log (it was
 away longer than the log keeps) or a bulk change (`forget_all`, e.g. a new PORTAL_DOMAIN) drops
-everything; if Redis cannot be read, entries still expire after `LOCAL_TTL` seconds. Each request
-gets its own Enterprise instance built from the kept values, so nothing a view does to
-`request.tenant` is seen by another request.
+everything; if Redis cannot be read, entries still expire after `LOCAL_TTL` seconds. Changes made
+with a queryset's update() send no signal: only statuses and states that are never kept (pending,
+failed, behind) are changed that way. Each request gets its own Enterprise instance built from the
+kept values, so nothing a view does to `request.tenant` is seen by another request.
 """
 
 from __future__ import annotations
@@ -114,12 +116,9 @@ def forget(enterprise_id) -> None:
     key = EVERYTHING if enterprise_id == EVERYTHING else str(enterprise_id)
     _drop({key})
     try:
-        client = _redis()
-        sequence = client.incr(SEQUENCE_KEY)
-        pipe = client.pipeline(transaction=False)
-        pipe.zadd(CHANGES_KEY, {f"{key}:{sequence}": sequence})
-        pipe.zremrangebyrank(CHANGES_KEY, 0, -KEEP_CHANGES - 1)
-        pipe.execute()
+        # One script, so numbering and logging are one step: a reader can never see number 7 in
+        # the log before number 6 is there (it would skip 6 for good).
+        _redis().eval(_ANNOUNCE, 2, SEQUENCE_KEY, CHANGES_KEY, key, KEEP_CHANGES)
     except Exception:  # noqa: BLE001 - Redis down: other processes catch up at their TTL
         logger.warning(
             "could not announce a routing change (Redis unavailable); other web processes "
@@ -128,13 +127,28 @@ def forget(enterprise_id) -> None:
         )
 
 
+_ANNOUNCE = """
+local sequence = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], sequence, ARGV[1] .. ':' .. sequence)
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[2]) - 1)
+return sequence
+"""
+
+
 def forget_all() -> None:
     forget(EVERYTHING)
 
 
-def forget_on_commit(sender, instance, **kwargs) -> None:
-    """post_save / post_delete receiver for Enterprise and Domain."""
+def forget_on_commit(sender, instance, created=False, **kwargs) -> None:
+    """post_save / post_delete receiver for Enterprise and Domain. A new domain was never kept (an
+    unknown host is not); a changed or deleted one may have been renamed or moved from another
+    enterprise (rare: an operator's edit), so everything is dropped then."""
     from tenants.models import Domain
 
-    enterprise_id = instance.tenant_id if isinstance(instance, Domain) else instance.pk
-    transaction.on_commit(lambda: forget(enterprise_id), robust=True)
+    if isinstance(instance, Domain):
+        if created:
+            return
+        target = EVERYTHING
+    else:
+        target = instance.pk
+    transaction.on_commit(lambda: forget(target), robust=True)

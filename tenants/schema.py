@@ -21,7 +21,6 @@ does not grow with the number of schemas; and no lock is taken outside the new s
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from contextlib import contextmanager
@@ -238,14 +237,17 @@ def _only_on_search_path(schema: str):
         cursor.execute("SELECT current_setting('search_path')")
         (previous,) = cursor.fetchone()
         cursor.execute("SELECT set_config('search_path', %s, true)", [_ident(schema)])
-        try:
-            yield cursor
-        finally:
-            cursor.execute("SELECT set_config('search_path', %s, true)", [previous])
+        yield cursor
+        # Not in a `finally`: after an error the transaction is aborted and rolls back anyway (the
+        # local setting with it), and a statement there would hide the error that matters.
+        cursor.execute("SELECT set_config('search_path', %s, true)", [previous])
 
 
-def _ident(name: str) -> str:
+def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+_ident = quote_ident
 
 
 def _literal(text: str) -> str:
@@ -357,8 +359,9 @@ def _refuse_unsupported(cursor, ns: int) -> None:
     )
     types = cursor.fetchone()[0]
     cursor.execute(
-        "SELECT count(*) FROM pg_class WHERE relnamespace = %s AND relkind = 'r' "
-        "AND (relrowsecurity OR relpersistence <> 'p' OR relispartition)",
+        "SELECT count(*) FROM pg_class c WHERE c.relnamespace = %s AND c.relkind = 'r' "
+        "AND (c.relrowsecurity OR c.relpersistence <> 'p' OR c.relispartition "
+        "OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid))",
         [ns],
     )
     special = cursor.fetchone()[0]
@@ -453,14 +456,12 @@ def _table_rows(cursor, oid: int, table: str) -> list[str]:
     )
     columns = [name for (name,) in cursor.fetchall()]
     listed = ", ".join(_ident(c) for c in columns)
-    cursor.execute(f"SELECT json_agg(json_build_array({listed})) FROM {_ident(table)}")
-    (rows,) = cursor.fetchone()
-    if not rows:
+    # The rows travel as one JSON document made by PostgreSQL (text, so numbers keep every digit),
+    # typed back by the table's own row type.
+    cursor.execute(f"SELECT json_agg(row)::text FROM (SELECT {listed} FROM {_ident(table)}) row")
+    (records,) = cursor.fetchone()
+    if not records:
         return []
-    if isinstance(rows, str):
-        rows = json.loads(rows)
-    # The rows travel as one JSON document, typed back by the table's own row type.
-    records = json.dumps([dict(zip(columns, row, strict=True)) for row in rows], ensure_ascii=False)
     return [
         f"INSERT INTO {_ident(table)} ({listed}) OVERRIDING SYSTEM VALUE "
         f"SELECT {listed} FROM json_populate_recordset(NULL::{_ident(table)}, {_literal(records)})"

@@ -24,6 +24,8 @@ from tenants import schema
 from tenants.models import Enterprise, SchemaVersion
 
 logger = logging.getLogger(__name__)
+# How long a migrator waits for enterprises that are behind but locked (by another migrator, say).
+LOCKED_WAIT = 600.0
 
 
 def behind(version: SchemaVersion | None = None):
@@ -39,6 +41,32 @@ def is_behind(enterprise) -> bool:
     """Whether this enterprise's schema is older than the code (its pages answer 503 meanwhile)."""
     current = schema.code_version_id()
     return current is None or enterprise.schema_version_id is None or enterprise.schema_version_id < current
+
+
+class SchemaBeingUpgraded(Exception):
+    """Code was about to enter an enterprise's schema that is not at the code's migration state yet.
+    Raised by the database backend's set_tenant (portal/db/base.py), so nothing anywhere runs new
+    code against old tables: a page or an API call answers "being upgraded" (503), a task is sent
+    again later (worker/base.py)."""
+
+    def __init__(self, enterprise):
+        super().__init__(
+            f"the schema of enterprise {enterprise.pk} ({enterprise.schema_name}) is being upgraded"
+        )
+        self.enterprise = enterprise
+
+
+def refuse_if_behind(enterprise) -> None:
+    """For set_tenant: raises SchemaBeingUpgraded when `enterprise` is behind. An object that looks
+    behind (it may have been read before the migrator got there) is read again first."""
+    if not is_behind(enterprise):
+        return
+    fresh = (
+        type(enterprise).objects.filter(pk=enterprise.pk).values_list("schema_version_id", flat=True).first()
+    )
+    enterprise.schema_version_id = fresh
+    if is_behind(enterprise):
+        raise SchemaBeingUpgraded(enterprise)
 
 
 def progress() -> dict:
@@ -77,7 +105,7 @@ def _recorded(schema_name: str) -> set[tuple[str, str]]:
         )
         if cursor.fetchone() is None:
             return set()
-        cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')
+        cursor.execute(f"SELECT app, name FROM {schema.quote_ident(schema_name)}.django_migrations")
         return set(cursor.fetchall())
 
 
@@ -141,8 +169,8 @@ class _Plans:
                 with connection.cursor() as cursor:
                     for app_label, name in records:
                         cursor.execute(
-                            f'INSERT INTO "{schema_name}".django_migrations (app, name, applied) '
-                            "VALUES (%s, %s, now())",
+                            f"INSERT INTO {schema.quote_ident(schema_name)}.django_migrations "
+                            "(app, name, applied) VALUES (%s, %s, now())",
                             [app_label, name],
                         )
 
@@ -159,29 +187,36 @@ def migrate_next(*, skip: set[int] | frozenset = frozenset(), among=None) -> Mig
     if version is None or version.template_ready_at is None:
         raise schema.TemplateOutOfDate("run setup_platform first: the template is not at this code's state")
     started = time.perf_counter()
-    with transaction.atomic():
-        candidates = behind(version) if among is None else behind(version).filter(pk__in=among.values("pk"))
-        enterprise = (
-            candidates.exclude(pk__in=skip)
-            .select_for_update(no_key=True, skip_locked=True)
-            .order_by("schema_version_id", "pk")
-            .only("pk", "schema_name", "schema_version_id")
-            .first()
-        )
+    enterprise = None
+    try:
+        with transaction.atomic():
+            candidates = (
+                behind(version) if among is None else behind(version).filter(pk__in=among.values("pk"))
+            )
+            enterprise = (
+                candidates.exclude(pk__in=skip)
+                .select_for_update(no_key=True, skip_locked=True)
+                .order_by("schema_version_id", "pk")
+                .only("pk", "schema_name", "schema_version_id")
+                .first()
+            )
+            if enterprise is None:
+                return None
+            try:
+                recorded = _recorded(enterprise.schema_name)
+                applied = not schema.required_migrations() <= recorded
+                if applied:
+                    _plans.apply(enterprise.schema_name, recorded)
+            finally:
+                connection.set_schema_to_public()
+            Enterprise.objects.filter(pk=enterprise.pk).update(schema_version=version)
+    except Exception as exc:
+        # Whatever failed (a migration's SQL, or a deferred check at commit), the transaction is
+        # gone and the schema untouched.
         if enterprise is None:
-            return None
-        name = enterprise.schema_name
-        try:
-            recorded = _recorded(name)
-            applied = not schema.required_migrations() <= recorded
-            if applied:
-                _plans.apply(name, recorded)
-        except Exception as exc:
-            raise MigrationFailed(enterprise.pk, name, exc) from exc
-        finally:
-            connection.set_schema_to_public()
-        Enterprise.objects.filter(pk=enterprise.pk).update(schema_version=version)
-    return Migrated(enterprise.pk, name, time.perf_counter() - started, applied)
+            raise
+        raise MigrationFailed(enterprise.pk, enterprise.schema_name, exc) from exc
+    return Migrated(enterprise.pk, enterprise.schema_name, time.perf_counter() - started, applied)
 
 
 def run(*, log_every: float = 5.0, stop=None, say=logger.info, among=None) -> dict:
@@ -189,7 +224,7 @@ def run(*, log_every: float = 5.0, stop=None, say=logger.info, among=None) -> di
     and left at its old state (it keeps answering 503) while the others go on. Returns counts."""
     failed: dict[int, str] = {}
     done = recorded_only = 0
-    started = last_report = time.monotonic()
+    started = last_report = last_progress = time.monotonic()
     while stop is None or not stop():
         try:
             result = migrate_next(skip=failed.keys(), among=among)
@@ -198,7 +233,22 @@ def run(*, log_every: float = 5.0, stop=None, say=logger.info, among=None) -> di
             logger.exception("migrating %s failed; it stays at its old state", exc)
             continue
         if result is None:
-            break
+            # Nothing this process could take: done, or the rest is locked for now (another
+            # migrator working on it, or a request holding its row for a moment). Wait for those.
+            left = behind().exclude(pk__in=failed.keys())
+            if among is not None:
+                left = left.filter(pk__in=among.values("pk"))
+            if not left.exists():
+                break
+            if time.monotonic() - last_progress > LOCKED_WAIT:
+                logger.error(
+                    "enterprises still behind but locked for %.0f s; leaving them to the next run",
+                    LOCKED_WAIT,
+                )
+                break
+            time.sleep(0.5)
+            continue
+        last_progress = time.monotonic()
         done += 1
         recorded_only += not result.applied
         now = time.monotonic()

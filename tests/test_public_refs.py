@@ -83,12 +83,16 @@ def test_a_tenant_schema_holds_only_tenant_tables(alpha):
 
 
 def test_a_row_pointing_at_a_missing_user_is_refused_at_commit(alpha):
+    """Deferred, like Django's own foreign keys: the row goes in, and the check refuses it when the
+    constraints are checked (at commit, or at SET CONSTRAINTS ALL IMMEDIATE)."""
+    inserted = False
     with tenant_context(alpha.enterprise):
         with pytest.raises(IntegrityError, match="violates reference"), transaction.atomic():
             Membership.objects.create(user_id=987654321, role=Role.VIEWER)
-            # Deferred to the end of the transaction, like Django's own foreign keys.
+            inserted = True
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        assert inserted
         assert not Membership.objects.filter(user_id=987654321).exists()
 
 
@@ -133,3 +137,15 @@ def test_an_operator_who_checked_the_references_may_delete():
         cursor.execute("SET LOCAL portal.references_checked = 'on'")
         cursor.execute("DELETE FROM tenants_industry WHERE code = 'C99'")
     assert not Industry.objects.filter(code="C99").exists()
+
+
+def test_platform_staff_flags_do_not_reach_enterprise_hosts(alpha):
+    """django-tenant-users keeps is_staff, is_superuser and Django permissions per schema; the
+    enterprise schemas have none, and the public row must not stand in for them."""
+    operator = User.objects.create_superuser(email="op-refs@example.com", password="x-long-password-1")
+    assert User.objects.get(pk=operator.pk).is_superuser is True  # on the public site
+    on_enterprise = User.objects.get(pk=operator.pk)
+    with tenant_context(alpha.enterprise):
+        assert on_enterprise.is_superuser is False
+        assert on_enterprise.is_staff is False
+        assert not on_enterprise.has_perm("tenants.view_user")

@@ -93,3 +93,28 @@ def test_each_request_gets_its_own_enterprise_object(alpha):
 def test_unknown_hosts_are_never_kept(alpha):
     assert routing.tenant_for_host("nobody-here.localhost") is None
     assert "nobody-here.localhost" not in routing._entries
+
+
+def test_another_process_change_reaches_this_process_map(alpha, beta):
+    """What another web process announces (the change log in Redis) drops only that enterprise's
+    hosts here, at the next read of the log; a gap in the log drops everything."""
+    routing._read_changes(routing._state["checked"] + routing.CHECK_EVERY + 1)  # what earlier tests announced
+    routing.tenant_for_host(alpha.host)
+    routing.tenant_for_host(beta.host)
+    assert {alpha.host, beta.host} <= set(routing._entries)
+
+    def announce(key: str) -> None:  # as forget() in another process: no local drop here
+        routing._redis().eval(
+            routing._ANNOUNCE, 2, routing.SEQUENCE_KEY, routing.CHANGES_KEY, key, routing.KEEP_CHANGES
+        )
+
+    announce(str(beta.enterprise.pk))
+    routing._read_changes(routing._state["checked"] + routing.CHECK_EVERY + 1)
+    assert alpha.host in routing._entries and beta.host not in routing._entries
+
+    routing.tenant_for_host(beta.host)
+    routing._state["seen"] -= 1  # this process missed a change the log no longer holds
+    routing._redis().zremrangebyrank(routing.CHANGES_KEY, 0, -1)
+    announce(str(beta.enterprise.pk))
+    routing._read_changes(routing._state["checked"] + routing.CHECK_EVERY + 1)
+    assert routing._entries == {}

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 from tenants import routing, schema, upgrades
 from tenants.models import Enterprise
 from tests.conftest import ROOT, _subprocess_env, build_enterprise
+from tests.manufacturing.test_review import people  # noqa: F401 - a fixture
 
 
 def _unapply_last_exhibition_migration(enterprise) -> None:
@@ -192,3 +193,33 @@ def test_a_task_for_an_enterprise_being_upgraded_waits_for_its_schema(celery_wor
     while ran not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.3)
     assert ran in log.read_text(), log.read_text()[-2000:]
+
+
+@pytest.mark.django_db
+def test_an_assessor_reaching_an_enterprise_being_upgraded_gets_503_not_500(make_enterprise, people):  # noqa: F811
+    """The public site enters an enterprise's schema too (the assessor's workbench): while that schema
+    is behind, the backend refuses to enter it, and the page and the API say "being upgraded"."""
+    from tests.manufacturing.test_review import assigned, logged_in
+
+    world = make_enterprise()
+    _assessment, assignment = assigned(world, people)
+    assessor = logged_in(people["assessor"])
+    assert assessor.get(f"/review/assignments/{assignment.pk}/").status_code == 200
+    Enterprise.objects.filter(pk=world.enterprise.pk).update(schema_version=None)
+    page = assessor.get(f"/review/assignments/{assignment.pk}/")
+    assert page.status_code == 503 and page["Retry-After"] == "10"
+    assert "正在升级" in page.content.decode()
+    api = assessor.get(f"/api/v1/review/assignments/{assignment.pk}/")
+    assert api.status_code == 503 and api["Retry-After"] == "10"
+    assert set(api.json()["messages"]) == {"zh", "en"}
+    with pytest.raises(upgrades.SchemaBeingUpgraded), schema_context_of(world.enterprise):
+        pass
+    # Once the migrator has been there, the same page works again.
+    upgrades.migrate_next(among=Enterprise.objects.filter(pk=world.enterprise.pk))
+    assert assessor.get(f"/review/assignments/{assignment.pk}/").status_code == 200
+
+
+def schema_context_of(enterprise):
+    from django_tenants.utils import tenant_context
+
+    return tenant_context(Enterprise.objects.get(pk=enterprise.pk))

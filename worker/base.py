@@ -1,12 +1,16 @@
 """The base of every task: tenant-schemas-celery's TenantTask (the sender's schema travels in a
 header and the worker switches to it), which also waits for an enterprise whose schema is being
-upgraded: while the background migrator has not reached it (tenants/upgrades.py), its tables may
-lack what the code expects, so the task is sent again a little later instead of running. The
-message that arrived is acknowledged only after the new one is sent: nothing is lost."""
+upgraded. While the background migrator has not reached it (tenants/upgrades.py), its tables may
+lack what the code expects, and the database backend refuses to enter it (SchemaBeingUpgraded).
+Whether the task was sent for that enterprise or enters it on its own (a publishing task given an
+enterprise id), it is sent again a little later, with the schema it was sent with, instead of
+running. The message that arrived is acknowledged only after the new one is sent: nothing is lost."""
 
 import logging
 
 from django.conf import settings
+from django_tenants.utils import get_public_schema_name
+from tenant_schemas_celery.app import get_schema_name_from_task
 from tenant_schemas_celery.task import TenantTask
 
 logger = logging.getLogger(__name__)
@@ -16,23 +20,38 @@ DEFERRED = "deferred: the enterprise's schema is being upgraded"
 class PortalTask(TenantTask):
     abstract = True
 
+    @classmethod
+    def get_tenant_for_schema(cls, schema_name):
+        """For the switch before the task: an enterprise being upgraded is not entered (the task
+        then finds itself in the public schema and defers), rather than failing in the signal."""
+        from django_tenants.postgresql_backend.base import FakeTenant
+
+        from tenants.upgrades import SchemaBeingUpgraded, refuse_if_behind
+
+        tenant = super().get_tenant_for_schema(schema_name)
+        try:
+            refuse_if_behind(tenant)
+        except SchemaBeingUpgraded:
+            return FakeTenant(schema_name=get_public_schema_name())
+        return tenant
+
     def __call__(self, *args, **kwargs):
         from django.db import connection
 
-        tenant = getattr(connection, "tenant", None)
-        if getattr(tenant, "schema_version_id", False) is not False and tenant.schema_name != "public":
-            from tenants import upgrades
+        from tenants.upgrades import SchemaBeingUpgraded
 
-            # The worker keeps tenants for a while (CELERY_TASK_TENANT_CACHE_SECONDS): one that looks
-            # behind is read again, so a task runs as soon as its schema is done.
-            if upgrades.is_behind(tenant) and upgrades.is_behind(type(tenant).objects.get(pk=tenant.pk)):
-                delay = settings.UPGRADE_TASK_DELAY_SECONDS
-                logger.info(
-                    "%s for %s deferred by %s s: its schema is being upgraded",
-                    self.name,
-                    tenant.schema_name,
-                    delay,
-                )
-                self.apply_async(args=args, kwargs=kwargs, countdown=delay)
-                return DEFERRED
-        return super().__call__(*args, **kwargs)
+        if self.request.called_directly:  # a plain function call: the caller chose the schema
+            return super().__call__(*args, **kwargs)
+        wanted = get_schema_name_from_task(self, kwargs) or get_public_schema_name()
+        if wanted != connection.schema_name:
+            return self._defer(args, kwargs, sent_in=wanted, waiting_for=wanted)
+        try:
+            return super().__call__(*args, **kwargs)
+        except SchemaBeingUpgraded as exc:
+            return self._defer(args, kwargs, sent_in=wanted, waiting_for=exc.enterprise.schema_name)
+
+    def _defer(self, args, kwargs, *, sent_in: str, waiting_for: str) -> str:
+        delay = settings.UPGRADE_TASK_DELAY_SECONDS
+        logger.info("%s deferred by %s s: the schema %s is being upgraded", self.name, delay, waiting_for)
+        self.apply_async(args=args, kwargs=kwargs, countdown=delay, headers={"_schema_name": sent_in})
+        return DEFERRED

@@ -38,6 +38,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(settings_dict, *args, **kwargs)
 
     def set_tenant(self, tenant, include_public=True):
+        # An enterprise whose schema the migrator has not reached yet is never entered: new code
+        # against old tables would fail in the middle of a request or a task (tenants/upgrades.py).
+        if (
+            getattr(tenant, "schema_version_id", False) is not False
+            and tenant.schema_name != get_public_schema_name()
+        ):
+            from tenants.upgrades import refuse_if_behind
+
+            refuse_if_behind(tenant)
         self.tenant = tenant
         self.schema_name = tenant.schema_name
         self.include_public_schema = include_public
@@ -69,10 +78,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if pgconn.status != ConnStatus.OK or pgconn.transaction_status == TransactionStatus.UNKNOWN:
             return False
         try:
-            readable, _writable, _failed = select.select([pgconn.socket], [], [], 0)
+            poller = select.poll()  # not select.select: it refuses descriptors above 1023
+            poller.register(pgconn.socket, select.POLLIN)
+            return not poller.poll(0)
         except (OSError, ValueError):
             return False
-        return not readable
 
     # --- transaction pooling ------------------------------------------------------------------------
 
@@ -87,7 +97,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         own = cursor is None
         cursor = self.connection.cursor() if own else cursor
         try:
-            cursor.execute("SET LOCAL search_path = " + ",".join(quote_schema_name(s) for s in desired))
+            with self.wrap_database_errors:
+                cursor.execute("SET LOCAL search_path = " + ",".join(quote_schema_name(s) for s in desired))
             self._local_search_path = desired
         finally:
             self._setting_search_path = False
