@@ -73,15 +73,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ApplicationError):
         return Response(exc.body(), status=exc.status_code)
-    from tenants.upgrades import SchemaBeingUpgraded
-
-    if isinstance(exc, SchemaBeingUpgraded):
-        from portal.middleware import UPGRADE_RETRY_AFTER, UPGRADING
-
-        body = {"detail": str(UPGRADING), "messages": in_both_languages(UPGRADING)}
-        return Response(
-            body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": UPGRADE_RETRY_AFTER}
-        )
+    # Anything else unhandled here (tenants.upgrades.SchemaBeingUpgraded, say) goes on to the
+    # middleware's process_exception, which answers pages and the API alike.
     return drf_exception_handler(exc, context)
 
 

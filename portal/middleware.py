@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
+from portal.api import in_both_languages
 from tenants import routing, upgrades
 
 UPGRADING = gettext_lazy(
@@ -66,8 +67,6 @@ class TenantMiddleware(TenantMainMiddleware):
         self.setup_url_routing(request, force_public=True)
         connection_to_public()
         if request.path.startswith("/api/"):
-            from portal.api import in_both_languages
-
             response = JsonResponse(
                 {"detail": str(UPGRADING), "messages": in_both_languages(UPGRADING)}, status=503
             )

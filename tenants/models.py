@@ -7,7 +7,6 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin
-from django_tenants.utils import schema_exists
 from tenant_users.tenants.models import TenantBase, UserProfile
 
 
@@ -170,24 +169,6 @@ class Enterprise(TenantBase):
 
     def __str__(self) -> str:
         return self.name
-
-    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
-        """Creates the schema as a copy of the template (tenants/schema.py) when cloning is
-        configured; otherwise by django-tenants' own path (CREATE SCHEMA and every migration), as
-        the benchmark compares. Either way `schema_version` says the state it is at (the caller
-        saves it)."""
-        from django.conf import settings
-
-        from tenants import schema
-
-        if check_if_exists and schema_exists(self.schema_name):
-            return False
-        if settings.TENANT_CREATION_FAKES_MIGRATIONS and sync_schema:
-            self.schema_version = schema.schema_clone(schema_name=self.schema_name)
-        else:
-            super().create_schema(check_if_exists, sync_schema, verbosity)
-            self.schema_version = schema.code_version(create=True)
-        return True
 
     @property
     def display_name(self) -> str:

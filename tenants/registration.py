@@ -22,7 +22,7 @@ from pypinyin import lazy_pinyin
 from portal.api import ApplicationError, ConflictError
 from portal.reports import rollup
 from tenants.models import Domain, Enterprise, Industry, Region, User
-from tenants.schema import TEMPLATE_OUT_OF_DATE, TemplateOutOfDate
+from tenants.schema import TEMPLATE_OUT_OF_DATE, TemplateOutOfDate, enterprise_schema_create
 
 logger = logging.getLogger(__name__)
 
@@ -286,7 +286,7 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP SCHEMA "{enterprise.schema_name}" CASCADE')
         try:
-            enterprise.create_schema(check_if_exists=False, verbosity=0)
+            enterprise_schema_create(enterprise)
         except TemplateOutOfDate as exc:
             logger.error("cannot provision enterprise %s: %s", enterprise.pk, exc)
             raise TemplateNotReady(bilingual(TEMPLATE_OUT_OF_DATE)) from exc

@@ -208,6 +208,18 @@ def schema_clone(*, schema_name: str):
     return source
 
 
+def enterprise_schema_create(enterprise) -> None:
+    """Creates `enterprise`'s schema: a copy of the template when cloning is configured
+    (TENANT_CREATION_FAKES_MIGRATIONS); otherwise django-tenants' own path (CREATE SCHEMA and every
+    migration), which the provisioning benchmark compares. Sets `enterprise.schema_version` to the
+    state the schema is at; the caller saves it."""
+    if settings.TENANT_CREATION_FAKES_MIGRATIONS:
+        enterprise.schema_version = schema_clone(schema_name=enterprise.schema_name)
+    else:
+        enterprise.create_schema(check_if_exists=False, verbosity=0)
+        enterprise.schema_version = code_version(create=True)
+
+
 def _citus_distribute(schema_name: str) -> None:
     """With Citus 12+ (schema-based sharding), the new schema becomes a distributed schema: its
     tables stay together on one worker node. Skipped when Citus already distributed it (with

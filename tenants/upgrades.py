@@ -28,10 +28,13 @@ logger = logging.getLogger(__name__)
 LOCKED_WAIT = 600.0
 
 
-def behind(version: SchemaVersion | None = None):
-    """Ready enterprises whose schema is older than `version` (the code's), or not yet recorded."""
+def behind(version: SchemaVersion | None = None, *, among=None):
+    """Ready enterprises whose schema is older than `version` (the code's), or not yet recorded;
+    `among` (a queryset of enterprises) narrows them."""
     version = version or schema.code_version()
     ready = Enterprise.objects.filter(status=Enterprise.Status.READY).exclude(schema_name="public")
+    if among is not None:
+        ready = ready.filter(pk__in=among.values("pk"))
     if version is None:
         return ready
     return ready.filter(Q(schema_version__isnull=True) | Q(schema_version_id__lt=version.pk))
@@ -190,11 +193,9 @@ def migrate_next(*, skip: set[int] | frozenset = frozenset(), among=None) -> Mig
     enterprise = None
     try:
         with transaction.atomic():
-            candidates = (
-                behind(version) if among is None else behind(version).filter(pk__in=among.values("pk"))
-            )
             enterprise = (
-                candidates.exclude(pk__in=skip)
+                behind(version, among=among)
+                .exclude(pk__in=skip)
                 .select_for_update(no_key=True, skip_locked=True)
                 .order_by("schema_version_id", "pk")
                 .only("pk", "schema_name", "schema_version_id")
@@ -235,10 +236,7 @@ def run(*, log_every: float = 5.0, stop=None, say=logger.info, among=None) -> di
         if result is None:
             # Nothing this process could take: done, or the rest is locked for now (another
             # migrator working on it, or a request holding its row for a moment). Wait for those.
-            left = behind().exclude(pk__in=failed.keys())
-            if among is not None:
-                left = left.filter(pk__in=among.values("pk"))
-            if not left.exists():
+            if not behind(among=among).exclude(pk__in=failed.keys()).exists():
                 break
             if time.monotonic() - last_progress > LOCKED_WAIT:
                 logger.error(
@@ -254,7 +252,7 @@ def run(*, log_every: float = 5.0, stop=None, say=logger.info, among=None) -> di
         now = time.monotonic()
         if now - last_report >= log_every:
             last_report = now
-            _report(say, done, started)
+            say(progress_line(done, now - started))
     summary = {"migrated": done - recorded_only, "recorded": recorded_only, "failed": len(failed)}
     say(
         f"enterprise schemas: {summary['migrated']} migrated, {summary['recorded']} found current, "
@@ -263,11 +261,13 @@ def run(*, log_every: float = 5.0, stop=None, say=logger.info, among=None) -> di
     return summary
 
 
-def _report(say, done: int, started: float) -> None:
-    state = progress()
-    rate = done / max(time.monotonic() - started, 1e-6)
-    left = state["behind"] / rate if rate else float("inf")
-    say(
+def progress_line(done: int, elapsed: float, state: dict | None = None) -> str:
+    """The progress of migrators that brought `done` schemas to the code's state in `elapsed` s;
+    `state` is progress(), when the caller has it already."""
+    state = state or progress()
+    rate = done / elapsed if elapsed > 0 else 0.0
+    left = f"about {state['behind'] / rate:.0f}s left" if rate else "starting"
+    return (
         f"enterprise schemas: {state['current']}/{state['enterprises']} at v{state['version']}, "
-        f"{state['behind']} behind; this process {rate:.1f}/s, about {left:.0f}s left"
+        f"{state['behind']} behind, {rate:.1f}/s, {left}"
     )

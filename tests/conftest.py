@@ -239,15 +239,41 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory):
-    """A real Celery worker (prefork, 1 process) consuming every queue of the test database."""
-    from worker import status
-
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    name = f"test-{os.getpid()}@%h"
+def start_web(env: dict, log: Path, port: int) -> subprocess.Popen:
+    """A real gunicorn (one worker, four threads) serving the platform on 127.0.0.1:`port`."""
     with log.open("w") as out:
-        process = subprocess.Popen(
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--no-control-socket",
+            ],
+            cwd=ROOT,
+            env={**env, "PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def start_worker(
+    env: dict,
+    log: Path,
+    name: str,
+    *,
+    queues: str = "default,provisioning,scoring,publishing",
+    concurrency: int = 1,
+) -> subprocess.Popen:
+    """A real Celery worker (prefork, `concurrency` processes) consuming `queues`."""
+    with log.open("w") as out:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -258,20 +284,30 @@ def celery_worker(django_db_setup, tmp_path_factory):
                 "-l",
                 "INFO",
                 "-c",
-                "1",
+                str(concurrency),
                 "-n",
                 name,
                 "-Q",
-                "default,provisioning,scoring,publishing",
+                queues,
                 "--without-mingle",
                 "--without-gossip",
             ],
             cwd=ROOT,
-            # A task waiting for its enterprise's schema upgrade comes back after 2 s, not 30.
-            env=_subprocess_env(UPGRADE_TASK_DELAY_SECONDS="2"),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory):
+    """A real Celery worker (prefork, 1 process) consuming every queue of the test database."""
+    from worker import status
+
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    name = f"test-{os.getpid()}@%h"
+    # A task waiting for its enterprise's schema upgrade comes back after 2 s, not 30.
+    process = start_worker(_subprocess_env(UPGRADE_TASK_DELAY_SECONDS="2"), log, name)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -291,26 +327,7 @@ def live_server_url(django_db_setup, tmp_path_factory):
     """A real gunicorn serving the test database on a free port; hosts are <x>.localhost:<port>."""
     port = free_port()
     log = tmp_path_factory.mktemp("web") / "web.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "portal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env=_subprocess_env(PORT=str(port), PORTAL_DOMAIN=settings.PORTAL_DOMAIN),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = start_web(_subprocess_env(PORTAL_DOMAIN=settings.PORTAL_DOMAIN), log, port)
     url = f"http://{settings.PORTAL_DOMAIN}:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

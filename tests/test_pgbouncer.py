@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,7 +27,14 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from portal.runner import free_port
-from tests.conftest import ROOT, _stop, _subprocess_env, _test_database_url, build_enterprise
+from tests.conftest import (
+    _stop,
+    _subprocess_env,
+    _test_database_url,
+    build_enterprise,
+    start_web,
+    start_worker,
+)
 
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
@@ -200,27 +206,7 @@ ENTERPRISES = 6
 
 def _start_web(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "portal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env={**env, "PORT": str(port)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    return process, f"http://127.0.0.1:{port}"
+    return start_web(env, log, port), f"http://127.0.0.1:{port}"
 
 
 def _wait_up(process, base: str, log: Path) -> None:
@@ -287,31 +273,9 @@ def test_many_enterprises_through_two_web_processes_and_a_worker_stay_apart(
         PORTAL_DOMAIN=settings.PORTAL_DOMAIN,
     )
     webs = [_start_web(env, logs / f"web{n}.log") for n in range(2)]
-    with (logs / "worker.log").open("w") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "worker",
-                "worker",
-                "-l",
-                "INFO",
-                "-c",
-                "2",
-                "-n",
-                f"pooled-{os.getpid()}@%h",
-                "-Q",
-                "scoring,default",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    worker = start_worker(
+        env, logs / "worker.log", f"pooled-{os.getpid()}@%h", queues="scoring,default", concurrency=2
+    )
     try:
         for n, (process, base) in enumerate(webs):
             _wait_up(process, base, logs / f"web{n}.log")

@@ -28,7 +28,7 @@ import psycopg
 import pytest
 
 from portal.runner import free_port, socket_database_url
-from tests.conftest import ROOT, _credit_code, _stop
+from tests.conftest import ROOT, _credit_code, _stop, start_web, start_worker
 
 pytestmark = [pytest.mark.worker]
 
@@ -143,26 +143,7 @@ class Web:
     def __init__(self, env: dict, log: Path):
         self.port = free_port()
         self.log = log
-        with log.open("w") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "portal.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "4",
-                    "--no-control-socket",
-                ],
-                cwd=ROOT,
-                env={**env, "PORT": str(self.port)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        self.process = start_web(env, log, self.port)
 
     def call(
         self,
@@ -247,35 +228,7 @@ def test_two_webs_two_workers_one_database_and_a_streaming_replica(cluster, tmp_
 
     env = {**base_env, "DATABASE_REPLICA_URL": cluster.replica_url}
     webs = [Web(env, tmp_path / f"web{n}.log") for n in range(2)]
-    workers = []
-    for n in range(2):
-        log = (tmp_path / f"worker{n}.log").open("w")
-        workers.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "worker",
-                    "worker",
-                    "-l",
-                    "INFO",
-                    "-c",
-                    "1",
-                    "-n",
-                    f"scale-{n}@%h",
-                    "-Q",
-                    "default,provisioning,scoring,publishing",
-                    "--without-mingle",
-                    "--without-gossip",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        )
+    workers = [start_worker(env, tmp_path / f"worker{n}.log", f"scale-{n}@%h") for n in range(2)]
     web_a, web_b = webs
     try:
         for web in webs:

@@ -81,11 +81,5 @@ class Command(BaseCommand):
     def _report(self, started: float, at_start: int) -> None:
         state = upgrades.progress()
         done = at_start - state["behind"]
-        elapsed = time.monotonic() - started
-        rate = done / elapsed if elapsed else 0.0
-        left = f"about {state['behind'] / rate:.0f}s left" if rate else "starting"
-        self.stdout.write(
-            f"enterprise schemas: {state['current']}/{state['enterprises']} at v{state['version']}, "
-            f"{state['behind']} behind, {rate:.1f}/s, {left}"
-        )
+        self.stdout.write(upgrades.progress_line(done, time.monotonic() - started, state))
         connections.close_all()
