@@ -8,7 +8,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,6 +15,7 @@ from exhibition import booths, leads, services
 from exhibition.forms import ProductForm
 from exhibition.models import Booth, FeaturedProduct, Lead, Product, ProductImage
 from portal.api import ApplicationError, form_data, json_body, paginated, small_id
+from portal.parsers import MultiPartParser
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
 from tenants.registration import public_url

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +13,7 @@ from manufacturing import scoring, selectors, services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
 from portal.api import ApplicationError, ConflictError
+from portal.parsers import MultiPartParser
 from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, PublicSiteOrHostMember, role_at_least

@@ -129,3 +129,34 @@ class HealthCheckMiddleware:
             if host == settings.PORTAL_DOMAIN:
                 return healthz(request)
         return self.get_response(request)
+
+
+class UnstorableTextMiddleware:
+    """A query or form value holding a NUL character is a 400 naming the field, on pages and the
+    API alike, before any view (or database query) sees it: PostgreSQL cannot store or even compare
+    it. JSON bodies are checked by the API's parser (portal/parsers.py), which also catches lone
+    surrogates (a form-encoded body cannot carry one: Django decodes it with replacement)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Here rather than in __call__: the URL is resolved, so the 400 page can link the site's pages.
+        from portal.parsers import UNSTORABLE, unstorable_fields
+
+        fields = unstorable_fields({key: request.GET.getlist(key) for key in request.GET})
+        if request.method == "POST" and not request.path_info.startswith("/api/"):
+            # Under /api/ the parsers read the body (and check it): DRF may refuse the content type.
+            fields += unstorable_fields({key: request.POST.getlist(key) for key in request.POST})
+        if not fields:
+            return None
+        fields = sorted({field.split(".")[0] for field in fields})
+        if request.path_info.startswith("/api/"):
+            body = {field: [str(UNSTORABLE)] for field in fields}
+            body["detail"] = str(UNSTORABLE)
+            body["messages"] = in_both_languages(UNSTORABLE)
+            return JsonResponse(body, status=400)
+        return render(request, "400.html", {"fields": fields, "message": UNSTORABLE}, status=400)

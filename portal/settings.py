@@ -118,6 +118,8 @@ MIDDLEWARE = [
     # A signed-in user who is not a member of the host's enterprise gets 404.
     "portal.middleware.MembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A query or form value with a NUL character: 400 naming the field (JSON: portal/parsers.py).
+    "portal.middleware.UnstorableTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the bilingual "locked" page (429).
     "axes.middleware.AxesMiddleware",
@@ -302,6 +304,12 @@ REST_FRAMEWORK = {
     ],
     # On an enterprise's host, only its members get past (others: 404); see tenants/permissions.py.
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsHostMember"],
+    # Deep JSON and text no column can hold (NUL, lone surrogates) are a 400 here, once for all APIs.
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.parsers.JSONParser",
+        "portal.parsers.FormParser",
+        "portal.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
