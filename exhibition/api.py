@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from exhibition import booths, leads, services
 from exhibition.forms import ProductForm
 from exhibition.models import Booth, FeaturedProduct, Lead, Product, ProductImage
-from portal.api import ApplicationError, form_data, json_body, paginated, small_id
+from portal.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
 from portal.parsers import MultiPartParser
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
@@ -85,7 +85,7 @@ class ProductListApi(APIView):
     def get_permissions(self):
         return _readers_and_members(self)
 
-    @extend_schema(responses=CatalogueProductOutput(many=True), tags=TAGS)
+    @extend_schema(**page_of(CatalogueProductOutput), tags=TAGS)
     def get(self, request):
         rows = Product.objects.prefetch_related("images").order_by("-updated_at", "-pk")
         return paginated(request, self, rows, CatalogueProductOutput)
@@ -340,8 +340,11 @@ class LeadListApi(APIView):
     """GET buyers' inquiries, newest first; ?status=new|replied|closed; ?limit=, ?offset=."""
 
     @extend_schema(
-        responses=LeadOutput(many=True),
-        parameters=[OpenApiParameter("status", str, enum=Lead.Status.values)],
+        responses=page_of(LeadOutput)["responses"],
+        parameters=[
+            OpenApiParameter("status", str, enum=Lead.Status.values),
+            *page_of(LeadOutput)["parameters"],
+        ],
         tags=TAGS,
     )
     def get(self, request):

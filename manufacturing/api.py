@@ -62,9 +62,9 @@ class AssessmentOutput(serializers.Serializer):
     framework = serializers.IntegerField(source="framework_id")
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
-    submitted_at = serializers.DateTimeField()
-    scored_at = serializers.DateTimeField()
-    pledge_signed_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    scored_at = serializers.DateTimeField(allow_null=True)
+    pledge_signed_at = serializers.DateTimeField(allow_null=True)
     progress = serializers.SerializerMethodField()
     scoring = serializers.SerializerMethodField(
         help_text="While submitted: scoring, delayed (re-sent to the workers) or stalled (operators alerted)."

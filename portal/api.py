@@ -126,6 +126,42 @@ class Pages(LimitOffsetPagination):
     max_limit = 500
 
 
+_PAGE_SCHEMAS: dict = {}
+
+
+def page_of(serializer_class, pages: type[LimitOffsetPagination] = Pages) -> dict:
+    """extend_schema arguments for a list answered by `paginated`: the envelope (count, next,
+    previous, results) as the 200 response, and ?limit= / ?offset= as query parameters. Spread it:
+    `@extend_schema(**page_of(RowOutput), tags=...)`; pass more `parameters` through `page_of`'s
+    result (`[*page_of(X)["parameters"], ...]`) when the list has filters of its own."""
+    from drf_spectacular.utils import OpenApiParameter
+    from rest_framework import serializers
+
+    if serializer_class not in _PAGE_SCHEMAS:
+        name = serializer_class.__name__.removesuffix("Serializer").removesuffix("Output")
+        _PAGE_SCHEMAS[serializer_class] = type(
+            f"{name}Page",
+            (serializers.Serializer,),
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": serializer_class(many=True),
+            },
+        )
+    return {
+        "responses": _PAGE_SCHEMAS[serializer_class],
+        "parameters": [
+            OpenApiParameter(
+                "limit",
+                int,
+                description=f"page size (default {pages.default_limit}, at most {pages.max_limit})",
+            ),
+            OpenApiParameter("offset", int, description="rows to skip"),
+        ],
+    }
+
+
 def paginated(request, view, rows, serializer, pages: LimitOffsetPagination | None = None):
     """One page of `rows` through `serializer`, with count, next and previous."""
     pages = pages or Pages()

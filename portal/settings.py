@@ -296,7 +296,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@jjj-portal.local")
 # --- API --------------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.openapi.PortalAutoSchema",
     # Bearer first: an unauthenticated call then gets 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tenants.auth.BearerTokenAuthentication",
@@ -327,6 +327,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get components of their own, without the read-only fields (id, created_at...)
+    # that responses carry, so a client generated from the schema never has to send them.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- security and logging ---------------------------------------------------------------------------

@@ -34,6 +34,12 @@ PASSWORD = "correct-horse-battery-42"
 _serial = itertools.count(1)
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """The fuzzer (tests/test_fuzz_api.py) loads the demo data and writes through every operation,
+    all committed: it runs after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)
+
+
 def pytest_configure(config):
     # WhiteNoise warns on every request when STATIC_ROOT is missing.
     (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)

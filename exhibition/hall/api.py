@@ -15,7 +15,7 @@ from exhibition.hall import buyers, meetings, selectors, services
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, ListingProduct, Section
 from manufacturing.review.services import is_regional_admin, require_regional_admin
-from portal.api import ApplicationError, form_data, json_body, paginated, small_id
+from portal.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
 
 TAGS = ["hall"]
 EXHIBITION_ID = OpenApiParameter("exhibition_id", int, OpenApiParameter.PATH)
@@ -278,7 +278,11 @@ class BoothListApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=HallBoothCardOutput(many=True), parameters=[EXHIBITION_ID, *FILTERS], tags=TAGS)
+    @extend_schema(
+        responses=page_of(HallBoothCardOutput, HallPages)["responses"],
+        parameters=[EXHIBITION_ID, *FILTERS, *page_of(HallBoothCardOutput, HallPages)["parameters"]],
+        tags=TAGS,
+    )
     def get(self, request, exhibition_id):
         exhibition = selectors.public_exhibitions().filter(pk=exhibition_id).first()
         if exhibition is None:
@@ -364,7 +368,7 @@ class MyInquiriesApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=InquiryOutput(many=True), tags=TAGS)
+    @extend_schema(**page_of(InquiryOutput, HallPages), tags=TAGS)
     def get(self, request):
         return paginated(request, self, selectors.buyer_inquiries(request.user), InquiryOutput, HallPages())
 

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from finance.lending import selectors, services
 from finance.lending.forms import ProductForm
 from finance.lending.models import Application, LoanProduct
-from portal.api import ApplicationError, form_data, json_body, paginated
+from portal.api import ApplicationError, form_data, json_body, page_of, paginated
 
 TAGS = ["lending"]
 APPLICATION_ID = OpenApiParameter("application_id", int, OpenApiParameter.PATH)
@@ -114,18 +114,9 @@ class InboxApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=[s for s, _l in Application.Status.choices]),
-            OpenApiParameter("limit", int),
-            OpenApiParameter("offset", int),
+            *page_of(ApplicationOutput)["parameters"],
         ],
-        responses=inline_serializer(
-            "LoanApplicationPage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": ApplicationOutput(many=True),
-            },
-        ),
+        responses=page_of(ApplicationOutput)["responses"],
         tags=TAGS,
     )
     def get(self, request):

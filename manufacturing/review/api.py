@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from manufacturing.review import services
 from manufacturing.review.models import Assignment
 from manufacturing.review.views import AuditFilter, CaseFilter
-from portal.api import json_body, paginated
+from portal.api import json_body, page_of, paginated
 
 TAGS = ["review"]
 ID = OpenApiParameter("assignment_id", int, OpenApiParameter.PATH)
@@ -182,7 +182,7 @@ class CaseListApi(ReviewApi):
     """Scored assessments in the regional admin's scope; ?status=unassigned|scored|returned|
     verifying|verified, ?city=<region code>; paginated with ?limit= and ?offset=."""
 
-    @extend_schema(responses=CaseOutput(many=True), tags=TAGS)
+    @extend_schema(**page_of(CaseOutput), tags=TAGS)
     def get(self, request):
         filters = CaseFilter(request.query_params, queryset=services.cases_in_scope(request.user))
         if not filters.is_valid():
@@ -207,7 +207,7 @@ class AuditApi(ReviewApi):
     """The audit log of the enterprises in the admin's scope; ?action=, ?enterprise=, ?actor=,
     ?since=YYYY-MM-DD, ?until=YYYY-MM-DD; paginated with ?limit= and ?offset=."""
 
-    @extend_schema(responses=AuditOutput(many=True), tags=TAGS)
+    @extend_schema(**page_of(AuditOutput), tags=TAGS)
     def get(self, request):
         filters = AuditFilter(request.query_params, queryset=services.audit_in_scope(request.user))
         if not filters.is_valid():

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from manufacturing.review.services import require_regional_admin
-from portal.api import Pages
+from portal.api import Pages, page_of
 from portal.reports import selectors
 from portal.reports.forms import ReportFilterForm, filter_errors
 from portal.reports.rollup import quarter_label
@@ -287,18 +287,9 @@ class EnterprisesApi(ReportApi):
             CITY,
             OpenApiParameter("industry_code", str, OpenApiParameter.PATH),
             *FILTERS,
-            OpenApiParameter("limit", int, description="page size (default 50, at most 500)"),
-            OpenApiParameter("offset", int),
+            *page_of(EnterpriseOutput)["parameters"],
         ],
-        responses=inline_serializer(
-            "ReportEnterprisePage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": EnterpriseOutput(many=True),
-            },
-        ),
+        responses=page_of(EnterpriseOutput)["responses"],
         tags=TAGS,
     )
     def get(self, request, code, industry_code):
