@@ -330,6 +330,10 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get components of their own, without the read-only fields (id, created_at...)
     # that responses carry, so a client generated from the schema never has to send them.
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.openapi.json_bodies_only",
+    ],
 }
 
 # --- security and logging ---------------------------------------------------------------------------
