@@ -1,5 +1,7 @@
 """API plumbing shared by every app: the one exception handler that maps domain errors to status codes."""
 
+import math
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, QueryDict
@@ -61,6 +63,25 @@ class ConflictError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
 
 
+TOO_MANY_REQUESTS = gettext_lazy(
+    "Too many requests from your address. Please try again in %(seconds)s seconds."
+)
+
+
+class RateLimited(ApplicationError):
+    """429: a limit is reached; `retry_after` seconds until it admits the next request (sent as
+    Retry-After). Without a message: the per-address one, which names the wait."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, message=None, *, params: dict | None = None, retry_after: int):
+        retry_after = max(1, math.ceil(retry_after))
+        if message is None:
+            message, params = TOO_MANY_REQUESTS, {"seconds": retry_after}
+        super().__init__(message, params=params)
+        self.retry_after = retry_after
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -71,8 +92,13 @@ def exception_handler(exc, context):
         return Response(body, status=status.HTTP_404_NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, ApplicationError):
-        return Response(exc.body(), status=exc.status_code)
+    elif isinstance(exc, exceptions.Throttled):
+        exc = RateLimited(retry_after=exc.wait or 1)
+    if isinstance(exc, ApplicationError):
+        response = Response(exc.body(), status=exc.status_code)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     # Anything else unhandled here (tenants.upgrades.SchemaBeingUpgraded, say) goes on to the
     # middleware's process_exception, which answers pages and the API alike.
     return drf_exception_handler(exc, context)

@@ -4,6 +4,7 @@ One module, driven by environment variables with safe development defaults.
 Production differs only through the environment (see README, "Configuration").
 """
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -143,10 +144,44 @@ AXES_USERNAME_CALLABLE = "tenants.auth.axes_username"
 AXES_LOCKOUT_CALLABLE = "tenants.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(env("PROXY_COUNT", "0")) or None
+# The address an attempt is counted against: the same function as every rate limit (below).
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+
+# The client's address (portal/client_ip.py). By default the connection's own (REMOTE_ADDR), and
+# X-Forwarded-For / X-Real-IP are ignored: anyone can send them. Behind a reverse proxy or load
+# balancer that appends to X-Forwarded-For, name it: TRUSTED_PROXIES, comma-separated addresses or
+# networks ("10.0.0.0/8,2001:db8::/32"); or PROXY_COUNT, the number of proxies in front of the app
+# (used only when TRUSTED_PROXIES is empty).
+TRUSTED_PROXIES = [part.strip() for part in env("TRUSTED_PROXIES").split(",") if part.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+PROXY_COUNT = int(env("PROXY_COUNT", "0") or "0")
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT must be 0 or more")
+
+# Per-address limits on anonymous writes and inquiries (portal/limits.py): POSTs per client address
+# (IPv6: per /64) in a window, as "<count>/<second|minute|hour|day>" or e.g. "10/15m". A page and its
+# API share one budget. Counted in the Redis cache; with Redis unreachable the limits are not applied.
+RATE_LIMITS = {
+    # Registering an enterprise (page and API) and retrying a failed registration.
+    "registration": env("REGISTRATION_RATE", "20/hour"),
+    # A visitor's (buyer's) account in the exhibition hall.
+    "signup": env("SIGNUP_RATE", "10/hour"),
+    # Asking for a password-reset email.
+    "password_reset": env("PASSWORD_RESET_RATE", "10/hour"),
+    # API tokens for email and password (wrong passwords also count towards the sign-in lockout).
+    "token": env("TOKEN_RATE", "30/hour"),
+    # Buyers' inquiries to booths, per address (per account: 5 an hour and 20 a day, always).
+    "inquiry": env("INQUIRY_RATE", "30/hour"),
+}
+for _action, _rate in RATE_LIMITS.items():
+    if not re.fullmatch(r"[1-9]\d*/\d*(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
+        raise ImproperlyConfigured(f"The rate {_rate!r} of {_action} must look like 20/hour or 5/10m")
 # Signed invitation links and the one-time sign-in links between hosts expire.
 INVITATION_MAX_AGE_DAYS = 7
-REGISTRATION_RATE = env("REGISTRATION_RATE", "20/hour")
 # A submitted assessment without a result after this long is scored again by the sweeper.
 SCORING_SWEEP_AFTER_SECONDS = int(env("SCORING_SWEEP_AFTER_SECONDS", "180"))
 SCORING_MAX_RESENDS = int(env("SCORING_MAX_RESENDS", "5"))

@@ -14,6 +14,7 @@ from manufacturing import api as manufacturing_api
 from manufacturing.review import api as review_api
 from manufacturing.review import views as review_views
 from portal import views
+from portal.limits import limit_posts
 from portal.reports import api as reports_api
 from portal.reports import views as reports_views
 from portal.urls_common import urlpatterns as common
@@ -231,7 +232,7 @@ urlpatterns = [
     # Password reset (public site): the email carries a one-time link valid for 3 days.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        limit_posts("password_reset")(auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)),
         name="password_reset",
     ),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

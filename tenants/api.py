@@ -10,9 +10,9 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from portal import limits
 from tenants import registration, selectors
 from tenants.access import current_enterprise
 from tenants.auth import lockout_response
@@ -126,15 +126,6 @@ class RegistrationOutput(serializers.Serializer):
         return tenant_url(enterprise) if enterprise.status == Enterprise.Status.READY else None
 
 
-class RegistrationThrottle(AnonRateThrottle):
-    """Registrations per client address (REGISTRATION_RATE, e.g. "20/hour")."""
-
-    scope = "registration"
-
-    def get_rate(self):
-        return settings.REGISTRATION_RATE
-
-
 def form_errors(form) -> dict:
     return {field: [str(e) for e in errors] for field, errors in form.errors.items()}
 
@@ -145,7 +136,8 @@ class RegistrationCreateApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [RegistrationThrottle]
+    # Per client address, the same budget as the /register/ page (RATE_LIMITS["registration"]).
+    throttle_classes = [limits.throttle("registration")]
 
     @extend_schema(request=RegistrationInput, responses={202: RegistrationOutput}, tags=["registration"])
     def post(self, request):
@@ -176,7 +168,8 @@ class RegistrationRetryApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [RegistrationThrottle]
+    # Per client address, the same budget as the /register/ page (RATE_LIMITS["registration"]).
+    throttle_classes = [limits.throttle("registration")]
 
     @extend_schema(request=None, responses={202: RegistrationOutput}, tags=["registration"])
     def post(self, request, registration_id):
@@ -204,6 +197,7 @@ class TokenCreateApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [limits.throttle("token")]
 
     @extend_schema(request=TokenInput, responses=TokenOutput, tags=["auth"], auth=[])
     def post(self, request):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.api import ApplicationError
+from portal.limits import limit_posts
 from tenants import registration
 from tenants.access import is_member
 from tenants.forms import RegistrationForm
@@ -22,6 +23,7 @@ from tenants.services import tenant_url
 SWITCH_SALT = "portal.switch"
 
 
+@limit_posts("registration")
 def register(request):
     form = RegistrationForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -49,6 +51,7 @@ def registration_progress(request, registration_id):
 
 
 @require_POST
+@limit_posts("registration")
 def registration_retry(request, registration_id):
     enterprise = get_object_or_404(Enterprise, registration_id=registration_id)
     registration.enterprise_provision_retry(enterprise=enterprise)

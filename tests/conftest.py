@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,10 +156,17 @@ def make_enterprise(db):
     return make
 
 
+# Tests register, sign up and ask for tokens many times from one address; the limits have tests of
+# their own (tests/test_rate_limits.py) with real rates.
+GENEROUS_RATE = "100000/minute"
+
+
 @pytest.fixture(autouse=True)
-def _generous_registration_rate(settings):
-    """Tests register many enterprises from one address; the throttle has a test of its own."""
-    settings.REGISTRATION_RATE = "100000/minute"
+def _rate_limits(settings):
+    """Generous rates, and counters of each test's own (a fresh key prefix: never cache.clear(), the
+    broker shares this Redis), so that no test inherits another's count."""
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, GENEROUS_RATE)
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture
@@ -232,7 +240,9 @@ def _test_database_url() -> str:
 
 
 def _subprocess_env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1", **extra}
+    names = ("REGISTRATION_RATE", "SIGNUP_RATE", "PASSWORD_RESET_RATE", "TOKEN_RATE", "INQUIRY_RATE")
+    rates = dict.fromkeys(names, GENEROUS_RATE)
+    return {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1", **rates, **extra}
 
 
 def _stop(process: subprocess.Popen) -> None:

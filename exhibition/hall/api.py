@@ -15,6 +15,7 @@ from exhibition.hall import buyers, meetings, selectors, services
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, ListingProduct, Section
 from manufacturing.review.services import is_regional_admin, require_regional_admin
+from portal import limits
 from portal.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
 
 TAGS = ["hall"]
@@ -334,9 +335,11 @@ class InquiryOutput(serializers.ModelSerializer):
 
 class InquiryCreateApi(APIView):
     """POST {message, company}: an inquiry to this booth, delivered to the enterprise's lead inbox by a
-    worker. At most 5 an hour and 20 a day per buyer (429 beyond)."""
+    worker. At most 5 an hour and 20 a day per buyer, and RATE_LIMITS["inquiry"] per client address
+    (429 with Retry-After beyond)."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [limits.throttle("inquiry")]
 
     @extend_schema(
         request=inline_serializer(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, Inquiry
-from portal.api import ApplicationError
+from portal.api import RateLimited
 from tenants.models import User
 
 MESSAGE_MAX = 2000
@@ -83,11 +83,15 @@ def inquiry_send(*, buyer, listing_id: int, message: str, company: str = "") -> 
     User.objects.select_for_update().filter(pk=buyer.pk).first()
     now = timezone.now()
     for window, limit in LIMITS:
-        if Inquiry.objects.filter(buyer=buyer, created_at__gte=now - window).count() >= limit:
-            raise ApplicationError(
+        recent = Inquiry.objects.filter(buyer=buyer, created_at__gte=now - window).order_by("created_at")
+        count = recent.count()
+        if count >= limit:
+            # Free again when enough of these leave the window to bring the count below the limit.
+            freed_at = recent.values_list("created_at", flat=True)[count - limit] + window
+            raise RateLimited(
                 _("You have sent %(limit)s inquiries recently: please wait a while before sending more."),
                 params={"limit": limit},
-                status_code=429,
+                retry_after=(freed_at - now).total_seconds(),
             )
     inquiry = Inquiry.objects.create(
         listing=listing,

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from exhibition.hall import buyers
 from exhibition.hall.models import BoothListing
-from portal.api import ApplicationError, small_id
+from portal.api import ApplicationError, RateLimited, small_id
+from portal.limits import limit_posts, limited_page
 
 
+@limit_posts("signup")
 def signup(request):
     """A visitor's account: a global user without an enterprise, to send inquiries and book meetings."""
     form = buyers.VisitorSignupForm(request.POST or None)
@@ -32,6 +34,7 @@ def signup(request):
 
 @login_required
 @require_POST
+@limit_posts("inquiry")
 def inquire(request, listing_id):
     listing = get_object_or_404(BoothListing, pk=listing_id, live=True)
     form = buyers.InquiryForm(request.POST)
@@ -47,6 +50,8 @@ def inquire(request, listing_id):
             message=form.cleaned_data["message"],
             company=form.cleaned_data["company"],
         )
+    except RateLimited as exc:
+        return limited_page(request, exc)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
