@@ -6,6 +6,7 @@ Production differs only through the environment (see README, "Configuration").
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,7 +66,7 @@ SHARED_APPS = [
     "django.contrib.admin",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -306,6 +307,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+}
+# API tokens (django-rest-knox; tenants/auth.py reads them): a token is stored as a SHA-512 digest,
+# lapses after API_TOKEN_IDLE_HOURS without use (each use moves its expiry on, at most once a minute)
+# and API_TOKEN_MAX_AGE_DAYS after it was issued whatever the use. Every POST /api/v1/auth/token/
+# issues a new one; logout, logout-all, a password change or reset and the removal from one's last
+# enterprise revoke them.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(env("API_TOKEN_IDLE_HOURS", "10"))),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=float(env("API_TOKEN_MAX_AGE_DAYS", "7"))),
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_LIMIT_PER_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingjinji Industrial Cloud Portal API / 京津冀工业云平台 API",
