@@ -256,6 +256,8 @@ CELERY_DB_REUSE_MAX = 1000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Refuses a password that contains the account's email, or its part before the @ (4+ characters).
+    {"NAME": "tenants.passwords.EmailInPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
