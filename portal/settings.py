@@ -328,7 +328,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The portal's API. Operations tagged `reference` are served on the public site "
     "(`PORTAL_DOMAIN`); operations tagged `workspace` on each enterprise's own host "
     "(`{slug}.PORTAL_DOMAIN`), for its members only. Sign in on that host; the session cookie "
-    "authenticates, and unsafe methods need the X-CSRFToken header.",
+    "authenticates, and unsafe methods need the X-CSRFToken header. Scripts get a token from "
+    "`POST /api/v1/auth/token/` and send it as `Authorization: Bearer <token>` (see bearerAuth for "
+    "its expiry; `POST /api/v1/auth/logout/` and `logout-all/` revoke tokens).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI assets come from drf-spectacular-sidecar and are served by the app, never a CDN.
