@@ -122,12 +122,11 @@ def _register(i: int, name: str, *, provision: bool):
 
 
 def phase_build(n: int) -> dict:
-    """Brings the database to `n` ready enterprises (kept between runs), each owner with a token and
-    the first LOAD_HOSTS with an assessment."""
+    """Brings the database to `n` ready enterprises (kept between runs), the first LOAD_HOSTS with an
+    assessment (phase_targets issues the owners' tokens)."""
     _django()
     from django.core.management import call_command
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from manufacturing import services
     from manufacturing.frameworks.models import Framework
@@ -140,7 +139,6 @@ def phase_build(n: int) -> dict:
     for i in range(existing, n):
         enterprise = _register(i, NAME, provision=True)
         connection.set_schema_to_public()
-        Token.objects.get_or_create(user=enterprise.owner)
         if i < LOAD_HOSTS:
             from django_tenants.utils import tenant_context
 
@@ -246,16 +244,16 @@ def phase_cleanup() -> dict:
 
 
 def phase_targets(hosts: int) -> dict:
-    """(host, token) of every kept enterprise, the first `hosts` of them first; an exhibition id."""
+    """(host, token) of every kept enterprise, the first `hosts` of them first; an exhibition id.
+    Tokens are stored hashed, so each run issues new ones (the old ones lapse)."""
     _django()
-    from rest_framework.authtoken.models import Token
-
     from tenants.models import Enterprise
+    from tenants.services import token_create
 
     rows = []
-    for enterprise in Enterprise.objects.filter(name__startswith=NAME).order_by("pk"):
-        token, _ = Token.objects.get_or_create(user_id=enterprise.owner_id)
-        rows.append([f"{enterprise.slug}.localhost", token.key, enterprise.owner.email])
+    for enterprise in Enterprise.objects.filter(name__startswith=NAME).select_related("owner").order_by("pk"):
+        _token, key = token_create(user=enterprise.owner)
+        rows.append([f"{enterprise.slug}.localhost", key, enterprise.owner.email])
     return {"targets": rows}
 
 

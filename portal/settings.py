@@ -7,6 +7,7 @@ Production differs only through the environment (see README, "Configuration").
 import ipaddress
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,7 +67,7 @@ SHARED_APPS = [
     "django.contrib.admin",
     "axes",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -292,6 +293,8 @@ CELERY_DB_REUSE_MAX = 1000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Refuses a password that contains the account's email, or its part before the @ (4+ characters).
+    {"NAME": "tenants.passwords.EmailInPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -350,12 +353,27 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
 }
+# API tokens (django-rest-knox; tenants/auth.py reads them): a token is stored as a SHA-512 digest,
+# lapses after API_TOKEN_IDLE_HOURS without use (each use moves its expiry on, at most once a minute)
+# and API_TOKEN_MAX_AGE_DAYS after it was issued whatever the use. Every POST /api/v1/auth/token/
+# issues a new one; logout, logout-all, a password change or reset and the removal from one's last
+# enterprise revoke them.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=float(env("API_TOKEN_IDLE_HOURS", "10"))),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=float(env("API_TOKEN_MAX_AGE_DAYS", "7"))),
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_LIMIT_PER_USER": None,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jingjinji Industrial Cloud Portal API / 京津冀工业云平台 API",
     "DESCRIPTION": "The portal's API. Operations tagged `reference` are served on the public site "
     "(`PORTAL_DOMAIN`); operations tagged `workspace` on each enterprise's own host "
     "(`{slug}.PORTAL_DOMAIN`), for its members only. Sign in on that host; the session cookie "
-    "authenticates, and unsafe methods need the X-CSRFToken header.",
+    "authenticates, and unsafe methods need the X-CSRFToken header. Scripts get a token from "
+    "`POST /api/v1/auth/token/` and send it as `Authorization: Bearer <token>` (see bearerAuth for "
+    "its expiry; `POST /api/v1/auth/logout/` and `logout-all/` revoke tokens).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI assets come from drf-spectacular-sidecar and are served by the app, never a CDN.

@@ -37,6 +37,8 @@ api_patterns = [
         name="api-registration-retry",
     ),
     path("api/v1/auth/token/", tenants_api.TokenCreateApi.as_view(), name="api-token"),
+    path("api/v1/auth/logout/", tenants_api.LogoutApi.as_view(), name="api-logout"),
+    path("api/v1/auth/logout-all/", tenants_api.LogoutAllApi.as_view(), name="api-logout-all"),
     path("api/v1/review/assignments/", review_api.AssignmentListApi.as_view(), name="api-review-assignments"),
     path(
         "api/v1/review/assignments/<int:assignment_id>/",

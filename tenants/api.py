@@ -2,20 +2,22 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_out
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from knox import views as knox_views
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import limits
-from tenants import registration, selectors
+from tenants import registration, selectors, services
 from tenants.access import current_enterprise
-from tenants.auth import lockout_response
+from tenants.auth import BearerTokenAuthentication, lockout_response
 from tenants.forms import RegistrationForm
 from tenants.models import Enterprise
 from tenants.services import tenant_url
@@ -187,20 +189,36 @@ class TokenInput(serializers.Serializer):
 
 
 class TokenOutput(serializers.Serializer):
-    token = serializers.CharField()
-    token_type = serializers.CharField()
+    token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`; shown only this once.")
+    token_type = serializers.CharField(help_text='Always "Bearer".')
+    expiry = serializers.DateTimeField(
+        help_text="When the token lapses unless used: each use moves it on by the idle timeout "
+        "(10 hours by default), up to 7 days (by default) after it was issued."
+    )
 
 
-class TokenCreateApi(APIView):
-    """Exchanges email and password for an API token: send it as `Authorization: Bearer <token>`.
-    Failed attempts count towards the sign-in lockout."""
+class TokenCreateApi(knox_views.LoginView):
+    """Exchanges email and password for a new API token: send it as `Authorization: Bearer <token>`.
+    Each call issues another token (one per client); it lapses after the idle timeout without use and
+    at the latest after the maximum age (see `expiry`). Failed attempts count towards the sign-in
+    lockout (429)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [limits.throttle("token")]
 
-    @extend_schema(request=TokenInput, responses=TokenOutput, tags=["auth"], auth=[])
-    def post(self, request):
+    @extend_schema(
+        request=TokenInput,
+        responses={
+            200: TokenOutput,
+            400: OpenApiTypes.OBJECT,
+            401: OpenApiTypes.OBJECT,
+            429: OpenApiTypes.OBJECT,
+        },
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request, format=None):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
@@ -216,5 +234,37 @@ class TokenCreateApi(APIView):
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": 'Bearer realm="api"'},
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key, "token_type": "Bearer"})
+        request.user = user
+        # knox's LoginView: creates the token (create_token below), signals user_logged_in (the last
+        # login, and django-axes clears the failures) and answers with the key and its expiry.
+        return super().post(request, format=format)
+
+    def create_token(self):
+        return services.token_create(user=self.request.user)
+
+    def get_post_response_data(self, request, token, instance):
+        return {**super().get_post_response_data(request, token, instance), "token_type": "Bearer"}
+
+
+class LogoutApi(knox_views.LogoutView):
+    """Revokes the token this request is authenticated with. 204."""
+
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request, format=None):
+        return super().post(request, format=format)
+
+
+class LogoutAllApi(knox_views.LogoutAllView):
+    """Revokes every token of the user this request is authenticated as (every client). 204."""
+
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request, format=None):
+        services.user_tokens_revoke(user=request.user)
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

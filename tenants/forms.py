@@ -114,8 +114,10 @@ class RegistrationForm(forms.Form):
             self.add_error("district", _("This district is not in %(city)s.") % {"city": city})
         password = data.get("password")
         if password:
+            # An unsaved user with the typed address, so the validators see the email and the name.
+            owner = User(email=data.get("owner_email") or "", name=data.get("owner_name") or "")
             try:
-                password_validation.validate_password(password)
+                password_validation.validate_password(password, owner)
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return data
@@ -136,17 +138,23 @@ class AcceptInvitationForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=100, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
 
-    def __init__(self, *args, new_account: bool, **kwargs):
+    def __init__(self, *args, new_account: bool, email: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.new_account = new_account
+        self.email = email
         if new_account:
             self.fields["name"].required = True
 
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if self.new_account:
-            password_validation.validate_password(password)
-        return password
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if self.new_account and password:
+            account = User(email=self.email, name=data.get("name") or "")
+            try:
+                password_validation.validate_password(password, account)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -213,3 +213,16 @@ class User(UserProfile):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    def save(self, *args, **kwargs):
+        # A changed password revokes every API token of the account, as it ends its other sessions
+        # (Django's session hash). Here rather than in each view: every way of changing a password
+        # (the reset pages, the admin's password change, `manage.py changepassword`, any later page
+        # or API) is set_password() followed by save(), and this is where Django itself tells the
+        # password validators of a change (AbstractBaseUser.save, `password_changed`).
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from tenants.services import user_tokens_revoke
+
+            user_tokens_revoke(user=self)

@@ -117,6 +117,19 @@ def _owner_for(*, email: str, name: str, password: str, request=None) -> User:
         matches = existing.check_password(password)
     if existing.is_active and matches:
         return existing
+    if existing.is_active:
+        # Whoever typed the address is told it has an account (see the README, "Security", for why
+        # registration cannot hide that); the account's owner hears of the attempt.
+        account_notice_send(
+            user=existing,
+            subject=gettext_lazy("Registration attempt with your email address"),
+            body=gettext_lazy(
+                "Hello %(name)s,\n\nsomeone tried to register an enterprise on the Jingjinji Industrial "
+                "Cloud Portal with your email address, which already has an account, but not with its "
+                "password. If it was you, register again with your account's password, or reset it "
+                "(%(reset)s). If it was not you, ignore this message: nothing was changed."
+            ),
+        )
     raise ApplicationError(
         _("This email already has an account. Enter that account's password to register another enterprise."),
         extra={"field": "owner_email"},
@@ -216,6 +229,23 @@ def verification_email_send(*, user: User) -> None:
             "%(url)s\n\nIf you did not register, ignore this message."
         ) % {"name": user.name or user.email, "url": url}
     send_mail(subject, body, None, [user.email])
+
+
+def account_notice_send(*, user: User, subject, body) -> None:
+    """An email to an account about something someone else did with its address, in Chinese and
+    English: the request's language is the stranger's, not necessarily the account owner's. `body`
+    may use %(name)s, %(login)s and %(reset)s."""
+    params = {
+        "name": user.name or user.email,
+        "login": public_url("/login/"),
+        "reset": public_url("/password-reset/"),
+    }
+    subjects, bodies = [], []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            subjects.append(str(subject))
+            bodies.append(str(body) % params)
+    send_mail(" / ".join(subjects), "\n\n---\n\n".join(bodies), None, [user.email])
 
 
 def email_verify(*, token: str) -> User:

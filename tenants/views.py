@@ -148,7 +148,9 @@ def invitation_accept(request, token):
     if existing is not None and not existing.is_active:
         message = _("The account of this email address is deactivated. Please contact the platform operator.")
         return render(request, "tenants/invitation_invalid.html", {"message": message}, status=403)
-    form = AcceptInvitationForm(data=request.POST or None, new_account=existing is None)
+    form = AcceptInvitationForm(
+        data=request.POST or None, new_account=existing is None, email=invitation.email
+    )
     if request.method == "POST" and form.is_valid():
         if existing is None:
             user = user_create(

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import tenant_context
-from rest_framework.authtoken.models import Token
 
 from tenants.members.models import Membership
+from tenants.services import token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,8 @@ def test_member_of_b_gets_404_on_every_route_of_a(alpha, beta):
 def test_api_token_of_b_gets_404_on_every_api_route_of_a(alpha, beta):
     with tenant_context(alpha.enterprise):
         member_id = Membership.objects.get(user_id=alpha.owner.pk).pk
-    token = Token.objects.create(user=beta.owner)
-    client = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    _token, key = token_create(user=beta.owner)
+    client = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {key}")
     api_routes = [r for r in tenant_routes() if r.startswith("api/")]
     assert api_routes
     results = [

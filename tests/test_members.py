@@ -294,3 +294,24 @@ def test_invitation_for_a_deactivated_account_is_a_clear_refusal(alpha):
     assert response.status_code == 403
     with tenant_context(alpha.enterprise):
         assert not Membership.objects.filter(user_id=gone.pk).exists()
+
+
+def test_a_new_account_by_invitation_may_not_use_its_email_as_password(alpha):
+    path = invite(alpha, "Chen.Jing@example.com")
+    visitor = Client(HTTP_HOST=alpha.host, HTTP_ACCEPT_LANGUAGE="en")
+    response = visitor.post(path, {"name": "陈静", "password": "chenjing-Plant-7"})
+    assert response.status_code == 400
+    assert "may not contain your email" in response.content.decode()
+    assert not User.objects.filter(email="chen.jing@example.com").exists()
+
+
+def test_a_password_reset_may_not_set_the_email_as_password(alpha, mailoutbox):
+    public = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    public.post("/password-reset/", {"email": alpha.owner.email})
+    link = re.search(r"(/password-reset/[^/\s]+/[^/\s]+/)", mailoutbox[-1].body).group(1)
+    form = public.get(link, follow=True)
+    bad = alpha.owner.email.upper() + "!"
+    response = public.post(form.redirect_chain[-1][0], {"new_password1": bad, "new_password2": bad})
+    assert response.status_code == 200
+    assert "may not contain your email" in response.content.decode()
+    assert User.objects.get(pk=alpha.owner.pk).check_password(alpha.password)

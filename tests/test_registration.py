@@ -248,6 +248,52 @@ def test_existing_email_with_wrong_password_is_refused(alpha, public_client):
     assert response.json()["field"] == "owner_email"
 
 
+def test_the_account_hears_of_a_registration_with_its_address_and_another_password(
+    alpha, public_client, mailoutbox
+):
+    public_client.post(
+        "/api/v1/registrations/",
+        payload(owner_email=alpha.owner.email, password="Wrong-pass-999"),
+        content_type="application/json",
+    )
+    assert [m.to for m in mailoutbox] == [[alpha.owner.email]]
+    assert "someone tried to register an enterprise" in mailoutbox[0].body
+    assert "有人尝试用您的电子邮箱地址在京津冀工业云平台注册企业" in mailoutbox[0].body
+    assert "/password-reset/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("li.ming@example.com", "li.ming@example.com"),  # the address itself
+        ("li.ming@example.com", "x-LI.MING@example.com-1"),  # containing it
+        ("liming2@example.com", "Liming2-Factory!"),  # the part before the @ (4+ characters)
+        ("li.ming+reg@example.com", "liming-Q2-2026"),  # the same, without "+reg" and the dot
+    ],
+)
+def test_a_password_containing_the_email_is_refused_by_page_and_api(public_client, email, password):
+    api = public_client.post(
+        "/api/v1/registrations/",
+        payload(owner_email=email, password=password),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert api.status_code == 400
+    assert any("may not contain your email" in m for m in api.json()["password"])
+    page = public_client.post("/register/", payload(owner_email=email, password=password))
+    assert page.status_code == 400 and "password" in page.context["form"].errors
+    assert not User.objects.filter(email=email).exists()
+
+
+def test_a_short_local_part_alone_does_not_refuse_a_password(public_client):
+    response = public_client.post(
+        "/api/v1/registrations/",
+        payload(owner_email="wu@example.com", password="Wu-tong-hardware-42"),
+        content_type="application/json",
+    )
+    assert response.status_code == 202, response.content
+
+
 def test_verification_email_and_link(public_client, django_capture_on_commit_callbacks):
     # Runs the on-commit hooks: the email, and the provisioning message (a worker, if one runs, finds
     # no such enterprise outside this test's transaction and leaves it).

@@ -5,10 +5,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from tenants import routing
 from tenants.models import Domain, Enterprise
+from tenants.services import token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,13 @@ def _statements(client, path):
 
 
 def test_a_tenant_api_read_runs_two_statements(alpha):
-    token = Token.objects.create(user=alpha.owner)
-    client = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    _token, key = token_create(user=alpha.owner)
+    client = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {key}")
     statements, sets = _statements(client, "/api/v1/assessments/")
     # The token with the user and the role in one; the list. No domain lookup, no second
     # membership check, no health-check query.
     assert len(statements) == 2, statements
-    assert "authtoken_token" in statements[0] and "members_membership" in statements[0]
+    assert "knox_authtoken" in statements[0] and "members_membership" in statements[0]
     assert "manufacturing_assessment" in statements[1]
     assert len(sets) <= 1
 

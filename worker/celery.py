@@ -84,6 +84,11 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        "delete-expired-tokens": {
+            "task": "tenants.delete_expired_tokens",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
     },
 )
 

@@ -22,20 +22,27 @@ LIMITS = ((timezone.timedelta(hours=1), 5), (timezone.timedelta(days=1), 20))
 
 
 class VisitorSignupForm(forms.Form):
+    """Validates what was typed, never whether the address has an account (visitor_signup answers
+    both the same way)."""
+
     name = forms.CharField(label=_("Your name"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email exists already: sign in instead."))
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
-        return password
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            # An unsaved user with the typed address and name, so the validators can compare.
+            visitor = User(email=data.get("email") or "", name=data.get("name") or "")
+            try:
+                password_validation.validate_password(password, visitor)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
 
 
 class InquiryForm(forms.Form):
@@ -54,19 +61,47 @@ class InquiryForm(forms.Form):
         return message
 
 
-def visitor_create(*, form: VisitorSignupForm) -> User | None:
-    """None when the same email signed up a moment earlier (the database's unique email decides)."""
+def visitor_signup(*, email: str, password: str, name: str) -> User | None:
+    """A visitor's account for a new address; for an address that has an account already, nothing
+    but an email to that account. The caller answers both alike (it must not tell who has an
+    account), so the new account is not signed in here: its owner signs in next, as anyone would.
+    Returns the new user, or None when the address was taken (the email went there instead)."""
+    from django.contrib.auth.hashers import make_password
     from django.db import IntegrityError
 
+    from tenants.registration import verification_email_send
     from tenants.services import user_create
 
-    data = form.cleaned_data
-    try:
-        with transaction.atomic():
-            return user_create(email=data["email"], password=data["password"], name=data["name"])
-    except IntegrityError:
-        form.add_error("email", _("An account with this email exists already: sign in instead."))
-        return None
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = user_create(email=email, password=password, name=name)
+        except IntegrityError:  # the same address signed up a moment earlier
+            existing = User.objects.filter(email__iexact=email).first()
+        else:
+            transaction.on_commit(lambda: verification_email_send(user=user), robust=True)
+            return user
+    # As long as hashing a new account's password takes, so the time taken tells nothing either.
+    make_password(password)
+    if existing is not None:
+        transaction.on_commit(lambda: signup_attempt_email_send(user=existing), robust=True)
+    return None
+
+
+def signup_attempt_email_send(*, user: User) -> None:
+    from tenants.registration import account_notice_send
+
+    account_notice_send(
+        user=user,
+        subject=_("Sign-up attempt with your email address"),
+        body=_(
+            "Hello %(name)s,\n\nsomeone tried to sign up on the Jingjinji Industrial Cloud "
+            "Portal with your email address, which already has an account. If it was you, "
+            "sign in (%(login)s) or, if you forgot your password, reset it (%(reset)s). If it "
+            "was not you, ignore this message: nothing was changed."
+        ),
+    )
 
 
 @transaction.atomic

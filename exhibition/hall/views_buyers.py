@@ -1,11 +1,11 @@
 """Buyers on the public site: signing up as a visitor, and sending an inquiry to a booth."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,16 +17,29 @@ from portal.limits import limit_posts, limited_page
 
 @limit_posts("signup")
 def signup(request):
-    """A visitor's account: a global user without an enterprise, to send inquiries and book meetings."""
+    """A visitor's account: a global user without an enterprise, to send inquiries and book meetings.
+
+    The answer is the same whether the address is new or has an account already (then that account
+    is told by email): a redirect to the sign-in page with the same message, signed in or not."""
     form = buyers.VisitorSignupForm(request.POST or None)
     target = request.POST.get("next") or request.GET.get("next") or "/hall/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/hall/"
-    user = buyers.visitor_create(form=form) if request.method == "POST" and form.is_valid() else None
-    if user is not None:
-        login(request, user, backend="tenant_users.permissions.backend.UserBackend")
-        messages.success(request, _("Welcome: you can now send inquiries to the exhibitors."))
-        return redirect(target)
+    if request.method == "POST" and form.is_valid():
+        buyers.visitor_signup(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            name=form.cleaned_data["name"],
+        )
+        messages.success(
+            request,
+            _(
+                "Thank you. We sent a message to %(email)s. Sign in with your email and password to "
+                "send inquiries to the exhibitors."
+            )
+            % {"email": form.cleaned_data["email"]},
+        )
+        return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
     return render(
         request, "hall/signup.html", {"form": form, "next": target}, status=400 if form.errors else 200
     )

@@ -15,12 +15,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import tenant_context
+from django_tenants.utils import get_public_schema_name, tenant_context
 
 from portal.api import ApplicationError, ConflictError
 from tenants import roles
 from tenants.members.models import Invitation, Membership, Role
 from tenants.models import Enterprise, User
+from tenants.services import user_tokens_revoke
 
 INVITATION_SALT = "portal.invitation"
 
@@ -96,6 +97,9 @@ def member_remove(*, enterprise: Enterprise, membership: Membership, acting_user
         _keep_primary_owner(enterprise, leaving_user_id=user.pk)
         enterprise.user_set.remove(user)
     roles.forget(user)
+    if not user.tenants.exclude(schema_name=get_public_schema_name()).exists():
+        # Out of the last enterprise: the API tokens issued while a member go too.
+        user_tokens_revoke(user=user)
 
 
 # --- invitations ------------------------------------------------------------------------------------

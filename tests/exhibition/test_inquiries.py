@@ -18,7 +18,7 @@ from tests.manufacturing.test_review import logged_in, person
 pytestmark = pytest.mark.django_db
 
 
-def test_a_visitor_signs_up_without_an_enterprise():
+def test_a_visitor_signs_up_without_an_enterprise(mailoutbox, django_capture_on_commit_callbacks):
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
     data = {
         "name": "Ms Buyer",
@@ -26,15 +26,22 @@ def test_a_visitor_signs_up_without_an_enterprise():
         "email": "Buyer@Example.com",
         "password": "Strong-pass-2026!",
     }
-    response = client.post("/hall/signup/", {**data, "next": "/hall/"})
-    assert response.status_code == 302 and response["Location"] == "/hall/"
-    assert client.get("/hall/bookings/").status_code == 200  # signed in, on the next request too
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/hall/signup/", {**data, "next": "/hall/"})
+    assert response.status_code == 302 and response["Location"] == "/login/?next=%2Fhall%2F"
     from tenants.models import User
 
     user = User.objects.get(email="buyer@example.com")
     assert user.platform_role == "" and not user.tenants.exclude(schema_name="public").exists()
-    again = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en").post("/hall/signup/", data)
-    assert again.status_code == 400 and "exists already" in again.content.decode()
+    assert [m.to for m in mailoutbox] == [["buyer@example.com"]]  # the confirmation link
+    assert "/verify-email/" in mailoutbox[0].body
+    # Not signed in by the sign-up (an address with an account could not be): signing in is next.
+    assert client.get("/hall/bookings/").status_code == 302
+    signed_in = client.post(
+        "/login/", {"username": "buyer@example.com", "password": data["password"], "next": "/hall/"}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/hall/"
+    assert client.get("/hall/bookings/").status_code == 200
     weak = Client(HTTP_HOST="localhost").post(
         "/hall/signup/", {**data, "email": "b2@example.com", "password": "123"}
     )
@@ -42,7 +49,56 @@ def test_a_visitor_signs_up_without_an_enterprise():
     outside = Client(HTTP_HOST="localhost").post(
         "/hall/signup/", {**data, "email": "b3@example.com", "next": "https://evil.example/"}
     )
-    assert outside["Location"] == "/hall/"  # never an open redirect
+    assert outside["Location"] == "/login/?next=%2Fhall%2F"  # never an open redirect
+
+
+def _signup(email):
+    from django.test import TestCase
+
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    data = {"name": "Someone", "email": email, "password": "Strong-pass-2026!", "next": "/hall/"}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/hall/signup/", data)
+    return response, client.get(response["Location"])
+
+
+def test_visitor_sign_up_answers_the_same_whether_the_address_has_an_account(beta, mailoutbox):
+    new, new_page = _signup("never-seen@example.com")
+    taken, taken_page = _signup(beta.owner.email.upper())
+    assert (
+        (new.status_code, new["Location"])
+        == (taken.status_code, taken["Location"])
+        == (
+            302,
+            "/login/?next=%2Fhall%2F",
+        )
+    )
+    assert set(new.cookies) == set(taken.cookies)
+    assert new_page.status_code == taken_page.status_code == 200
+    shown = [m.message.replace("never-seen@example.com", "<email>") for m in new_page.context["messages"]]
+    assert shown == [m.message.replace(beta.owner.email, "<email>") for m in taken_page.context["messages"]]
+    # The account with that address is told, in both languages, and nothing about it changed.
+    notice = mailoutbox[-1]
+    assert notice.to == [beta.owner.email]
+    assert "someone tried to sign up" in notice.body and "注册" in notice.body
+    assert "/password-reset/" in notice.body
+    from tenants.models import User
+
+    owner = User.objects.get(pk=beta.owner.pk)
+    assert owner.name == beta.owner.name and owner.check_password(beta.password)
+    assert len(mailoutbox) == 2 and mailoutbox[0].to == ["never-seen@example.com"]
+
+
+def test_visitor_password_may_not_contain_the_email():
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    data = {"name": "Zhang Wei", "email": "zhang.wei@example.com", "next": "/hall/"}
+    for password in ("zhang.wei@example.com", "Zhang_Wei-2026!", "my-zhang.wei@example.com-pw"):
+        response = client.post("/hall/signup/", {**data, "password": password})
+        assert response.status_code == 400, password
+        assert "may not contain your email" in response.content.decode()
+    from tenants.models import User
+
+    assert not User.objects.filter(email="zhang.wei@example.com").exists()
 
 
 def test_an_inquiry_reaches_the_lead_inbox_exactly_once_and_the_reply_reaches_the_buyer(alpha, fair):
