@@ -303,9 +303,9 @@ class BoothPublishApi(APIView):
     def post(self, request, booth_id):
         _booth(booth_id)
         if self.action == "publish":
-            booths.booth_publish(booth_id=booth_id, enterprise=request.tenant)
+            booths.booth_publish(booth_id=booth_id, enterprise=request.tenant, user=request.user)
         else:
-            booths.booth_unpublish(booth_id=booth_id, enterprise=request.tenant)
+            booths.booth_unpublish(booth_id=booth_id, enterprise=request.tenant, user=request.user)
         return _booth_response(request, booth_id)
 
 
@@ -385,7 +385,7 @@ class LeadCloseApi(APIView):
 
     @extend_schema(request=None, responses=LeadOutput, parameters=[LEAD_ID], tags=TAGS)
     def post(self, request, lead_id):
-        return Response(LeadOutput(leads.lead_close(lead_id=lead_id)).data)
+        return Response(LeadOutput(leads.lead_close(lead_id=lead_id, user=request.user)).data)
 
 
 # --- meeting slots --------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from exhibition.hall.models import BoothListing, Exhibition, Section
 from exhibition.models import Booth, FeaturedProduct, Product
 from portal.api import ApplicationError, ConflictError, small_id
+from tenants.members.models import Activity
 
 INTRO_MAX = 5000
 
@@ -119,10 +120,38 @@ def booth_register(*, exhibition_id, section_id, user) -> Booth:
     from exhibition.hall.facts import fact_refresh
 
     booth = Booth.objects.create(exhibition=exhibition, section=section, created_by=user)
+    _activity(
+        booth,
+        enterprise=connection.tenant,
+        user=user,
+        action=Activity.Action.BOOTH_REGISTERED,
+        old="",
+        new=booth.status,
+        name=exhibition.name_zh,
+    )
     fact_refresh(
         tenant_id=connection.tenant.pk, booth_id=booth.pk, exhibition_id=exhibition.pk, section_id=section.pk
     )
     return booth
+
+
+def _activity(
+    booth: Booth, *, enterprise, user, action: str, old: str, new: str, name: str | None = None
+) -> None:
+    """The row of the workspace's activity log for a change of this booth (same transaction)."""
+    from tenants.members.services import activity_record
+
+    if name is None:
+        name = Exhibition.objects.filter(pk=booth.exhibition_id).values_list("name_zh", flat=True).first()
+    activity_record(
+        enterprise=enterprise,
+        actor=user,
+        action=action,
+        subject=f"{name or '—'} (#{booth.pk})",
+        object_id=booth.pk,
+        old=old,
+        new=new,
+    )
 
 
 def _locked(booth_id) -> Booth:
@@ -162,12 +191,20 @@ def snapshot(booth: Booth) -> dict:
 
 
 @transaction.atomic
-def booth_publish(*, booth_id, enterprise) -> Booth:
+def booth_publish(*, booth_id, enterprise, user) -> Booth:
     from exhibition.hall.tasks import publish_booth
 
     booth = _locked(booth_id)
     if not booth.featured.exists() and not (booth.intro_zh or booth.intro_en):
         raise ApplicationError(_("Write an introduction or feature a product before publishing."))
+    _activity(
+        booth,
+        enterprise=enterprise,
+        user=user,
+        action=Activity.Action.BOOTH_PUBLISHED,
+        old=booth.status,
+        new=Booth.Status.PUBLISHED,
+    )
     booth.status = Booth.Status.PUBLISHED
     booth.published_at = timezone.now()
     booth.save(update_fields=["status", "published_at", "updated_at"])
@@ -188,11 +225,20 @@ def booth_publish(*, booth_id, enterprise) -> Booth:
 
 
 @transaction.atomic
-def booth_unpublish(*, booth_id, enterprise) -> Booth:
+def booth_unpublish(*, booth_id, enterprise, user) -> Booth:
     """Off the hall at once: the listing is deleted in this transaction."""
     from exhibition.hall.publishing import listing_remove
 
     booth = _locked(booth_id)
+    if booth.status != Booth.Status.DRAFT:
+        _activity(
+            booth,
+            enterprise=enterprise,
+            user=user,
+            action=Activity.Action.BOOTH_WITHDRAWN,
+            old=booth.status,
+            new=Booth.Status.DRAFT,
+        )
     booth.status = Booth.Status.DRAFT
     booth.save(update_fields=["status", "updated_at"])
     listing_remove(tenant=enterprise, booth_id=booth.pk)

@@ -138,7 +138,7 @@ def _booth(tenant: Enterprise, exhibition: Exhibition, section: Section, intro, 
             booth.intro_zh, booth.intro_en = intro
             booth.save()
             booth.featured.set(featured)
-            booths.booth_publish(booth_id=booth.pk, enterprise=tenant)
+            booths.booth_publish(booth_id=booth.pk, enterprise=tenant, user=tenant.owner)
     listing_publish(tenant_id=tenant.pk, booth_id=booth.pk)  # what the worker does; a no-op once done
     return BoothListing.objects.get(tenant=tenant, booth_id=booth.pk)
 

@@ -9,8 +9,27 @@ from django.utils.translation import gettext_lazy as _
 
 from exhibition.models import Lead
 from portal.api import ApplicationError, ConflictError
+from tenants.members.models import Activity
 
 TEXT_MAX = 2000
+
+
+def _activity(lead: Lead, *, user, action: str, old: str) -> None:
+    """The row of the workspace's activity log for a change of this lead (same transaction)."""
+    from django.db import connection
+
+    from tenants.members.services import activity_record
+
+    buyer = ", ".join(part for part in (lead.buyer_name, lead.company) if part)
+    activity_record(
+        enterprise=connection.tenant,
+        actor=user,
+        action=action,
+        subject=f"{buyer} (#{lead.pk})",
+        object_id=lead.pk,
+        old=old,
+        new=lead.status,
+    )
 
 
 def _locked(lead_id) -> Lead:
@@ -36,8 +55,9 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
     if lead.status == Lead.Status.CLOSED:
         raise ConflictError(_("This lead is closed."))
     lead.reply, lead.replied_by, lead.replied_at = text, user, timezone.now()
-    lead.status = Lead.Status.REPLIED
+    old, lead.status = lead.status, Lead.Status.REPLIED
     lead.save(update_fields=["reply", "replied_by", "replied_at", "status"])
+    _activity(lead, user=user, action=Activity.Action.LEAD_REPLIED, old=old)
     from django.db import connection
 
     # The buyer's copy of this enterprise's inquiry (never another's, whatever the lead says).
@@ -67,8 +87,11 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
 
 
 @transaction.atomic
-def lead_close(*, lead_id: int) -> Lead:
+def lead_close(*, lead_id: int, user) -> Lead:
     lead = _locked(lead_id)
-    lead.status = Lead.Status.CLOSED
+    if lead.status == Lead.Status.CLOSED:
+        return lead
+    old, lead.status = lead.status, Lead.Status.CLOSED
     lead.save(update_fields=["status"])
+    _activity(lead, user=user, action=Activity.Action.LEAD_CLOSED, old=old)
     return lead

@@ -170,10 +170,10 @@ def booth_publish(request, booth_id, action):
     get_object_or_404(Booth, pk=booth_id)
     try:
         if action == "publish":
-            booth_services.booth_publish(booth_id=booth_id, enterprise=enterprise)
+            booth_services.booth_publish(booth_id=booth_id, enterprise=enterprise, user=request.user)
             messages.success(request, _("Publishing: the hall shows the booth as it is now within moments."))
         elif action == "unpublish":
-            booth_services.booth_unpublish(booth_id=booth_id, enterprise=enterprise)
+            booth_services.booth_unpublish(booth_id=booth_id, enterprise=enterprise, user=request.user)
             messages.success(request, _("The booth is no longer in the hall."))
         else:
             raise Http404

@@ -78,7 +78,7 @@ def answer(request, lead_id):
     lead = get_object_or_404(Lead, pk=lead_id)
     try:
         if request.POST.get("close"):
-            leads.lead_close(lead_id=lead.pk)
+            leads.lead_close(lead_id=lead.pk, user=request.user)
             messages.success(request, _("Lead closed."))
         else:
             leads.lead_reply(lead_id=lead.pk, user=request.user, text=request.POST.get("reply"))

@@ -147,3 +147,24 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class AuditDetail(models.Model):
+    """The private half of a review audit row: the answer values before and after, the override's
+    reason, the comment's or the return's text. The row itself (who, what, when, which assessment
+    and question) is review.AuditEvent in the public schema, which regional admins read; these
+    values stay here, read by the enterprise's members and the assessor assigned to the assessment
+    (manufacturing.review.services.audit_with_details). `event_id` names the public row (no foreign
+    key across schemas)."""
+
+    event_id = models.BigIntegerField(unique=True)
+    old = models.JSONField(_("old value"), null=True)
+    new = models.JSONField(_("new value"), null=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit detail")
+        verbose_name_plural = _("audit details")
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}"

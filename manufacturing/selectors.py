@@ -84,16 +84,19 @@ def scoring_state(*, assessment: Assessment) -> str | None:
 
 def review_of(*, assessment: Assessment, enterprise) -> dict:
     """What the enterprise sees of the verification: the assessor's comments and reasons, and the
-    history of its assessment (the audit rows, from the public schema)."""
+    history of its assessment (the audit rows from the public schema, with their private values
+    from its own)."""
     from manufacturing.models import Comment
     from manufacturing.review.models import AuditEvent
+    from manufacturing.review.services import audit_with_details
 
     return {
         "comments": list(Comment.objects.select_related("author").filter(assessment=assessment)),
-        "history": list(
+        "history": audit_with_details(
             AuditEvent.objects.select_related("actor")
             .filter(tenant=enterprise, assessment_id=assessment.pk)
-            .exclude(action=AuditEvent.Action.UNASSIGNED)[:200]  # the platform's own staffing
+            .exclude(action=AuditEvent.Action.UNASSIGNED)[:200],  # the platform's own staffing
+            tenant=enterprise,
         ),
         "verified": assessment.verified_result,
     }

@@ -91,6 +91,7 @@ api_patterns = [
     path("api/v1/members/", members_api.MemberListApi.as_view(), name="api-members"),
     path("api/v1/members/<int:member_id>/", members_api.MemberDetailApi.as_view(), name="api-member"),
     path("api/v1/members/invitations/", members_api.InvitationCreateApi.as_view(), name="api-invitations"),
+    path("api/v1/activity/", members_api.ActivityListApi.as_view(), name="api-activity"),
     # The exhibition cloud's enterprise side.
     path(
         "api/v1/exhibition/products/", exhibition_api.ProductListApi.as_view(), name="api-exhibition-products"
@@ -153,6 +154,7 @@ api_patterns = [
 urlpatterns = [
     path("", tenants_views.workspace_home, name="home"),
     path("members/", tenants_views.members, name="members"),
+    path("activity/", tenants_views.activity, name="activity"),
     path("members/<int:member_id>/role/", tenants_views.member_role, name="member-role"),
     path("members/<int:member_id>/remove/", tenants_views.member_remove, name="member-remove"),
     path(

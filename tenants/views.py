@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -72,6 +73,14 @@ def members(request):
     )
 
 
+@login_required
+def activity(request):
+    """The workspace's activity log: owners and administrators (403 below, 404 for non-members)."""
+    enterprise, _role = roles.host_member_or_404(request, minimum=Role.ADMIN)
+    page = Paginator(member_selectors.activity_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "tenants/activity.html", {"enterprise": enterprise, "page": page})
+
+
 def _membership_or_404(enterprise, member_id) -> Membership:
     with tenant_context(enterprise):
         membership = Membership.objects.select_related("user").filter(pk=member_id).first()
@@ -130,7 +139,7 @@ def invitation_revoke(request, invitation_id):
         invitation = Invitation.objects.filter(pk=invitation_id).first()
     if invitation is None:
         raise Http404
-    member_services.invitation_revoke(enterprise=enterprise, invitation=invitation)
+    member_services.invitation_revoke(enterprise=enterprise, invitation=invitation, acting_user=request.user)
     messages.success(request, _("Invitation withdrawn."))
     return redirect("members")
 

@@ -123,7 +123,7 @@ class ExhibitionMoveApi(APIView):
     @extend_schema(request=None, responses=ExhibitionOutput, parameters=[EXHIBITION_ID], tags=TAGS)
     def post(self, request, exhibition_id):
         require_regional_admin(request.user)
-        services.exhibition_move(exhibition_id=exhibition_id, move=self.move)
+        services.exhibition_move(exhibition_id=exhibition_id, move=self.move, actor=request.user)
         return Response(ExhibitionOutput(_exhibition(request, exhibition_id)).data)
 
 

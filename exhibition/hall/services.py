@@ -24,9 +24,13 @@ def exhibition_save(*, form: ExhibitionForm, user) -> Exhibition:
 
 
 @transaction.atomic
-def exhibition_move(*, exhibition_id: int, move: str) -> Exhibition:
-    """Opens or closes booth registration, or ends the exhibition. A move that does not fit the
-    current status is a 409 naming it; registration cannot open after its deadline."""
+def exhibition_move(*, exhibition_id: int, move: str, actor) -> Exhibition:
+    """Opens or closes booth registration, or ends the exhibition, with an audit row (the regional
+    admins' audit log). A move that does not fit the current status is a 409 naming it;
+    registration cannot open after its deadline."""
+    from manufacturing.review.models import AuditEvent
+    from manufacturing.review.services import audit
+
     exhibition = Exhibition.objects.select_for_update().filter(pk=exhibition_id).first()
     if exhibition is None:
         raise Http404
@@ -38,8 +42,16 @@ def exhibition_move(*, exhibition_id: int, move: str) -> Exhibition:
         )
     if target == Exhibition.Status.OPEN and exhibition.registration_deadline < timezone.localdate():
         raise ConflictError(_("The booth registration deadline has passed: move it first."))
+    old = exhibition.status
     exhibition.status = target
     exhibition.save(update_fields=["status", "updated_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.EXHIBITION,
+        subject=f"#{exhibition.pk} {exhibition.name_zh}"[:80],
+        old=old,
+        new=target,
+    )
     return exhibition
 
 

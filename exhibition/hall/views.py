@@ -56,7 +56,7 @@ def exhibition_move(request, exhibition_id, move):
         messages.error(request, _("Unknown action."))
     else:
         try:
-            services.exhibition_move(exhibition_id=exhibition.pk, move=move)
+            services.exhibition_move(exhibition_id=exhibition.pk, move=move, actor=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

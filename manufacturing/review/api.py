@@ -47,10 +47,16 @@ class AuditOutput(serializers.Serializer):
     enterprise = serializers.CharField(source="tenant.name", allow_null=True, default=None)
     assessment_id = serializers.IntegerField(allow_null=True)
     action = serializers.CharField()
-    subject = serializers.CharField()
-    old = serializers.JSONField()
-    new = serializers.JSONField()
-    reason = serializers.CharField()
+    subject = serializers.CharField(help_text="A reference: the question key, 'status', an exhibition.")
+    old = serializers.JSONField(
+        allow_null=True,
+        help_text="The platform's own value before (a status, a score, the assessor); always null for "
+        "overridden, override_removed, commented and returned: those values stay in the enterprise.",
+    )
+    new = serializers.JSONField(allow_null=True, help_text="As `old`, after the change.")
+    reason = serializers.CharField(
+        help_text="A regional admin's reason for cancelling an assignment; empty otherwise."
+    )
 
 
 class Reason(serializers.Serializer):

@@ -120,8 +120,15 @@ class AssessmentFact(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Who did what, when, to which assessment, with old and new values and the reason. Written in
-    the same transaction as the change it records (tenant and public rows share one connection)."""
+    """Who did what, when, to which assessment and question. Written in the same transaction as the
+    change it records (tenant and public rows share one connection).
+
+    Regional admins read these rows, so they hold no private values: for the actions in PRIVATE,
+    the answers before and after, the override's reason and the comment's or the return's text
+    are kept in the enterprise's own schema (manufacturing.AuditDetail, same id), and `old`, `new`
+    and `reason` here stay empty. The other actions keep the platform's own values here: statuses,
+    the scores the public index and the facts show anyway, the assessor assigned, an admin's reason
+    for cancelling an assignment, an exhibition's status."""
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -134,6 +141,10 @@ class AuditEvent(models.Model):
         RETURNED = "returned", _("Returned to the enterprise")
         APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Verified result published")
+        EXHIBITION = "exhibition", _("Exhibition status changed")
+
+    # Actions whose values are the enterprise's (answers) or the assessor's working notes to it.
+    PRIVATE = frozenset({Action.OVERRIDDEN, Action.OVERRIDE_REMOVED, Action.COMMENTED, Action.RETURNED})
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -143,10 +154,13 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # None for a platform event that concerns no enterprise (an exhibition's status).
     tenant = models.ForeignKey("tenants.Enterprise", null=True, on_delete=models.CASCADE, related_name="+")
     assessment_id = models.BigIntegerField(null=True)
     action = models.CharField(_("what"), max_length=20, choices=Action.choices)
-    subject = models.CharField(_("item"), max_length=80, blank=True)  # a question key, a status...
+    subject = models.CharField(
+        _("item"), max_length=80, blank=True
+    )  # a question key, "status", an exhibition
     old = models.JSONField(_("old value"), null=True)
     new = models.JSONField(_("new value"), null=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -160,6 +174,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.tenant_id}:{self.assessment_id}"
+
+    @property
+    def values_withheld(self) -> bool:
+        """A private action whose values were not read from the enterprise's schema (a regional
+        admin's view): pages say where they are instead of showing empty cells."""
+        return self.action in self.PRIVATE and not getattr(self, "details_read", False)
 
 
 class Notice(models.Model):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
 from manufacturing import scoring
-from manufacturing.models import Answer, Assessment, Comment, Override
+from manufacturing.models import Answer, Assessment, AuditDetail, Comment, Override
 from manufacturing.review import cohort
 from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
 from portal.api import ApplicationError, ConflictError, in_both_languages
@@ -66,21 +66,48 @@ def require_regional_admin(user) -> None:
 def audit(
     *, actor, action: str, tenant=None, assessment_id=None, subject="", old=None, new=None, reason=""
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """The public audit row; for a private action (AuditEvent.PRIVATE) `old`, `new` and `reason` go
+    into the enterprise's schema instead (manufacturing.AuditDetail), in the same transaction."""
+    private = action in AuditEvent.PRIVATE
+    if private and tenant is None:
+        raise ValueError(f"a {action} audit row needs its enterprise: its values are kept there")
+    event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         tenant=tenant,
         assessment_id=assessment_id,
         action=action,
         subject=subject,
-        old=old,
-        new=new,
-        reason=reason,
+        old=None if private else old,
+        new=None if private else new,
+        reason="" if private else reason,
     )
+    if private:
+        with tenant_context(tenant):
+            AuditDetail.objects.create(event_id=event.pk, old=old, new=new, reason=reason)
+    return event
 
 
-def notify(*, users, message, params: dict | None = None, url: str = "") -> None:
+def audit_with_details(events, *, tenant: Enterprise) -> list[AuditEvent]:
+    """`events` (of one enterprise) with their private values read from its schema into `old`,
+    `new` and `reason`: for the enterprise's own members and the assessor assigned to the
+    assessment, never for regional admins. One query in the enterprise's schema."""
+    events = list(events)
+    ids = [event.pk for event in events if event.action in AuditEvent.PRIVATE]
+    if ids:
+        with tenant_context(tenant):
+            details = {d.event_id: d for d in AuditDetail.objects.filter(event_id__in=ids)}
+        for event in events:
+            detail = details.get(event.pk)
+            if detail is not None:
+                event.old, event.new, event.reason = detail.old, detail.new, detail.reason
+            event.details_read = True
+    return events
+
+
+def notify(*, users, message, params: dict | None = None, url: str = "", email_extra: str = "") -> None:
     """An in-app notice now, and an email after commit (console backend in development). `url` is
-    absolute: notices are read on the public site, emails anywhere."""
+    absolute: notices are read on the public site, emails anywhere. Notices are a public table:
+    whatever is private to an enterprise goes in `email_extra`, which only the email carries."""
     texts = in_both_languages(message, params)
     users = [u for u in users if u is not None]
     Notice.objects.bulk_create(
@@ -91,7 +118,7 @@ def notify(*, users, message, params: dict | None = None, url: str = "") -> None
         for user in users:
             send_mail(
                 subject=f"[京津冀工业云 Jingjinji Cloud] {' '.join(texts['zh'].split())[:60]}",
-                message=f"{texts['zh']}\n\n{texts['en']}\n\n{url}",
+                message="\n\n".join(part for part in (texts["zh"], texts["en"], email_extra, url) if part),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[user.email],
             )
@@ -438,9 +465,11 @@ def return_to_enterprise(*, assessor, assignment_id, reason) -> Assignment:
         )
         notify(
             users=enterprise_admins(tenant),
-            message=_("Your assessment was returned by the assessor for changes: %(reason)s"),
-            params={"reason": reason},
+            message=_(
+                "Your assessment was returned by the assessor for changes; the reasons are on its page."
+            ),
             url=tenant_url(tenant, f"/assessments/{assignment.case.assessment_id}/result/"),
+            email_extra=reason,
         )
     return assignment
 
@@ -636,8 +665,11 @@ def workbench(*, assignment: Assignment) -> dict:
         "comments": comments,
         "self_result": assessment.result,
         "live": live,
-        "history": AuditEvent.objects.select_related("actor").filter(
-            tenant=assignment.case.tenant, assessment_id=assessment.pk
+        "history": audit_with_details(
+            AuditEvent.objects.select_related("actor").filter(
+                tenant=assignment.case.tenant, assessment_id=assessment.pk
+            ),
+            tenant=assignment.case.tenant,
         ),
     }
 
@@ -692,7 +724,11 @@ def cases_in_scope(admin):
 
 
 def audit_in_scope(admin):
-    """The audit rows of the enterprises in the regional admin's scope (404 for anyone else)."""
+    """The audit rows of the enterprises in the regional admin's scope, and the platform's own rows
+    that concern no enterprise (exhibitions), 404 for anyone else. The public rows only: who, what,
+    when, which assessment and question; never the enterprises' private values."""
     require_regional_admin(admin)
     in_scope = ReviewCase.objects.filter(scope_q(admin)).values("tenant_id")
-    return AuditEvent.objects.select_related("actor", "tenant").filter(tenant_id__in=in_scope)
+    return AuditEvent.objects.select_related("actor", "tenant").filter(
+        Q(tenant_id__in=in_scope) | Q(tenant__isnull=True)
+    )

@@ -2,14 +2,15 @@
 
 from django.shortcuts import get_object_or_404
 from django_tenants.utils import tenant_context
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import in_both_languages, paginated
 from tenants.access import current_enterprise
 from tenants.members import selectors, services
-from tenants.members.models import Membership, Role
+from tenants.members.models import Activity, Membership, Role
 from tenants.permissions import IsHostMember, role_at_least
 
 
@@ -90,3 +91,49 @@ class InvitationCreateApi(APIView):
             enterprise=current_enterprise(request), invited_by=request.user, **data.validated_data
         )
         return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class BilingualLabel(serializers.Serializer):
+    zh = serializers.CharField()
+    en = serializers.CharField()
+
+
+class ActivityOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.EmailField(source="actor.email", allow_null=True, default=None)
+    actor_name = serializers.CharField(source="actor.name", allow_null=True, default=None)
+    action = serializers.CharField()
+    action_label = serializers.SerializerMethodField()
+    subject = serializers.CharField(help_text="What was changed: a member's email, a lead, a booth.")
+    object_id = serializers.IntegerField(
+        allow_null=True, help_text="The membership, invitation, lead or booth."
+    )
+    old = serializers.CharField(help_text="The role or status before (empty when there was none).")
+    old_label = serializers.SerializerMethodField()
+    new = serializers.CharField(help_text="The role or status after (empty when there is none).")
+    new_label = serializers.SerializerMethodField()
+
+    @extend_schema_field(BilingualLabel)
+    def get_action_label(self, row) -> dict:
+        return in_both_languages(Activity.Action(row.action).label)
+
+    @extend_schema_field(BilingualLabel(allow_null=True))
+    def get_old_label(self, row) -> dict | None:
+        return in_both_languages(row.old_label) if row.old else None
+
+    @extend_schema_field(BilingualLabel(allow_null=True))
+    def get_new_label(self, row) -> dict | None:
+        return in_both_languages(row.new_label) if row.new else None
+
+
+class ActivityListApi(APIView):
+    """The workspace's activity log, newest first: who invited whom, changed whose role, removed
+    whom, published or withdrew a booth, answered or closed a lead. Owners and administrators;
+    paginated with ?limit= and ?offset=."""
+
+    permission_classes = [role_at_least(Role.ADMIN)]
+
+    @extend_schema(responses=ActivityOutput(many=True), tags=["workspace"])
+    def get(self, request):
+        return paginated(request, self, selectors.activity_list(), ActivityOutput)

@@ -73,3 +73,61 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role}, {self.status})"
+
+
+class Activity(models.Model):
+    """The workspace's own audit log: who invited whom, changed whose role, removed whom, published
+    or withdrew a booth, answered or closed a lead, and when. Enterprise-private (its schema), read
+    by its owners and administrators (tenants.members.selectors.activity_list). Written in the same
+    transaction as the change (tenants.members.services.activity_record)."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation withdrawn")
+        JOINED = "joined", _("Joined")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        REMOVED = "removed", _("Removed from the enterprise")
+        BOOTH_REGISTERED = "booth_registered", _("Booth registered")
+        BOOTH_PUBLISHED = "booth_published", _("Booth published")
+        BOOTH_WITHDRAWN = "booth_withdrawn", _("Booth withdrawn from the hall")
+        LEAD_REPLIED = "lead_replied", _("Lead answered")
+        LEAD_CLOSED = "lead_closed", _("Lead closed")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    actor = user_reference(verbose_name=_("who"), null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(_("what"), max_length=20, choices=Action.choices)
+    # What was changed, as a person reads it (a member's email, "lead #12 (buyer, company)",
+    # "booth #3 (exhibition)") and its id, so a later rename does not rewrite history.
+    subject = models.CharField(_("item"), max_length=200)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    old = models.CharField(_("before"), max_length=20, blank=True)  # a role or a status
+    new = models.CharField(_("after"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]  # the order they happened in, through the primary key's index
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
+    @property
+    def old_label(self):
+        return STATE_LABELS.get(self.old, self.old)
+
+    @property
+    def new_label(self):
+        return STATE_LABELS.get(self.new, self.new)
+
+
+# How the roles and statuses an activity row names read (the exhibition cloud's booth and lead
+# statuses are spelt here: this app sits below it).
+STATE_LABELS = {
+    **dict(Role.choices),
+    **dict(Invitation.Status.choices),
+    "draft": _("Draft"),
+    "published": _("Published"),
+    "new": _("New"),
+    "replied": _("Replied"),
+    "closed": _("Closed"),
+}

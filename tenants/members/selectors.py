@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from tenants.members.models import Invitation, Membership
+from tenants.members.models import Activity, Invitation, Membership
 
 
 def member_list(*, enterprise) -> list[Membership]:
@@ -16,3 +16,10 @@ def invitation_pending_list(*, enterprise) -> list[Invitation]:
             status=Invitation.Status.PENDING, expires_at__gt=timezone.now()
         )
         return list(qs)
+
+
+def activity_list() -> QuerySet[Activity]:
+    """The workspace's activity log, newest first, with who did it. For the enterprise's owners and
+    administrators (the page and API check the role); evaluate it on the enterprise's host, where
+    its schema is the current one."""
+    return Activity.objects.select_related("actor")

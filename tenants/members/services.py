@@ -19,11 +19,27 @@ from django_tenants.utils import get_public_schema_name, tenant_context
 
 from portal.api import ApplicationError, ConflictError
 from tenants import roles
-from tenants.members.models import Invitation, Membership, Role
+from tenants.members.models import Activity, Invitation, Membership, Role
 from tenants.models import Enterprise, User
 from tenants.services import user_tokens_revoke
 
 INVITATION_SALT = "portal.invitation"
+
+
+def activity_record(
+    *, enterprise: Enterprise, actor: User | None, action: str, subject: str, object_id=None, old="", new=""
+) -> Activity:
+    """One row of the workspace's activity log, in its schema and in the caller's transaction (so
+    the change and its row commit or fail together). `old` and `new` are codes (a role, a status)."""
+    with tenant_context(enterprise):
+        return Activity.objects.create(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            subject=subject[:200],
+            object_id=object_id,
+            old=old or "",
+            new=new or "",
+        )
 
 
 @transaction.atomic
@@ -33,6 +49,14 @@ def member_add(*, enterprise: Enterprise, user: User, role: str, invited_by: Use
             raise ConflictError(_("%(email)s is already a member.") % {"email": user.email})
         enterprise.user_set.add(user)
         membership = Membership.objects.create(user=user, role=role, invited_by=invited_by)
+        activity_record(
+            enterprise=enterprise,
+            actor=user,  # registering, or accepting an invitation
+            action=Activity.Action.JOINED,
+            subject=user.email,
+            object_id=membership.pk,
+            new=role,
+        )
     roles.forget(user)
     return membership
 
@@ -51,8 +75,18 @@ def member_role_change(
             roles.require_role(user=acting_user, enterprise=enterprise, minimum=Role.OWNER)
         if membership.role == Role.OWNER and owners <= 1:
             raise ConflictError(_("The last owner cannot be demoted. Make someone else an owner first."))
+        old = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
+        activity_record(
+            enterprise=enterprise,
+            actor=acting_user,
+            action=Activity.Action.ROLE_CHANGED,
+            subject=membership.user.email,
+            object_id=membership.pk,
+            old=old,
+            new=role,
+        )
         _keep_primary_owner(enterprise, leaving_user_id=None)
     roles.forget(membership.user)
     return membership
@@ -93,6 +127,14 @@ def member_remove(*, enterprise: Enterprise, membership: Membership, acting_user
             if owners <= 1:
                 raise ConflictError(_("The last owner cannot be removed."))
         user = membership.user
+        activity_record(
+            enterprise=enterprise,
+            actor=acting_user,
+            action=Activity.Action.REMOVED,
+            subject=user.email,
+            object_id=membership.pk,
+            old=membership.role,
+        )
         membership.delete()
         _keep_primary_owner(enterprise, leaving_user_id=user.pk)
         enterprise.user_set.remove(user)
@@ -135,6 +177,14 @@ def invitation_create(
                 )
         except IntegrityError as exc:  # another admin invited the same address at the same moment
             raise ConflictError(_("%(email)s was just invited by someone else.") % {"email": email}) from exc
+        activity_record(
+            enterprise=enterprise,
+            actor=invited_by,
+            action=Activity.Action.INVITED,
+            subject=email,
+            object_id=invitation.pk,
+            new=role,
+        )
     token = invitation_token(enterprise=enterprise, invitation=invitation)
     transaction.on_commit(
         lambda: _invitation_email(enterprise=enterprise, invitation=invitation, token=token), robust=True
@@ -208,8 +258,18 @@ def invitation_accept(*, enterprise: Enterprise, token: str, user: User) -> Memb
 
 
 @transaction.atomic
-def invitation_revoke(*, enterprise: Enterprise, invitation: Invitation) -> None:
+def invitation_revoke(*, enterprise: Enterprise, invitation: Invitation, acting_user: User) -> None:
     with tenant_context(enterprise):
-        Invitation.objects.filter(Q(pk=invitation.pk) & Q(status=Invitation.Status.PENDING)).update(
+        revoked = Invitation.objects.filter(Q(pk=invitation.pk) & Q(status=Invitation.Status.PENDING)).update(
             status=Invitation.Status.REVOKED
         )
+        if revoked:
+            activity_record(
+                enterprise=enterprise,
+                actor=acting_user,
+                action=Activity.Action.INVITATION_REVOKED,
+                subject=invitation.email,
+                object_id=invitation.pk,
+                old=Invitation.Status.PENDING,
+                new=Invitation.Status.REVOKED,
+            )

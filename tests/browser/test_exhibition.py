@@ -93,7 +93,9 @@ def test_a_buyer_inquires_and_books_at_a_booth_and_the_enterprise_sees_both(
             booth.intro_zh = "保定的数控机床制造商。"
             booth.save()
             booth.featured.add(product)
-            booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise)  # commits; the task follows
+            booths.booth_publish(
+                booth_id=booth.pk, enterprise=world.enterprise, user=world.owner
+            )  # commits; the task follows
         connection.set_schema_to_public()
         _wait_for(
             lambda: BoothListing.objects.filter(tenant=world.enterprise, live=True).exists(),

@@ -39,7 +39,7 @@ def exhibit(world, fair, section="equipment", *, name_zh, name_en, tags, intro="
         booth.intro_zh = intro
         booth.save()
         booth.featured.add(product)
-        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise)
+        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise, user=world.owner)
     listing = listing_publish(tenant_id=world.enterprise.pk, booth_id=booth.pk)
     return booth, listing
 
@@ -101,7 +101,7 @@ def test_publish_copies_a_snapshot_and_drafts_stay_private_until_republished(
         Booth.objects.filter(pk=booth.pk).update(intro_zh="新的介绍")
     assert "精密加工" in hall(f"/hall/booths/{listing.pk}/", "zh-hans").content.decode()  # unchanged
     with tenant_context(alpha.enterprise):
-        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise)
+        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise, user=alpha.owner)
     listing.refresh_from_db()
     assert (listing.wanted, listing.published) == (2, 1)  # wanted, not yet copied: the old copy stays
     listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth.pk)
@@ -113,7 +113,7 @@ def test_publish_copies_a_snapshot_and_drafts_stay_private_until_republished(
 def test_unpublishing_removes_the_booth_at_once_and_a_late_copy_does_not_bring_it_back(alpha, fair):
     booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
     with tenant_context(alpha.enterprise):
-        booths.booth_unpublish(booth_id=booth.pk, enterprise=alpha.enterprise)
+        booths.booth_unpublish(booth_id=booth.pk, enterprise=alpha.enterprise, user=alpha.owner)
     assert not BoothListing.objects.filter(pk=listing.pk).exists()
     assert hall(f"/hall/booths/{listing.pk}/").status_code == 404
     assert listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth.pk) is None  # a redelivered task
@@ -178,7 +178,9 @@ def test_an_edit_after_publishing_stays_private_even_if_the_copy_runs_later_or_a
     booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[], intro="第一版")
     with tenant_context(alpha.enterprise):
         Booth.objects.filter(pk=booth.pk).update(intro_zh="第二版")
-        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise)  # asks for 第二版
+        booths.booth_publish(
+            booth_id=booth.pk, enterprise=alpha.enterprise, user=alpha.owner
+        )  # asks for 第二版
         Booth.objects.filter(pk=booth.pk).update(intro_zh="第三版（草稿）")  # edited before the copy ran
         Product.objects.update(name_zh="改名（草稿）")
     listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth.pk)
@@ -224,7 +226,7 @@ def test_featured_products_are_shown_in_the_order_the_enterprise_arranged(alpha,
     saved = client.post(url, {**form, f"position_{servo.pk}": "2", f"position_{lathe.pk}": "1"})
     assert saved.status_code == 302
     with tenant_context(alpha.enterprise):
-        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise)
+        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise, user=alpha.owner)
     listing = listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth.pk)
     assert [p.name_zh for p in listing.products.all()] == ["数控车床", "伺服电机"]
     shown = hall(f"/hall/booths/{listing.pk}/", "zh-hans").content.decode()

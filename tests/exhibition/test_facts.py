@@ -78,7 +78,7 @@ def test_a_booth_is_counted_from_registration_to_meetings_and_after_it_leaves_th
     assert _fact(alpha) == {"live": True, "published": True, "inquiries": 1, "meetings": 1}
 
     with tenant_context(alpha.enterprise):
-        booths.booth_unpublish(booth_id=booth.pk, enterprise=alpha.enterprise)
+        booths.booth_unpublish(booth_id=booth.pk, enterprise=alpha.enterprise, user=alpha.owner)
     assert _fact(alpha) == {"live": False, "published": True, "inquiries": 1, "meetings": 1}
 
 

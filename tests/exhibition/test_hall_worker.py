@@ -52,13 +52,15 @@ def test_the_worker_copies_a_published_booth_and_unpublishing_removes_it(committ
     world = build_enterprise(slug="hallwork", city="130600", industry="C34", seed=9501)
     booth = _booth(world, exhibition, section)
     with tenant_context(world.enterprise):
-        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise)  # commits; the task follows
+        booths.booth_publish(
+            booth_id=booth.pk, enterprise=world.enterprise, user=world.owner
+        )  # commits; the task follows
     connection.set_schema_to_public()
     _wait(lambda: BoothListing.objects.filter(tenant=world.enterprise, live=True).exists(), "no copy")
     listing = BoothListing.objects.get(tenant=world.enterprise)
     assert (listing.published, listing.city_id, listing.products.count()) == (1, "130600", 1)
     with tenant_context(world.enterprise):
-        booths.booth_unpublish(booth_id=booth.pk, enterprise=world.enterprise)
+        booths.booth_unpublish(booth_id=booth.pk, enterprise=world.enterprise, user=world.owner)
     connection.set_schema_to_public()
     assert not BoothListing.objects.filter(tenant=world.enterprise).exists()
 
@@ -69,7 +71,7 @@ def test_a_lost_copy_message_is_sent_again_by_the_sweeper(committed_fair, celery
     booth = _booth(world, exhibition, section)
     monkeypatch.setattr(publish_booth, "delay", lambda *args, **kwargs: None)  # the broker lost it
     with tenant_context(world.enterprise):
-        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise)
+        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise, user=world.owner)
     connection.set_schema_to_public()
     assert not BoothListing.objects.get(tenant=world.enterprise).live
     monkeypatch.undo()
@@ -91,7 +93,7 @@ def test_an_inquiry_is_delivered_once_even_when_its_message_comes_twice(
     world = build_enterprise(slug="hallinq", city="130600", industry="C34", seed=9503)
     booth = _booth(world, exhibition, section)
     with tenant_context(world.enterprise):
-        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise)
+        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise, user=world.owner)
     connection.set_schema_to_public()
     listing = listing_publish(tenant_id=world.enterprise.pk, booth_id=booth.pk)
     buyer = person(f"worker-buyer-{time.time_ns()}@example.com", "")
