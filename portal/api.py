@@ -101,7 +101,20 @@ def exception_handler(exc, context):
         return response
     # Anything else unhandled here (tenants.upgrades.SchemaBeingUpgraded, say) goes on to the
     # middleware's process_exception, which answers pages and the API alike.
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    # DRF's own messages (not signed in, method not allowed...) in both languages too, where the
+    # detail is the exception's lazily translated default.
+    default = getattr(exc, "default_detail", None)
+    if (
+        response is not None
+        and isinstance(response.data, dict)
+        and "messages" not in response.data
+        and isinstance(getattr(exc, "detail", None), str)
+        and isinstance(default, Promise)
+        and str(exc.detail) == str(default)
+    ):
+        response.data["messages"] = in_both_languages(default)
+    return response
 
 
 def form_data(body, form_class) -> tuple[QueryDict, dict]:

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
@@ -162,7 +163,22 @@ def axes_username(request, credentials=None) -> str:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    message = _("Too many failed sign-in attempts. This account or address is locked for 15 minutes.")
+    """429 while django-axes has the account or address locked: bilingual, with Retry-After (the
+    whole cool-off: axes does not say how much of it is left)."""
+    from django.conf import settings
+
+    from portal.api import in_both_languages
+
+    seconds = max(60, int(float(settings.AXES_COOLOFF_TIME) * 3600))
+    text = gettext_lazy(
+        "Too many failed sign-in attempts. This account or address is locked for %(minutes)s minutes."
+    )
+    params = {"minutes": seconds // 60}
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429)
-    return render(request, "registration/locked.html", {"message": message}, status=429)
+        response = JsonResponse(
+            {"detail": str(text) % params, "messages": in_both_languages(text, params)}, status=429
+        )
+    else:
+        response = render(request, "registration/locked.html", {"message": str(text) % params}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

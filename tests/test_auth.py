@@ -54,6 +54,7 @@ def test_repeated_failures_lock_the_account_with_a_clear_message(alpha, settings
     locked = client.post("/login/", {"username": alpha.owner.email, "password": alpha.password})
     assert locked.status_code == 429
     assert "locked" in locked.content.decode() or "锁定" in locked.content.decode()
+    assert locked["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME * 3600))
     assert "_auth_user_id" not in client.session
 
 
@@ -62,7 +63,23 @@ def test_lockout_also_covers_the_token_api(alpha, public_client, settings):
         token_for(public_client, alpha.owner.email, "wrong")
     response = token_for(public_client, alpha.owner.email)
     assert response.status_code == 429
-    assert response.json()["detail"]
+    assert response["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME * 3600))
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    assert response.json()["messages"] == {
+        "en": f"Too many failed sign-in attempts. This account or address is locked for {minutes} minutes.",
+        "zh": f"登录失败次数过多。该账号或地址已被锁定 {minutes} 分钟。",
+    }
+
+
+def test_drf_own_messages_come_in_both_languages(alpha):
+    from django.test import Client as Anonymous
+
+    response = Anonymous(HTTP_HOST=alpha.host).get("/api/v1/assessments/")
+    assert response.status_code == 401
+    assert response.json()["messages"] == {
+        "en": "Authentication credentials were not provided.",
+        "zh": "身份认证信息未提供。",
+    }
 
 
 def test_lockout_per_address_across_accounts(alpha, beta, settings):
