@@ -19,6 +19,15 @@ class PortalAutoSchema(AutoSchema):
             auths.append({})
         return [] if auths == [{}] else auths
 
+    def get_operation_id(self):
+        """A GET answering a page of rows (portal.api.page_of) is a list, as DRF's generic list views
+        are: `..._list`, not `..._retrieve` (which collided with the detail operation's id)."""
+        operation_id = super().get_operation_id()
+        paged = getattr(self.get_response_serializers(), "lists_rows", False)
+        if self.method == "GET" and paged and operation_id.endswith("_retrieve"):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
 
 def json_bodies_only(result, generator, request, public):
     """POSTPROCESSING_HOOKS: an operation that takes JSON is documented with JSON only. The API's

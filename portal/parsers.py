@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 from rest_framework import parsers
-from rest_framework.exceptions import ValidationError
 
 TOO_DEEP = gettext_lazy("The JSON document is nested too deeply.")
 UNSTORABLE = gettext_lazy(
@@ -57,14 +56,17 @@ def unstorable_fields(data, *, limit: int = 20) -> list[str]:
 
 
 def refuse_unstorable(data) -> None:
-    """Raises a DRF ValidationError ({field: [message]}, 400) when `data` holds unstorable text.
+    """A 400 when `data` holds unstorable text: {field: [message], ..., "detail", "messages"},
+    the field errors as the API's validation gives them, the message in both languages as well.
     A QueryDict (a form body) is reported by field name, whichever of its values was bad."""
     if hasattr(data, "getlist"):
         fields = sorted({path.split(".")[0] for path in unstorable_fields(dict(data.lists()))})
     else:
         fields = unstorable_fields(data)
     if fields:
-        raise ValidationError({field: [UNSTORABLE] for field in fields})
+        from portal.api import ApplicationError  # here: portal.api imports DRF's views, which import us
+
+        raise ApplicationError(UNSTORABLE, extra={field: [str(UNSTORABLE)] for field in fields})
 
 
 class JSONParser(parsers.JSONParser):

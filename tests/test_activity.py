@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
-from rest_framework.authtoken.models import Token
 
 from exhibition import booths
 from exhibition.hall.models import Exhibition, Section
@@ -17,6 +16,7 @@ from exhibition.models import Lead
 from manufacturing.review.models import AuditEvent
 from tenants.members import services
 from tenants.members.models import Activity, Invitation, Membership, Role
+from tenants.services import token_create
 from tests.manufacturing.test_review import logged_in, person
 from tests.test_members import add_member, client_for, membership_of
 
@@ -134,8 +134,8 @@ def test_owners_and_admins_read_the_log_in_both_languages(alpha):
     members = client_for(alpha, alpha.owner).get("/members/").content.decode()
     assert 'href="/activity/"' in members
 
-    token = Token.objects.create(user=alpha.owner)
-    api = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    _token, key = token_create(user=alpha.owner)
+    api = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {key}")
     body = api.get("/api/v1/activity/", {"limit": 1}).json()
     assert body["count"] >= 2 and body["next"] and len(body["results"]) == 1
     (latest,) = body["results"]
@@ -152,8 +152,8 @@ def test_members_below_admin_get_403_on_the_log(alpha, role):
     client = client_for(alpha, user)
     page = client.get("/activity/")
     assert page.status_code == 403
-    token = Token.objects.create(user=user)
-    api = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    _token, key = token_create(user=user)
+    api = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {key}")
     response = api.get("/api/v1/activity/")
     assert response.status_code == 403 and response.json()["detail"]
 
@@ -161,8 +161,8 @@ def test_members_below_admin_get_403_on_the_log(alpha, role):
 def test_a_member_of_another_enterprise_gets_404_on_the_log(alpha, beta):
     client = client_for(alpha, beta.owner)
     assert client.get("/activity/").status_code == 404
-    token = Token.objects.create(user=beta.owner)
-    api = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    _token, key = token_create(user=beta.owner)
+    api = Client(HTTP_HOST=alpha.host, HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api.get("/api/v1/activity/").status_code == 404
     # and beta's own log holds nothing of alpha's
     services.invitation_create(

@@ -86,7 +86,7 @@ def test_unstorable_text_in_json_is_a_400_naming_the_field(alpha, text):
     body = json.dumps({"name": "正常的名字", "owner_name": text, "tags": ["ok", {"deep": text}]})
     response = public.post("/api/v1/registrations/", body, content_type="application/json")
     assert response.status_code == 400
-    assert set(response.json()) == {"owner_name", "tags.1.deep"}
+    assert set(response.json()) == {"owner_name", "tags.1.deep", "detail", "messages"}
     assert "cannot be stored" in str(response.json()) or "无法保存" in str(response.json())
 
     response = alpha.client().post(
@@ -95,7 +95,7 @@ def test_unstorable_text_in_json_is_a_400_naming_the_field(alpha, text):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert list(response.json()) == ["name"]
+    assert set(response.json()) == {"name", "detail", "messages"}
 
 
 def test_nul_in_a_query_string_is_a_400_naming_the_parameter(alpha):
@@ -118,7 +118,7 @@ def test_nul_in_a_page_form_is_a_400_naming_the_field():
 def test_a_form_encoded_api_body_is_checked_too(alpha):
     response = alpha.client().post("/api/v1/exhibition/products/", {"name": "a\x00", "name_en": "Pump"})
     assert response.status_code == 400
-    assert list(response.json()) == ["name"]
+    assert set(response.json()) == {"name", "detail", "messages"}
 
 
 def test_unstorable_fields_reports_paths_and_survives_deep_data():

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import in_both_languages, paginated
+from portal.api import in_both_languages, page_of, paginated
 from tenants.access import current_enterprise
 from tenants.members import selectors, services
 from tenants.members.models import Activity, Membership, Role
@@ -134,6 +134,6 @@ class ActivityListApi(APIView):
 
     permission_classes = [role_at_least(Role.ADMIN)]
 
-    @extend_schema(responses=ActivityOutput(many=True), tags=["workspace"])
+    @extend_schema(**page_of(ActivityOutput), tags=["workspace"])
     def get(self, request):
         return paginated(request, self, selectors.activity_list(), ActivityOutput)
