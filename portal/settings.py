@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "csp",
     "django_celery_beat",
     "portal",
     "worker",
@@ -102,6 +104,9 @@ PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 ROOT_URLCONF = "portal.urls_tenant"
 
 MIDDLEWARE = [
+    # First, so that every response gets the Content-Security-Policy header, those of the middleware
+    # below (unknown host, "being upgraded", health) included.
+    "csp.middleware.CSPMiddleware",
     # Before the tenant middleware, so the 404 for an unknown host is in the visitor's language too.
     # It reads only the cookie and Accept-Language; no database access.
     "django.middleware.locale.LocaleMiddleware",
@@ -318,6 +323,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI assets come from drf-spectacular-sidecar and are served by the app, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge image from validator.swagger.io: nothing is loaded from outside the platform.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
 }
 
@@ -328,6 +335,29 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and requests from
+# the host itself only, no inline script, style or event handler (pages load portal/js/portal.js
+# and CSS files; the API docs' init script is a file too), no plugins, no framing, no <base>, and
+# forms post to the host itself (the "My enterprises" page adds the hosts of the enterprises it
+# lists: its forms answer with a redirect to them, which form-action governs; the API docs add data:
+# images, which Swagger UI's style sheet uses for its icons). tests/test_web_security.py holds it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        # Where browsers report a violation (a URL of the deployment's choice); none by default.
+        "report-uri": [uri for uri in [env("CSP_REPORT_URI").strip()] if uri] or None,
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {

@@ -1,0 +1,152 @@
+"""Web security of every host (issue 15): the Content-Security-Policy on every response and no
+inline code for it to refuse, a POST accepted only from the host's own origin, and a session good
+only on the host it was made on. The browser side (no page reports a violation) is in
+tests/browser/test_web_security.py."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import get_resolver
+from django_tenants.utils import tenant_context
+
+from tenants.members.models import Membership
+from tenants.services import user_create
+from tests.conftest import PASSWORD, ROOT
+from tests.test_cross_tenant import concrete, tenant_routes
+
+pytestmark = pytest.mark.django_db
+
+CSP = "Content-Security-Policy"
+# What every page is held to; a page may add sources elsewhere (the API docs, "My enterprises").
+STRICT = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+
+
+def policy(response) -> dict[str, list[str]]:
+    assert CSP in response.headers, (response.status_code, dict(response.headers))
+    directives = {}
+    for part in response.headers[CSP].split(";"):
+        name, *sources = part.split()
+        directives[name] = sources
+    return directives
+
+
+def assert_strict(response, **extra: list[str]) -> None:
+    directives = policy(response)
+    assert not [s for sources in directives.values() for s in sources if s.startswith("'unsafe-")]
+    for name, sources in STRICT.items():
+        assert directives.get(name) == sources + extra.get(name, []), (name, directives)
+
+
+# Inline code a policy without 'unsafe-inline' refuses: a <script> without src, an on* handler, a
+# style attribute or element, a javascript: URL.
+INLINE = [
+    re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),
+    re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE),
+    re.compile(r"<[a-z][^>]*\sstyle\s*=", re.IGNORECASE),
+    re.compile(r"<style\b", re.IGNORECASE),
+    re.compile(r"javascript:", re.IGNORECASE),
+]
+
+
+def inline_code(html: str) -> list[str]:
+    return [m.group(0) for pattern in INLINE for m in pattern.finditer(html)]
+
+
+def test_the_inline_code_finder_finds_inline_code():
+    assert len(inline_code('<script>x()</script><button onclick="x()"><p style="a:b"><style>')) == 4
+    assert inline_code('<a href="javascript:x()">') == ["javascript:"]
+    assert inline_code('<script src="/static/x.js" defer></script><button data-print>') == []
+
+
+# --- the policy ---------------------------------------------------------------------------------------
+
+
+def test_no_template_has_inline_script_handler_or_style():
+    templates = [
+        path
+        for app in ("portal", "tenants", "manufacturing", "finance", "exhibition", "worker")
+        for path in (ROOT / app).rglob("*.html")
+    ]
+    assert len(templates) > 60
+    found = {str(path.relative_to(ROOT)): inline_code(path.read_text()) for path in templates}
+    assert {path: code for path, code in found.items() if code} == {}
+
+
+def test_every_route_of_an_enterprise_host_carries_the_policy_and_no_inline_code(alpha):
+    with tenant_context(alpha.enterprise):
+        member_id = Membership.objects.get(user_id=alpha.owner.pk).pk
+    client = alpha.client()
+    pages = 0
+    for route in tenant_routes():
+        path = concrete(route, member_id)
+        response = client.get(path)
+        assert_strict(response)
+        if response.get("Content-Type", "").startswith("text/html"):
+            pages += 1
+            assert inline_code(response.content.decode()) == [], path
+    assert pages > 10
+
+
+def test_every_route_of_the_public_site_carries_the_policy_and_no_inline_code():
+    admin = user_create(email="csp-admin@example.com", password=PASSWORD, platform_role="regional_admin")
+    client = Client(HTTP_HOST=settings.PORTAL_DOMAIN)
+    client.force_login(admin)
+    pages = 0
+    for route in tenant_routes(get_resolver("portal.urls_public")):
+        path = concrete(route, 1)
+        if path.startswith("/admin/"):
+            continue  # Django's own admin; its pages are held by the browser test
+        response = client.get(path)
+        if path == "/api/docs/":
+            assert_strict(response, **{"img-src": ["data:"]})
+        else:
+            assert_strict(response)
+        if response.get("Content-Type", "").startswith("text/html"):
+            pages += 1
+            assert inline_code(response.content.decode()) == [], path
+    assert pages > 15
+
+
+def test_responses_before_any_view_carry_the_policy_too():
+    unknown = Client(HTTP_HOST=f"nobody.{settings.PORTAL_DOMAIN}").get("/")
+    assert unknown.status_code == 404
+    assert_strict(unknown)
+    assert_strict(Client(HTTP_HOST=settings.PORTAL_DOMAIN).get("/healthz"))
+
+
+def test_the_api_docs_load_their_init_script_from_a_file(public_client):
+    page = public_client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert inline_code(html) == []
+    script_url = re.search(r'<script src="(/api/docs/\?[^"]*script=[^"]*)"', html).group(1)
+    script = public_client.get(script_url.replace("&amp;", "&"))
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in script.content.decode()
+    assert '"validatorUrl": null' in script.content.decode()  # no badge image from outside
+    assert "/static/portal/css/api-docs.css" in html
+
+
+def test_my_enterprises_may_post_to_the_hosts_it_lists_only(alpha, beta, make_enterprise):
+    """Its buttons are answered with a redirect to the enterprise's host, which form-action governs."""
+    gamma = make_enterprise()
+    client = Client(HTTP_HOST=settings.PORTAL_DOMAIN)
+    client.force_login(alpha.owner)
+    response = client.get("/workspaces/")
+    assert_strict(response, **{"form-action": ["http://alpha.localhost:8000"]})
+    assert gamma.host not in response.headers[CSP]
+    lonely = user_create(email="nobody-in@example.com", password=PASSWORD)
+    client.force_login(lonely)
+    assert_strict(client.get("/workspaces/"))
