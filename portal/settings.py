@@ -38,12 +38,19 @@ PORTAL_DOMAIN = env("PORTAL_DOMAIN", "localhost").strip().lower()
 PORTAL_PORT = env("PORT", "8000")
 PORTAL_SCHEME = env("PORTAL_SCHEME", "http")
 ALLOWED_HOSTS = [PORTAL_DOMAIN, f".{PORTAL_DOMAIN}", *filter(None, env("EXTRA_ALLOWED_HOSTS").split(","))]
-CSRF_TRUSTED_ORIGINS = [
-    f"{PORTAL_SCHEME}://{PORTAL_DOMAIN}:{PORTAL_PORT}",
-    f"{PORTAL_SCHEME}://*.{PORTAL_DOMAIN}:{PORTAL_PORT}",
-    f"{PORTAL_SCHEME}://{PORTAL_DOMAIN}",
-    f"{PORTAL_SCHEME}://*.{PORTAL_DOMAIN}",
-]
+# A POST is accepted only from the host's own origin (Django compares Origin, or Referer over HTTPS,
+# with the request's scheme and Host): one enterprise's pages cannot post to another's, nor to the
+# public site. No flow posts across hosts (the public site hands over to an enterprise with a
+# one-time GET link), so nothing is trusted beyond that; never add a wildcard of PORTAL_DOMAIN.
+CSRF_TRUSTED_ORIGINS: list[str] = []
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Behind a proxy that terminates HTTPS, the header it sets to say so (e.g. X-Forwarded-Proto), so
+# that the host's own origin is https://... Set it only when that proxy always sets or strips it.
+if env("SECURE_PROXY_SSL_HEADER").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + env("SECURE_PROXY_SSL_HEADER").strip().upper().replace("-", "_"),
+        "https",
+    )
 
 # --- apps: the data-placement rule ------------------------------------------------------------------
 # Public schema: reference data, users, tenants, frameworks, loan products, exhibitions and published
@@ -303,7 +310,7 @@ REST_FRAMEWORK = {
     # Bearer first: an unauthenticated call then gets 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tenants.auth.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "portal.csrf.SessionAuthentication",
     ],
     # On an enterprise's host, only its members get past (others: 404); see tenants/permissions.py.
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsHostMember"],

@@ -65,6 +65,19 @@ def not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    """403 for a form that fails the CSRF check (another host's Origin, a missing token): the
+    bilingual page, or the house error body under /api/. `reason` is Django's, for the log only."""
+    from portal.api import in_both_languages
+    from portal.csrf import CSRF_REFUSED
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(CSRF_REFUSED), "messages": in_both_languages(CSRF_REFUSED)}, status=403
+        )
+    return render(request, "403.html", {"exception": CSRF_REFUSED}, status=403)
+
+
 def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error / 服务器错误"}, status=500)

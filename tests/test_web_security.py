@@ -150,3 +150,61 @@ def test_my_enterprises_may_post_to_the_hosts_it_lists_only(alpha, beta, make_en
     lonely = user_create(email="nobody-in@example.com", password=PASSWORD)
     client.force_login(lonely)
     assert_strict(client.get("/workspaces/"))
+
+
+# --- cross-origin POSTs ---------------------------------------------------------------------------------
+
+
+def _csrf_client(host: str, *, secure: bool = False) -> tuple[Client, str]:
+    client = Client(HTTP_HOST=host, enforce_csrf_checks=True)
+    client.get("/login/", secure=secure)
+    return client, client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def _set_language(client: Client, token: str, **headers) -> int:
+    data = {"language": "en", "next": "/", "csrfmiddlewaretoken": token}
+    return client.post("/i18n/setlang/", data, **headers).status_code
+
+
+def test_a_post_from_another_hosts_origin_is_refused(alpha, beta):
+    client, token = _csrf_client(alpha.host)
+    for origin in (f"http://{beta.host}", f"http://{settings.PORTAL_DOMAIN}", "http://evil.example"):
+        response = client.post(
+            "/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token}, HTTP_ORIGIN=origin
+        )
+        assert response.status_code == 403, origin
+        assert "was refused" in response.content.decode() or "被拒绝" in response.content.decode()
+        assert_strict(response)
+    public, token = _csrf_client(settings.PORTAL_DOMAIN)
+    assert _set_language(public, token, HTTP_ORIGIN=f"http://{alpha.host}") == 403
+
+
+def test_a_post_from_the_hosts_own_origin_is_accepted(alpha):
+    client, token = _csrf_client(alpha.host)
+    assert _set_language(client, token, HTTP_ORIGIN=f"http://{alpha.host}") == 302
+    public, token = _csrf_client(settings.PORTAL_DOMAIN)
+    assert _set_language(public, token, HTTP_ORIGIN=f"http://{settings.PORTAL_DOMAIN}") == 302
+
+
+def test_over_https_without_origin_the_referer_must_be_the_host_itself(alpha, beta):
+    client, token = _csrf_client(alpha.host, secure=True)
+    assert _set_language(client, token, secure=True, HTTP_REFERER=f"https://{beta.host}/") == 403
+    assert _set_language(client, token, secure=True, HTTP_REFERER=f"https://{alpha.host}/") == 302
+
+
+def test_the_api_refuses_another_hosts_origin_in_both_languages(alpha, beta):
+    client = Client(HTTP_HOST=alpha.host, enforce_csrf_checks=True)
+    client.force_login(alpha.owner)
+    client.get("/")
+    token = client.cookies[settings.CSRF_COOKIE_NAME].value
+    response = client.post(
+        "/api/v1/assessments/",
+        {},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN=f"http://{beta.host}",
+    )
+    assert response.status_code == 403
+    body = response.json()
+    assert set(body["messages"]) == {"zh", "en"}
+    assert "refused" in body["messages"]["en"] and body["detail"] in body["messages"].values()
