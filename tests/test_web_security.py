@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import get_resolver
 from django_tenants.utils import tenant_context
@@ -208,3 +209,80 @@ def test_the_api_refuses_another_hosts_origin_in_both_languages(alpha, beta):
     body = response.json()
     assert set(body["messages"]) == {"zh", "en"}
     assert "refused" in body["messages"]["en"] and body["detail"] in body["messages"].values()
+
+
+# --- sessions bound to their host ---------------------------------------------------------------------
+
+
+def _signed_in(host: str, email: str) -> Client:
+    """Signs in through the host's sign-in page, as a browser would."""
+    client = Client(HTTP_HOST=host)
+    response = client.post("/login/", {"username": email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def _with_cookie_of(client: Client, host: str) -> Client:
+    """Another host's client carrying `client`'s session id, copied by hand."""
+    thief = Client(HTTP_HOST=host)
+    thief.cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return thief
+
+
+def test_a_session_made_on_an_enterprise_host_is_anonymous_on_the_public_site(alpha):
+    owner = _signed_in(alpha.host, alpha.owner.email)
+    key = owner.cookies[settings.SESSION_COOKIE_NAME].value
+    assert SessionStore(key)["_portal_host"] == alpha.host  # bound when it was made
+
+    copied = _with_cookie_of(owner, settings.PORTAL_DOMAIN)
+    response = copied.get("/workspaces/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert copied.cookies[settings.SESSION_COOKIE_NAME].value == ""  # and the copy is dropped there
+    # On its own host the session goes on as before.
+    assert owner.get("/").status_code == 200
+    assert SessionStore(key).get("_auth_user_id") == str(alpha.owner.pk)
+
+
+def test_a_session_made_on_the_public_site_is_anonymous_on_an_enterprise_host(alpha):
+    owner = _signed_in(settings.PORTAL_DOMAIN, alpha.owner.email)
+    assert owner.get("/workspaces/").status_code == 200
+    copied = _with_cookie_of(owner, alpha.host)
+    response = copied.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert copied.get("/api/v1/workspace/").status_code in {401, 403}
+
+
+def test_a_session_made_on_one_enterprise_is_anonymous_on_another(alpha, beta):
+    """Even for a user who belongs to both: each host signs in for itself (the public site hands
+    over with a one-time link, tests/test_auth.py)."""
+    from tenants.members import services as member_services
+
+    member_services.member_add(
+        enterprise=beta.enterprise, user=alpha.owner, role="viewer", invited_by=beta.owner
+    )
+    owner = _signed_in(alpha.host, alpha.owner.email)
+    copied = _with_cookie_of(owner, beta.host)
+    response = copied.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    # Signing in on beta makes beta's own session, which alpha's host does not take either.
+    copied.post("/login/", {"username": alpha.owner.email, "password": PASSWORD})
+    assert copied.get("/").status_code == 200
+    assert _with_cookie_of(copied, alpha.host).get("/").status_code == 302
+    assert owner.get("/").status_code == 200
+
+
+def test_the_hand_over_from_my_enterprises_makes_a_session_of_the_enterprises_host(alpha):
+    public = _signed_in(settings.PORTAL_DOMAIN, alpha.owner.email)
+    url = public.post(f"/workspaces/{alpha.enterprise.registration_id}/open/")["Location"]
+    workspace = Client(HTTP_HOST=alpha.host)
+    assert workspace.get(url.split(":8000", 1)[1]).status_code == 302
+    assert workspace.get("/").status_code == 200
+    assert SessionStore(workspace.cookies[settings.SESSION_COOKIE_NAME].value)["_portal_host"] == alpha.host
+    assert _with_cookie_of(workspace, settings.PORTAL_DOMAIN).get("/workspaces/").status_code == 302
+
+
+def test_a_session_saved_outside_a_request_takes_the_host_of_its_first_request(alpha):
+    client = alpha.client()  # force_login: saved with no host
+    assert client.get("/").status_code == 200
+    assert SessionStore(client.cookies[settings.SESSION_COOKIE_NAME].value)["_portal_host"] == alpha.host
+    assert _with_cookie_of(client, settings.PORTAL_DOMAIN).get("/workspaces/").status_code == 302
