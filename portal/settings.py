@@ -316,6 +316,9 @@ REST_FRAMEWORK = {
     ],
     # On an enterprise's host, only its members get past (others: 404); see tenants/permissions.py.
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsHostMember"],
+    # JSON only: DRF's browsable API pages carry inline styles the Content-Security-Policy refuses;
+    # the interactive API is Swagger UI at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -140,6 +140,19 @@ def test_the_api_docs_load_their_init_script_from_a_file(public_client):
     assert "/static/portal/css/api-docs.css" in html
 
 
+def test_the_api_answers_a_browser_in_json_not_a_page_with_inline_styles(alpha, public_client):
+    """DRF's browsable API pages carry inline styles; the interactive API is Swagger UI."""
+    browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for client, path in (
+        (public_client, "/api/v1/reference/cities/"),
+        (alpha.client(), "/api/v1/workspace/"),
+    ):
+        response = client.get(path, HTTP_ACCEPT=browser_accept)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        assert_strict(response)
+
+
 def test_my_enterprises_may_post_to_the_hosts_it_lists_only(alpha, beta, make_enterprise):
     """Its buttons are answered with a redirect to the enterprise's host, which form-action governs."""
     gamma = make_enterprise()
