@@ -103,6 +103,41 @@ class MembersOnlyMiddleware:
         return self.get_response(request)
 
 
+class SessionHostMiddleware:
+    """A session is good only on the host it was made on. Each host has its own session cookie,
+    but the sessions share one table, so a session id copied by hand from one enterprise's host to
+    another's, or to the public site, would sign its user in there. The host is written into the
+    session when it is first saved (sign-in included); on any other host the session reads as an
+    empty, anonymous one of that host's own, and the session itself is left as it was for its own
+    host. A session saved without a host (by code outside a request: a test client's force_login,
+    a shell; or before this check existed) takes the host of the first request it comes with.
+
+    After SessionMiddleware, before AuthenticationMiddleware (which reads the user from the session).
+    """
+
+    SESSION_KEY = "_portal_host"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        host = TenantMiddleware.hostname_from_request(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            bound = request.session.get(self.SESSION_KEY)
+            if bound is not None and bound != host:
+                request.session = request.session.__class__()
+            elif bound is None and not request.session.is_empty():
+                request.session[self.SESSION_KEY] = host
+        response = self.get_response(request)
+        session = request.session
+        # Only a session about to be saved (SessionMiddleware saves a modified, non-empty one).
+        if session.modified and not session.is_empty() and self.SESSION_KEY not in session:
+            session[self.SESSION_KEY] = host
+        return response
+
+
 def connection_to_public():
     from django.db import connection
 

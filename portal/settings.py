@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,12 +40,19 @@ PORTAL_DOMAIN = env("PORTAL_DOMAIN", "localhost").strip().lower()
 PORTAL_PORT = env("PORT", "8000")
 PORTAL_SCHEME = env("PORTAL_SCHEME", "http")
 ALLOWED_HOSTS = [PORTAL_DOMAIN, f".{PORTAL_DOMAIN}", *filter(None, env("EXTRA_ALLOWED_HOSTS").split(","))]
-CSRF_TRUSTED_ORIGINS = [
-    f"{PORTAL_SCHEME}://{PORTAL_DOMAIN}:{PORTAL_PORT}",
-    f"{PORTAL_SCHEME}://*.{PORTAL_DOMAIN}:{PORTAL_PORT}",
-    f"{PORTAL_SCHEME}://{PORTAL_DOMAIN}",
-    f"{PORTAL_SCHEME}://*.{PORTAL_DOMAIN}",
-]
+# A POST is accepted only from the host's own origin (Django compares Origin, or Referer over HTTPS,
+# with the request's scheme and Host): one enterprise's pages cannot post to another's, nor to the
+# public site. No flow posts across hosts (the public site hands over to an enterprise with a
+# one-time GET link), so nothing is trusted beyond that; never add a wildcard of PORTAL_DOMAIN.
+CSRF_TRUSTED_ORIGINS: list[str] = []
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Behind a proxy that terminates HTTPS, the header it sets to say so (e.g. X-Forwarded-Proto), so
+# that the host's own origin is https://... Set it only when that proxy always sets or strips it.
+if env("SECURE_PROXY_SSL_HEADER").strip():
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + env("SECURE_PROXY_SSL_HEADER").strip().upper().replace("-", "_"),
+        "https",
+    )
 
 # --- apps: the data-placement rule ------------------------------------------------------------------
 # Public schema: reference data, users, tenants, frameworks, loan products, exhibitions and published
@@ -71,6 +79,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "csp",
     "django_celery_beat",
     "portal",
     "worker",
@@ -104,6 +113,9 @@ PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 ROOT_URLCONF = "portal.urls_tenant"
 
 MIDDLEWARE = [
+    # First, so that every response gets the Content-Security-Policy header, those of the middleware
+    # below (unknown host, "being upgraded", health) included.
+    "csp.middleware.CSPMiddleware",
     # Before the tenant middleware, so the 404 for an unknown host is in the visitor's language too.
     # It reads only the cookie and Accept-Language; no database access.
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A session is good only on the host it was made on (a copied cookie is anonymous elsewhere).
+    "portal.middleware.SessionHostMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -338,7 +352,7 @@ REST_FRAMEWORK = {
     # Bearer first: an unauthenticated call then gets 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tenants.auth.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "portal.csrf.SessionAuthentication",
     ],
     # On an enterprise's host, only its members get past (others: 404); see tenants/permissions.py.
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsHostMember"],
@@ -348,6 +362,9 @@ REST_FRAMEWORK = {
         "portal.parsers.FormParser",
         "portal.parsers.MultiPartParser",
     ],
+    # JSON only: DRF's browsable API pages carry inline styles the Content-Security-Policy refuses;
+    # the interactive API is Swagger UI at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -379,6 +396,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI assets come from drf-spectacular-sidecar and are served by the app, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge image from validator.swagger.io: nothing is loaded from outside the platform.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     # Request bodies get components of their own, without the read-only fields (id, created_at...)
     # that responses carry, so a client generated from the schema never has to send them.
@@ -396,6 +415,29 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and requests from
+# the host itself only, no inline script, style or event handler (pages load portal/js/portal.js
+# and CSS files; the API docs' init script is a file too), no plugins, no framing, no <base>, and
+# forms post to the host itself (the "My enterprises" page adds the hosts of the enterprises it
+# lists: its forms answer with a redirect to them, which form-action governs; the API docs add data:
+# images, which Swagger UI's style sheet uses for its icons). tests/test_web_security.py holds it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        # Where browsers report a violation (a URL of the deployment's choice); none by default.
+        "report-uri": [uri for uri in [env("CSP_REPORT_URI").strip()] if uri] or None,
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {

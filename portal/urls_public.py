@@ -1,9 +1,10 @@
 """The public site: <PORTAL_DOMAIN>."""
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from exhibition.hall import api as hall_api
 from exhibition.hall import views as hall_views
@@ -229,7 +230,13 @@ urlpatterns = [
     ),
     # One document for both hosts' APIs; see portal/urls_schema.py.
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal.urls_schema"), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its init script served as a file (?script), not inline: the page passes the
+    # Content-Security-Policy; Swagger UI's style sheet draws its icons with data: images.
+    path(
+        "api/docs/",
+        csp_update({"img-src": ["data:"]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
     # Password reset (public site): the email carries a one-time link valid for 3 days.
     path(

@@ -1,5 +1,7 @@
 """Public-site pages and the health endpoint."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -36,7 +38,14 @@ def workspaces(request):
                     "role_label": Role(role).label,
                 }
             )
-    return render(request, "portal/workspaces.html", {"workspaces": enterprises})
+    response = render(request, "portal/workspaces.html", {"workspaces": enterprises})
+    # Each enterprise's button posts here and is answered with a redirect to the enterprise's host,
+    # which browsers check against form-action: this page allows the hosts it lists, and no other.
+    # (csp.decorators.csp_update sets the same attribute, from a fixed policy.)
+    origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(item["url"])) for item in enterprises})
+    if origins:
+        response._csp_update = {"form-action": origins}
+    return response
 
 
 def _database_state() -> dict:
@@ -54,6 +63,19 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
+
+
+def csrf_failure(request, reason=""):
+    """403 for a form that fails the CSRF check (another host's Origin, a missing token): the
+    bilingual page, or the house error body under /api/. `reason` is Django's, for the log only."""
+    from portal.api import in_both_languages
+    from portal.csrf import CSRF_REFUSED
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": str(CSRF_REFUSED), "messages": in_both_languages(CSRF_REFUSED)}, status=403
+        )
+    return render(request, "403.html", {"exception": CSRF_REFUSED}, status=403)
 
 
 def server_error(request):

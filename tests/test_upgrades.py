@@ -136,6 +136,9 @@ def test_an_enterprise_behind_answers_503_until_the_migrator_reaches_it(committe
     assert page.status_code == 503
     assert page["Retry-After"] == "10"
     assert "正在升级" in page.content.decode()
+    # It looks again by itself, with no script (the Content-Security-Policy admits none inline).
+    assert '<meta http-equiv="refresh" content="10">' in page.content.decode()
+    assert "script-src 'self'" in page["Content-Security-Policy"]
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert "being upgraded" in english.content.decode()
     api = client.get("/api/v1/assessments/")

@@ -4,6 +4,7 @@ Without Chromium the browser tests are skipped with a reason, unless REQUIRE_BRO
 .ci/run, which installs Chromium), where they fail instead.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -26,8 +27,66 @@ ARGS = [
 ]
 
 
+# Every page of every browser context records the Content-Security-Policy violations it meets
+# (the browser fires `securitypolicyviolation` for each thing the policy refused), and every browser
+# test fails when one was met: no page may need what the policy forbids.
+CSP_LISTENER = """
+(() => {
+  const seen = [];
+  Object.defineProperty(window, "__cspViolations", {value: seen});
+  document.addEventListener("securitypolicyviolation", (event) => {
+    const violation = {
+      page: document.location.href,
+      directive: event.effectiveDirective,
+      blocked: event.blockedURI,
+      source: event.sourceFile,
+      line: event.lineNumber,
+      sample: event.sample,
+    };
+    seen.push(violation);
+    if (window.__reportCspViolation) window.__reportCspViolation(violation);
+  });
+})();
+"""
+
+
+class CspWatchedBrowser:
+    """The browser, whose new contexts report CSP violations into `violations`."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[dict] = []
+        self.contexts: list = []
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.expose_binding("__reportCspViolation", lambda _source, v: self.violations.append(v))
+        context.add_init_script(CSP_LISTENER)
+        self.contexts.append(context)
+        return context
+
+    def collect(self) -> list[dict]:
+        """Violations reported so far, and those the open pages hold that were not yet reported."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        found = list(self.violations)
+        for context in self.contexts:
+            for page in context.pages:
+                # A page closing or navigating away: what it met was reported through the binding.
+                with contextlib.suppress(PlaywrightError):
+                    found += [v for v in page.evaluate("window.__cspViolations || []") if v not in found]
+        return found
+
+    def reset(self) -> None:
+        self.violations.clear()
+        self.contexts.clear()
+
+
 @pytest.fixture(scope="session")
-def browser():
+def _chromium():
     if not CHROMIUM.exists():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER=1")
@@ -36,8 +95,19 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
+        yield CspWatchedBrowser(browser)
         browser.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """The browser; the test fails if any page it opened met a Content-Security-Policy violation."""
+    _chromium.reset()
+    yield _chromium
+    violations = _chromium.collect()
+    _chromium.reset()
+    if violations:
+        pytest.fail(f"Content-Security-Policy violations: {violations}")
 
 
 @pytest.fixture
@@ -45,6 +115,8 @@ def page(browser):
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
     yield page
+    # Before the browser fixture's check: what the pages hold is read while they are open.
+    browser.violations[:] = browser.collect()
     context.close()
 
 
