@@ -35,7 +35,15 @@ def client_ip(request) -> str:
     forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
     client = parse(remote)
     if client is None:
-        return remote
+        # A peer that is not an address: gunicorn on a unix socket, which only the local proxy can
+        # reach. That proxy is the first hop; the address it saw is the rightmost entry.
+        if not forwarded or parse(forwarded[-1]) is None:
+            return remote
+        client = parse(forwarded.pop())
+        remote = str(client)
+        count = max(0, count - 1)
+        if not trusted and not count:
+            return remote
     if trusted:
         networks = _networks(tuple(trusted))
         for entry in reversed(forwarded):

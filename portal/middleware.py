@@ -110,7 +110,8 @@ class SessionHostMiddleware:
     session when it is first saved (sign-in included); on any other host the session reads as an
     empty, anonymous one of that host's own, and the session itself is left as it was for its own
     host. A session saved without a host (by code outside a request: a test client's force_login,
-    a shell; or before this check existed) takes the host of the first request it comes with.
+    a shell) takes the host of the first request it comes with; the sessions from before this check
+    were ended by a migration (tenants 0006), so no real visitor's session is ever adopted so.
 
     After SessionMiddleware, before AuthenticationMiddleware (which reads the user from the session).
     """
@@ -167,7 +168,7 @@ class HealthCheckMiddleware:
 
 
 class UnstorableTextMiddleware:
-    """A query or form value holding a NUL character is a 400 naming the field, on pages and the
+    """A query, form or path value holding a NUL character is a 400 naming the field, on pages and the
     API alike, before any view (or database query) sees it: PostgreSQL cannot store or even compare
     it. JSON bodies are checked by the API's parser (portal/parsers.py), which also catches lone
     surrogates (a form-encoded body cannot carry one: Django decodes it with replacement)."""
@@ -183,6 +184,10 @@ class UnstorableTextMiddleware:
         from portal.parsers import UNSTORABLE, unstorable_fields
 
         fields = unstorable_fields({key: request.GET.getlist(key) for key in request.GET})
+        # A path segment (`answers/%00/`) reaches the view as a keyword argument.
+        fields += unstorable_fields(
+            {key: value for key, value in view_kwargs.items() if isinstance(value, str)}
+        )
         if request.method == "POST" and not request.path_info.startswith("/api/"):
             # Under /api/ the parsers read the body (and check it): DRF may refuse the content type.
             fields += unstorable_fields({key: request.POST.getlist(key) for key in request.POST})

@@ -192,6 +192,9 @@ RATE_LIMITS = {
     # Buyers' inquiries to booths, per address (per account: 5 an hour and 20 a day, always).
     "inquiry": env("INQUIRY_RATE", "30/hour"),
 }
+# django-ratelimit counts nothing when its counter vanished between its add and its increment (the
+# window ended that instant): let that request through rather than answer a stray 429.
+RATELIMIT_FAIL_OPEN = True
 for _action, _rate in RATE_LIMITS.items():
     if not re.fullmatch(r"[1-9]\d*/\d*(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
         raise ImproperlyConfigured(f"The rate {_rate!r} of {_action} must look like 20/hour or 5/10m")

@@ -3,6 +3,7 @@
 import datetime
 import logging
 import re
+import smtplib
 import uuid
 
 from django.conf import settings
@@ -245,7 +246,11 @@ def account_notice_send(*, user: User, subject, body) -> None:
         with translation.override(language):
             subjects.append(str(subject))
             bodies.append(str(body) % params)
-    send_mail(" / ".join(subjects), "\n\n---\n\n".join(bodies), None, [user.email])
+    try:
+        send_mail(" / ".join(subjects), "\n\n---\n\n".join(bodies), None, [user.email])
+    except (OSError, smtplib.SMTPException):
+        # A courtesy to the account: the stranger's request still gets its answer without it.
+        logger.warning("Could not send an account notice to user %s", user.pk, exc_info=True)
 
 
 def email_verify(*, token: str) -> User:

@@ -135,3 +135,16 @@ def test_unstorable_fields_reports_paths_and_survives_deep_data():
         "non_field_errors",
     ]
     assert unstorable_fields({"emoji": "🏭", "chinese": "京津冀"}) == []
+
+
+def test_nul_in_a_path_segment_is_a_400_naming_it(alpha):
+    """`<str:key>` routes hand the segment to the view, which would look it up in PostgreSQL."""
+    from tests.manufacturing.test_assessments import create
+
+    client = alpha.client()
+    assessment = create(client)
+    response = client.delete(f"/api/v1/assessments/{assessment['id']}/answers/%00/")
+    assert response.status_code == 400
+    assert "key" in response.json() and response.json()["messages"]["en"]
+    page = client.post(f"/assessments/{assessment['id']}/answer/a%00b/", {"option": "x"})
+    assert page.status_code == 400 and b"<code>key</code>" in page.content

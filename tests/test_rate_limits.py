@@ -97,6 +97,18 @@ def test_proxy_count_takes_the_client_that_many_hops_left(settings):
     assert client_ip(request("10.0.0.2", "bad, 10.1.1.1")) == "10.1.1.1"
 
 
+def test_behind_a_proxy_on_a_unix_socket_the_proxy_is_the_first_hop(settings):
+    """gunicorn on a unix socket has no peer address; the local proxy's entry is the client it saw."""
+    assert client_ip(request("", "198.51.100.7")) == ""  # no proxy configured: nothing believed
+    settings.PROXY_COUNT = 1
+    assert client_ip(request("", "1.2.3.4, 198.51.100.7")) == "198.51.100.7"
+    settings.PROXY_COUNT = 2
+    assert client_ip(request("", "1.2.3.4, 198.51.100.7, 10.1.1.1")) == "198.51.100.7"
+    settings.PROXY_COUNT, settings.TRUSTED_PROXIES = 0, ["10.0.0.0/8"]
+    assert client_ip(request("", "1.2.3.4, 198.51.100.7, 10.1.1.1")) == "198.51.100.7"
+    assert client_ip(request("", "bad")) == ""
+
+
 # --- one address, one budget --------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from manufacturing.review import services
-from manufacturing.review.models import Assignment
+from manufacturing.review.models import Assignment, AuditEvent
 from manufacturing.review.views import AuditFilter, CaseFilter
 from portal.api import json_body, page_of, paginated
 
@@ -57,6 +57,14 @@ class AuditOutput(serializers.Serializer):
     reason = serializers.CharField(
         help_text="A regional admin's reason for cancelling an assignment; empty otherwise."
     )
+
+    def to_representation(self, event):
+        # Rows written before the values moved into the enterprises keep them in public until the
+        # enterprise's schema is migrated (manufacturing 0005): never shown here meanwhile.
+        data = super().to_representation(event)
+        if event.action in AuditEvent.PRIVATE:
+            data.update(old=None, new=None, reason="")
+        return data
 
 
 class Reason(serializers.Serializer):

@@ -139,6 +139,9 @@ def member_remove(*, enterprise: Enterprise, membership: Membership, acting_user
         _keep_primary_owner(enterprise, leaving_user_id=user.pk)
         enterprise.user_set.remove(user)
     roles.forget(user)
+    # The user's row is locked first, so that two removals at once (from A and from B) cannot each
+    # still see the other membership: the second one waits, then sees none left, and revokes.
+    list(type(user).objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
     if not user.tenants.exclude(schema_name=get_public_schema_name()).exists():
         # Out of the last enterprise: the API tokens issued while a member go too.
         user_tokens_revoke(user=user)

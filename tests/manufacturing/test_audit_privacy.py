@@ -189,6 +189,14 @@ def test_the_move_takes_existing_values_into_their_enterprise_and_blanks_public(
     assigned = row(alpha.enterprise, "assigned", new={"assessor": "a@example.com"})
     theirs = row(beta.enterprise, "overridden", old=OWN, new=VERIFIED, reason=REASON)
 
+    # Until the enterprise's schema is migrated its old rows still hold the values in public: the
+    # admins' API does not show them meanwhile (nor the page).
+    from manufacturing.review.api import AuditOutput
+
+    shown = [AuditOutput(event).data for event in (overridden, commented, returned, theirs)]
+    assert {(r["old"], r["new"], r["reason"]) for r in shown} == {(None, None, "")}
+    assert AuditOutput(assigned).data["new"] == {"assessor": "a@example.com"}
+
     assert move(connection, alpha.enterprise.schema_name) == 3
     with tenant_context(alpha.enterprise):
         details = {d.event_id: (d.old, d.new, d.reason) for d in AuditDetail.objects.all()}
@@ -212,3 +220,24 @@ def test_the_move_takes_existing_values_into_their_enterprise_and_blanks_public(
         assert AuditDetail.objects.count() == 3
     with pytest.raises(RuntimeError):
         move(connection, "public")
+
+
+def test_return_notices_written_before_keep_no_reason(people):
+    """review.0004: a notice from before quoted the reason in public; it now reads as new ones do."""
+    from manufacturing.review.models import Notice
+
+    migration = importlib.import_module("manufacturing.review.migrations.0004_return_notices_without_reasons")
+    old = Notice.objects.create(
+        user=people["admin"],
+        text_en=f"{migration.OLD_EN}{RETURN_REASON}",
+        text_zh=f"{migration.OLD_ZH}{RETURN_REASON}",
+    )
+    other = Notice.objects.create(user=people["admin"], text_en="Something else", text_zh="别的")
+    from django.apps import apps
+
+    migration.forget_reasons(apps, None)
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert (old.text_en, old.text_zh) == (migration.NEW_EN, migration.NEW_ZH)
+    assert RETURN_REASON not in old.text_en + old.text_zh
+    assert other.text_en == "Something else"
