@@ -1,13 +1,14 @@
-"""Schemathesis fuzzes every operation of the OpenAPI document against a real gunicorn, as three
-callers: an anonymous visitor and a regional admin on the public site, and an enterprise's owner
-on its own host (the owner's logouts last, on a token of their own). The run fails on any 5xx, on any response that does not match its documented
-schema, and on a documented response of another content type.
+"""Schemathesis fuzzes every operation of the OpenAPI document against a real gunicorn: on the public
+site as an anonymous visitor, a regional admin, an assessor, a bank and a buyer; on an enterprise's
+host as its owner (the owner's logouts last, on a token of their own). The run fails on any 5xx, on
+any response that does not match its documented schema, and on a documented response of another
+content type.
 
 The platform is loaded with the demo data first (enterprises with assessments in every state,
 review cases, loan products, exhibitions, booths, leads), so that lists are not empty and ids are
 real. This writes committed rows that other tests would see, so the module is run last
 (tests/conftest.py). FUZZ_SEED=<n> replays or varies a run; FUZZ_EXAMPLES=<n> sets the cases per
-operation and phase (10 by default: about two minutes on two cores).
+operation and phase (10 by default: about three minutes on two cores).
 """
 
 from __future__ import annotations
@@ -187,6 +188,20 @@ def test_every_operation_survives_the_fuzzer_and_matches_its_schema(fuzz_server,
             documents["public"],
             settings.PORTAL_DOMAIN,
             _token(base, "region-admin@example.com"),
+        ),
+        # The public site's other callers: what they are let in to answer must match the document too.
+        (
+            "assessor, public site",
+            documents["public"],
+            settings.PORTAL_DOMAIN,
+            _token(base, "assessor@example.com"),
+        ),
+        ("bank, public site", documents["public"], settings.PORTAL_DOMAIN, _token(base, "bank@example.com")),
+        (
+            "buyer, public site",
+            documents["public"],
+            settings.PORTAL_DOMAIN,
+            _token(base, "buyer@example.com"),
         ),
         ("owner, enterprise host", documents["workspace"], workspace_host, _token(base, owner)),
         ("owner, the logouts", documents["logouts"], settings.PORTAL_DOMAIN, _token(base, owner)),

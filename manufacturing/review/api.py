@@ -38,7 +38,7 @@ class AssignmentOutput(serializers.Serializer):
     assessor = serializers.EmailField(source="assessor.email")
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
 
 
 class AuditOutput(serializers.Serializer):
