@@ -248,7 +248,7 @@ def phase_targets(hosts: int) -> dict:
     Tokens are stored hashed, so each run issues new ones (the old ones lapse)."""
     _django()
     from tenants.models import Enterprise
-    from tenants.services import token_create
+    from tenants.tokens import token_create
 
     rows = []
     for enterprise in Enterprise.objects.filter(name__startswith=NAME).select_related("owner").order_by("pk"):

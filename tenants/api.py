@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import limits
-from tenants import registration, selectors, services
+from tenants import registration, selectors, tokens
 from tenants.access import current_enterprise
 from tenants.auth import BearerTokenAuthentication, lockout_response
 from tenants.forms import RegistrationForm
@@ -240,7 +240,7 @@ class TokenCreateApi(knox_views.LoginView):
         return super().post(request, format=format)
 
     def create_token(self):
-        return services.token_create(user=self.request.user)
+        return tokens.token_create(user=self.request.user)
 
     def get_post_response_data(self, request, token, instance):
         return {**super().get_post_response_data(request, token, instance), "token_type": "Bearer"}
@@ -265,6 +265,6 @@ class LogoutAllApi(knox_views.LogoutAllView):
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def post(self, request, format=None):
-        services.user_tokens_revoke(user=request.user)
+        tokens.user_tokens_revoke(user=request.user)
         user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

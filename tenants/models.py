@@ -223,6 +223,6 @@ class User(UserProfile):
         password_changed = self._password is not None and not self._state.adding
         super().save(*args, **kwargs)
         if password_changed:
-            from tenants.services import user_tokens_revoke
+            from tenants.tokens import user_tokens_revoke
 
             user_tokens_revoke(user=self)

@@ -67,6 +67,6 @@ def sweep_registrations() -> int:
 @shared_task(name="tenants.delete_expired_tokens", ignore_result=True)
 def delete_expired_tokens() -> int:
     """Beat, hourly: drops lapsed API tokens (they authenticate no more; this keeps the table small)."""
-    from tenants.services import tokens_expired_delete
+    from tenants.tokens import tokens_expired_delete
 
     return tokens_expired_delete()

@@ -16,7 +16,7 @@ from exhibition.models import Lead
 from manufacturing.review.models import AuditEvent
 from tenants.members import services
 from tenants.members.models import Activity, Invitation, Membership, Role
-from tenants.services import token_create
+from tenants.tokens import token_create
 from tests.manufacturing.test_review import logged_in, person
 from tests.test_members import add_member, client_for, membership_of
 

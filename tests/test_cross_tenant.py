@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_tenants.utils import tenant_context
 
 from tenants.members.models import Membership
-from tenants.services import token_create
+from tenants.tokens import token_create
 
 pytestmark = pytest.mark.django_db
 

@@ -250,7 +250,7 @@ def test_many_enterprises_through_two_web_processes_and_a_worker_stay_apart(
     from tests.manufacturing.test_assessments import submitted
 
     worlds = [build_enterprise(slug=f"pool-{i}") for i in range(ENTERPRISES)]
-    from tenants.services import token_create
+    from tenants.tokens import token_create
 
     tokens = {w.enterprise.slug: token_create(user=w.owner)[1] for w in worlds}
     # A different number of assessments in each, so a list from the wrong schema shows.

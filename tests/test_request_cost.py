@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tenants import routing
 from tenants.models import Domain, Enterprise
-from tenants.services import token_create
+from tenants.tokens import token_create
 
 pytestmark = pytest.mark.django_db
 

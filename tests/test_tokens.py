@@ -15,7 +15,8 @@ from knox.models import AuthToken
 from tenants.members import services as member_services
 from tenants.members.models import Membership, Role
 from tenants.models import User
-from tenants.services import token_create, user_create
+from tenants.services import user_create
+from tenants.tokens import token_create
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

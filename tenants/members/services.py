@@ -21,7 +21,7 @@ from portal.api import ApplicationError, ConflictError
 from tenants import roles
 from tenants.members.models import Activity, Invitation, Membership, Role
 from tenants.models import Enterprise, User
-from tenants.services import user_tokens_revoke
+from tenants.tokens import user_tokens_revoke
 
 INVITATION_SALT = "portal.invitation"
 
