@@ -1,7 +1,6 @@
 import phonenumbers
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -11,6 +10,7 @@ from tenants import selectors
 from tenants.access import current_enterprise, is_member
 from tenants.members.models import Role
 from tenants.models import Enterprise, Region, User
+from tenants.passwords import validate_new_password
 
 
 class MemberAuthenticationForm(AuthenticationForm):
@@ -112,14 +112,9 @@ class RegistrationForm(forms.Form):
         city, district = data.get("city"), data.get("district")
         if city and district and district.parent_id != city.code:
             self.add_error("district", _("This district is not in %(city)s.") % {"city": city})
-        password = data.get("password")
-        if password:
-            # An unsaved user with the typed address, so the validators see the email and the name.
-            owner = User(email=data.get("owner_email") or "", name=data.get("owner_name") or "")
-            try:
-                password_validation.validate_password(password, owner)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        validate_new_password(
+            self, data.get("password"), email=data.get("owner_email"), name=data.get("owner_name")
+        )
         return data
 
 
@@ -147,13 +142,8 @@ class AcceptInvitationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        password = data.get("password")
-        if self.new_account and password:
-            account = User(email=self.email, name=data.get("name") or "")
-            try:
-                password_validation.validate_password(password, account)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        if self.new_account:
+            validate_new_password(self, data.get("password"), email=self.email, name=data.get("name"))
         return data
 
 

@@ -41,3 +41,19 @@ class EmailInPasswordValidator:
 
     def get_help_text(self) -> str:
         return _("Your password may not contain your email address or the part of it before the @.")
+
+
+def validate_new_password(form, password: str | None, *, email: str, name: str = "") -> None:
+    """Runs every password validator on a password typed for an account not saved yet (sign-up,
+    registration, accepting an invitation), against an unsaved user with the typed address and name
+    so that the similarity and email rules can compare; a refusal goes to the form's password field."""
+    from django.contrib.auth import password_validation
+
+    from tenants.models import User
+
+    if not password:
+        return
+    try:
+        password_validation.validate_password(password, User(email=email or "", name=name or ""))
+    except ValidationError as exc:
+        form.add_error("password", exc)

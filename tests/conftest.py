@@ -170,6 +170,27 @@ def _rate_limits(settings):
 
 
 @pytest.fixture
+def fair():
+    """An open exhibition in the hall, ten days ahead, with two sections (the exhibition cloud's
+    tests, the activity log's and the inquiry limits')."""
+    import datetime
+
+    from django.utils import timezone
+
+    from exhibition.hall.models import Exhibition, Section
+
+    today = timezone.localdate()
+    exhibition = Exhibition.objects.create(
+        name_zh="京津冀智造博览会", name_en="Jingjinji Manufacturing Fair", status="open",
+        starts_on=today + datetime.timedelta(days=10), ends_on=today + datetime.timedelta(days=12),
+        registration_deadline=today + datetime.timedelta(days=5),
+    )  # fmt: skip
+    equipment = Section.objects.create(exhibition=exhibition, name_zh="装备", name_en="Equipment")
+    cars = Section.objects.create(exhibition=exhibition, name_zh="汽车", name_en="Automotive")
+    return {"exhibition": exhibition, "equipment": equipment, "cars": cars}
+
+
+@pytest.fixture
 def committed(django_db_setup, django_db_blocker):
     """For tests whose data a worker or a live server must see: no test transaction, so every
     write commits. Enterprises the test registers are dropped (rows and schemas) afterwards."""

@@ -3,15 +3,12 @@ one row (who, what, before, after, when) in the enterprise's schema, in the same
 owners and administrators read it (page and API), anyone else of the enterprise gets 403 and anyone
 outside it 404. An exhibition's status change is audited in the regional admins' log."""
 
-import datetime
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from exhibition import booths
-from exhibition.hall.models import Exhibition, Section
 from exhibition.models import Lead
 from manufacturing.review.models import AuditEvent
 from tenants.members import services
@@ -77,14 +74,9 @@ def test_a_refused_change_writes_no_row(alpha):
         assert Membership.objects.filter(pk=owner_id).exists()
 
 
-def test_booth_and_lead_status_changes_are_each_one_row(alpha):
-    today = timezone.localdate()
-    fair = Exhibition.objects.create(
-        name_zh="活动记录博览会", name_en="Activity Fair", status="open",
-        starts_on=today + datetime.timedelta(days=10), ends_on=today + datetime.timedelta(days=12),
-        registration_deadline=today + datetime.timedelta(days=5),
-    )  # fmt: skip
-    section = Section.objects.create(exhibition=fair, name_zh="装备", name_en="Equipment")
+def test_booth_and_lead_status_changes_are_each_one_row(alpha, fair):
+    section = fair["equipment"]
+    fair = fair["exhibition"]
     member = add_member(alpha, "act-member@example.com", Role.MEMBER)
     start = last_id(alpha)
     with tenant_context(alpha.enterprise):
@@ -106,7 +98,7 @@ def test_booth_and_lead_status_changes_are_each_one_row(alpha):
     assert answered.status_code == 200
     assert client.post(f"/exhibition/leads/{lead.pk}/answer/", {"close": "1"}).status_code == 302
     assert client.post(f"/api/v1/exhibition/leads/{lead.pk}/close/").status_code == 200  # already closed
-    booth_subject, lead_subject = f"活动记录博览会 (#{booth.pk})", f"王采购, 采购公司 (#{lead.pk})"
+    booth_subject, lead_subject = f"{fair.name_zh} (#{booth.pk})", f"王采购, 采购公司 (#{lead.pk})"
     assert rows(alpha, start) == [
         (member.email, "booth_registered", booth_subject, "", "draft"),
         (member.email, "booth_published", booth_subject, "draft", "published"),
@@ -177,14 +169,11 @@ def test_the_log_is_in_the_openapi_document():
     assert "/api/v1/activity/" in schema and "ActivityOutput" in schema
 
 
-def test_an_exhibition_status_change_is_audited_for_the_regional_admins():
+def test_an_exhibition_status_change_is_audited_for_the_regional_admins(fair):
     admin = person("act-region@example.com", "regional_admin")
-    today = timezone.localdate()
-    fair = Exhibition.objects.create(
-        name_zh="审计博览会", name_en="Audit Fair", status="draft",
-        starts_on=today + datetime.timedelta(days=10), ends_on=today + datetime.timedelta(days=12),
-        registration_deadline=today + datetime.timedelta(days=5),
-    )  # fmt: skip
+    fair = fair["exhibition"]
+    fair.status = "draft"
+    fair.save(update_fields=["status"])
     client = logged_in(admin, "en")
     assert client.post(f"/hall/manage/{fair.pk}/open/").status_code == 302
     assert client.post(f"/api/v1/hall/exhibitions/{fair.pk}/close/").status_code == 200
@@ -193,7 +182,7 @@ def test_an_exhibition_status_change_is_audited_for_the_regional_admins():
         .order_by("pk")
         .values_list("actor", "subject", "old", "new")
     )
-    subject = f"#{fair.pk} 审计博览会"
+    subject = f"#{fair.pk} {fair.name_zh}"
     assert events == [(admin.pk, subject, "draft", "open"), (admin.pk, subject, "open", "closed")]
     log = client.get("/review/audit/", {"action": "exhibition"}).content.decode()
     assert "Exhibition status changed" in log and subject in log and "act-region@example.com" in log

@@ -2,16 +2,14 @@
 and behind django-axes. Real Redis counters with small rates; each test has counters of its own
 (conftest's fresh RATELIMIT_CACHE_PREFIX). Rates are per day so that no window ends mid-test."""
 
-import datetime
 import itertools
 import re
 import uuid
 
 import pytest
 from django.test import Client, RequestFactory
-from django.utils import timezone
 
-from exhibition.hall.models import Exhibition, Inquiry, Section
+from exhibition.hall.models import Inquiry
 from portal.client_ip import client_ip
 from tenants.models import User
 from tests.exhibition.test_booths import exhibit
@@ -225,15 +223,7 @@ def test_tokens_are_limited_per_address(settings, alpha):
 
 
 @pytest.fixture
-def listing(alpha):
-    today = timezone.localdate()
-    exhibition = Exhibition.objects.create(
-        name_zh="限流博览会", name_en="Limits Fair", status="open",
-        starts_on=today + datetime.timedelta(days=10), ends_on=today + datetime.timedelta(days=12),
-        registration_deadline=today + datetime.timedelta(days=5),
-    )  # fmt: skip
-    section = Section.objects.create(exhibition=exhibition, name_zh="装备", name_en="Equipment")
-    fair = {"exhibition": exhibition, "equipment": section}
+def listing(alpha, fair):
     return exhibit(alpha, fair, name_zh="限流泵", name_en="Limited pump", tags=[])[1]
 
 

@@ -6,7 +6,6 @@ redelivered task a no-op, and the inquiry row itself is the outbox the sweeper r
 """
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +14,7 @@ from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, Inquiry
 from portal.api import RateLimited
 from tenants.models import User
+from tenants.passwords import validate_new_password
 
 MESSAGE_MAX = 2000
 # Per buyer: at most this many inquiries in the last hour, and in the last day.
@@ -34,14 +34,7 @@ class VisitorSignupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        password = data.get("password")
-        if password:
-            # An unsaved user with the typed address and name, so the validators can compare.
-            visitor = User(email=data.get("email") or "", name=data.get("name") or "")
-            try:
-                password_validation.validate_password(password, visitor)
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
+        validate_new_password(self, data.get("password"), email=data.get("email"), name=data.get("name"))
         return data
 
 
