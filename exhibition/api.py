@@ -11,11 +11,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
+from core.parsers import MultiPartParser
 from exhibition import booths, leads, services
 from exhibition.forms import ProductForm
 from exhibition.models import Booth, FeaturedProduct, Lead, Product, ProductImage
-from portal.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
-from portal.parsers import MultiPartParser
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
 from tenants.registration import public_url

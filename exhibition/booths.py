@@ -13,9 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api import ApplicationError, ConflictError, small_id
 from exhibition.hall.models import BoothListing, Exhibition, Section
 from exhibition.models import Booth, FeaturedProduct, Product
-from portal.api import ApplicationError, ConflictError, small_id
 from tenants.members.models import Activity
 
 INTRO_MAX = 5000

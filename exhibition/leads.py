@@ -7,8 +7,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api import ApplicationError, ConflictError
 from exhibition.models import Lead
-from portal.api import ApplicationError, ConflictError
 from tenants.members.models import Activity
 
 TEXT_MAX = 2000

@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Bilingual
+from core.i18n import Bilingual
 from tenants.public_refs import public_reference, user_reference
 
 

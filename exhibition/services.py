@@ -20,7 +20,7 @@ def image_add(*, product: Product, upload) -> ProductImage:
     """Adds a checked, re-encoded picture (images.process refuses anything else, with a message)."""
     from django.utils.translation import gettext_lazy as _
 
-    from portal.api import ConflictError
+    from core.api import ConflictError
 
     product = Product.objects.select_for_update().get(pk=product.pk)
     count = product.images.count()

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.api import ApplicationError, small_id
 from exhibition import services
 from exhibition.forms import ProductForm
 from exhibition.models import Booth, Product, ProductImage
-from portal.api import ApplicationError, small_id
 from tenants import roles
 from tenants.members.models import Role
 

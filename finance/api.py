@@ -9,12 +9,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ApplicationError, form_data, json_body
 from finance import selectors, services
 from finance.forms import RequestForm, StatementForm
 from finance.lending import selectors as lending_selectors
 from finance.lending import services as lending
 from finance.models import FinancialStatement, FinancingRequest
-from portal.api import ApplicationError, form_data, json_body
 from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least

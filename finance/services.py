@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api import ApplicationError, ConflictError
 from finance.forms import RequestForm, StatementForm
 from finance.models import FinancialStatement, FinancingRequest
-from portal.api import ApplicationError, ConflictError
 
 
 def statement_save(*, form: StatementForm, user) -> FinancialStatement:

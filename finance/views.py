@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.api import ApplicationError
 from finance import selectors, services
 from finance.forms import RequestForm, StatementForm
 from finance.lending import selectors as lending_selectors
@@ -15,7 +16,6 @@ from finance.lending import services as lending
 from finance.lending.models import Application
 from finance.lending.services import OPTIONAL_SHARES
 from finance.models import FinancialStatement, FinancingRequest
-from portal.api import ApplicationError
 from tenants import roles
 from tenants.members.models import Role
 

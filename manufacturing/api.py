@@ -9,11 +9,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ApplicationError, ConflictError
+from core.parsers import MultiPartParser
 from manufacturing import scoring, selectors, services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
-from portal.api import ApplicationError, ConflictError
-from portal.parsers import MultiPartParser
 from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, PublicSiteOrHostMember, role_at_least

@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
+from core.api import ApplicationError, ConflictError
 from manufacturing import scoring
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Answer, Assessment, Evidence
-from portal.api import ApplicationError, ConflictError
 
 logger = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.api import ApplicationError
 from manufacturing import scoring, selectors, services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment, Evidence
 from manufacturing.steps import steps
-from portal.api import ApplicationError
 from tenants import roles
 from tenants.access import current_enterprise
 from tenants.members.models import Role

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
-from portal.api import in_both_languages
+from core.api import in_both_languages
 from tenants import routing, upgrades
 
 UPGRADING = gettext_lazy(
@@ -181,7 +181,7 @@ class UnstorableTextMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # Here rather than in __call__: the URL is resolved, so the 400 page can link the site's pages.
-        from portal.parsers import UNSTORABLE, unstorable_fields
+        from core.parsers import UNSTORABLE, unstorable_fields
 
         fields = unstorable_fields({key: request.GET.getlist(key) for key in request.GET})
         # A path segment (`answers/%00/`) reaches the view as a keyword argument.

@@ -81,6 +81,7 @@ SHARED_APPS = [
     "django_filters",
     "csp",
     "django_celery_beat",
+    "core",
     "portal",
     "worker",
     "manufacturing.frameworks",
@@ -160,7 +161,7 @@ AXES_LOCKOUT_CALLABLE = "tenants.auth.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The address an attempt is counted against: the same function as every rate limit (below).
-AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # The client's address (portal/client_ip.py). By default the connection's own (REMOTE_ADDR), and
 # X-Forwarded-For / X-Real-IP are ignored: anyone can send them. Behind a reverse proxy or load
@@ -351,19 +352,19 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@jjj-portal.local")
 # --- API --------------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "portal.openapi.PortalAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.PortalAutoSchema",
     # Bearer first: an unauthenticated call then gets 401 with WWW-Authenticate: Bearer.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tenants.auth.BearerTokenAuthentication",
-        "portal.csrf.SessionAuthentication",
+        "core.csrf.SessionAuthentication",
     ],
     # On an enterprise's host, only its members get past (others: 404); see tenants/permissions.py.
     "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsHostMember"],
     # Deep JSON and text no column can hold (NUL, lone surrogates) are a 400 here, once for all APIs.
     "DEFAULT_PARSER_CLASSES": [
-        "portal.parsers.JSONParser",
-        "portal.parsers.FormParser",
-        "portal.parsers.MultiPartParser",
+        "core.parsers.JSONParser",
+        "core.parsers.FormParser",
+        "core.parsers.MultiPartParser",
     ],
     # JSON only: DRF's browsable API pages carry inline styles the Content-Security-Policy refuses;
     # the interactive API is Swagger UI at /api/docs/.
@@ -371,7 +372,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 # API tokens (django-rest-knox; tenants/auth.py reads them): a token is stored as a SHA-512 digest,
 # lapses after API_TOKEN_IDLE_HOURS without use (each use moves its expiry on, at most once a minute)
@@ -407,7 +408,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "portal.openapi.json_bodies_only",
+        "core.openapi.json_bodies_only",
     ],
 }
 

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.limits import limit_posts
 from exhibition.hall import api as hall_api
 from exhibition.hall import views as hall_views
 from exhibition.hall import views_buyers as hall_buyers
@@ -15,7 +16,6 @@ from manufacturing import api as manufacturing_api
 from manufacturing.review import api as review_api
 from manufacturing.review import views as review_views
 from portal import views
-from portal.limits import limit_posts
 from portal.reports import api as reports_api
 from portal.reports import views as reports_views
 from portal.urls_common import urlpatterns as common

@@ -68,8 +68,8 @@ def not_found(request, exception=None):
 def csrf_failure(request, reason=""):
     """403 for a form that fails the CSRF check (another host's Origin, a missing token): the
     bilingual page, or the house error body under /api/. `reason` is Django's, for the log only."""
-    from portal.api import in_both_languages
-    from portal.csrf import CSRF_REFUSED
+    from core.api import in_both_languages
+    from core.csrf import CSRF_REFUSED
 
     if request.path.startswith("/api/"):
         return JsonResponse(

@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import limits
+from core import limits
 from tenants import registration, selectors, tokens
 from tenants.access import current_enterprise
 from tenants.auth import BearerTokenAuthentication, lockout_response

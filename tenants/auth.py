@@ -167,7 +167,7 @@ def lockout_response(request, original_response=None, credentials=None):
     whole cool-off: axes does not say how much of it is left)."""
     from django.conf import settings
 
-    from portal.api import in_both_languages
+    from core.api import in_both_languages
 
     seconds = max(60, int(float(settings.AXES_COOLOFF_TIME) * 3600))
     text = gettext_lazy(

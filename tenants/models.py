@@ -4,31 +4,14 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin
 from tenant_users.tenants.models import TenantBase, UserProfile
 
-
-def in_language(zh: str, en: str) -> str:
-    """The text for the active language: the Chinese one, or the English one when there is one."""
-    if (get_language() or "zh-hans").startswith("zh"):
-        return zh
-    return en or zh
+from core.i18n import Bilingual, in_language
 
 
-class Bilingual:
-    """Objects with `name_zh` / `name_en` show the name in the active language."""
-
-    @property
-    def name(self) -> str:
-        return in_language(self.name_zh, self.name_en)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Region(Bilingual, models.Model):
+class Region(Bilingual, models.Model):  # noqa: DJ008 - __str__ is Bilingual's
     """An administrative division of Beijing, Tianjin or Hebei (GB/T 2260 codes)."""
 
     class Level(models.TextChoices):
@@ -62,7 +45,7 @@ class Region(Bilingual, models.Model):
         verbose_name_plural = _("regions")
 
 
-class Industry(Bilingual, models.Model):
+class Industry(Bilingual, models.Model):  # noqa: DJ008 - __str__ is Bilingual's
     """A manufacturing division of GB/T 4754-2017, section C (C13-C43)."""
 
     code = models.CharField(_("code"), max_length=3, primary_key=True)

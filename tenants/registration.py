@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from pypinyin import lazy_pinyin
 
-from portal.api import ApplicationError, ConflictError
+from core.api import ApplicationError, ConflictError
+from core.i18n import bilingual
 from portal.reports import rollup
 from tenants.models import Domain, Enterprise, Industry, Region, User
 from tenants.schema import TEMPLATE_OUT_OF_DATE, TemplateOutOfDate, enterprise_schema_create
@@ -276,14 +277,6 @@ def public_url(path: str) -> str:
 
 
 # --- provisioning -----------------------------------------------------------------------------------
-
-
-def bilingual(message, **params) -> str:
-    """A stored message (such as a failure reason) that readers of either language understand."""
-    from portal.api import in_both_languages
-
-    texts = in_both_languages(message, params)
-    return f"{texts['en']} / {texts['zh']}"
 
 
 class ProvisioningError(Exception):

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils.translation import gettext_lazy
 
+from core.i18n import bilingual
 from tenants import registration
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def provision_enterprise(self, enterprise_id: int) -> str:
 def _failed(enterprise_id: int, exc: Exception) -> str:
     # The full error is in the worker log; the registrant sees a plain statement and can retry.
     logger.exception("provisioning enterprise %s failed", enterprise_id)
-    reason = registration.bilingual(
+    reason = bilingual(
         gettext_lazy(
             "An internal error stopped the preparation (%(error)s). It has been logged; please retry."
         ),

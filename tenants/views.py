@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
-from portal.api import ApplicationError
+from core.api import ApplicationError
 from tenants import roles
 from tenants.access import current_enterprise
 from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm

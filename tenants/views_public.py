@@ -12,8 +12,8 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.api import ApplicationError
-from portal.limits import limit_posts
+from core.api import ApplicationError
+from core.limits import limit_posts
 from tenants import registration
 from tenants.access import is_member
 from tenants.forms import RegistrationForm

@@ -122,7 +122,7 @@ def test_a_form_encoded_api_body_is_checked_too(alpha):
 
 
 def test_unstorable_fields_reports_paths_and_survives_deep_data():
-    from portal.parsers import unstorable_fields
+    from core.parsers import unstorable_fields
 
     deep = current = []
     for _ in range(3_000):

@@ -187,7 +187,7 @@ def test_invitation_token_expires_by_signature_age(alpha, settings):
         enterprise=alpha.enterprise, email="aged@example.com", role=Role.MEMBER, invited_by=alpha.owner
     )
     settings.INVITATION_MAX_AGE_DAYS = 0  # every signature is now too old
-    from portal.api import ApplicationError
+    from core.api import ApplicationError
 
     with pytest.raises(ApplicationError) as excinfo:
         services.invitation_from_token(enterprise=alpha.enterprise, token=token)

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from django.test import Client, RequestFactory
 
+from core.client_ip import client_ip
 from exhibition.hall.models import Inquiry
-from portal.client_ip import client_ip
 from tenants.models import User
 from tests.exhibition.test_booths import exhibit
 from tests.manufacturing.test_review import person

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api import RateLimited
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, Inquiry
-from portal.api import RateLimited
 from tenants.models import User
 from tenants.passwords import validate_new_password
 

@@ -9,9 +9,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api import ApplicationError, ConflictError
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import Booking, BoothListing, MeetingSlot
-from portal.api import ApplicationError, ConflictError
 
 NOTE_MAX = 500
 

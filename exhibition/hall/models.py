@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Bilingual, in_language
+from core.i18n import Bilingual, in_language
 
 
 class Exhibition(Bilingual, models.Model):

@@ -3,9 +3,9 @@ read replica when there is one (portal/replica.py)."""
 
 from django.db.models import QuerySet
 
+from core.api import small_id
+from core.replica import read_alias
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, MeetingSlot
-from portal.api import small_id
-from portal.replica import read_alias
 
 FILTERS = ("q", "section", "city", "industry", "tag")
 

@@ -5,9 +5,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.api import ConflictError
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Exhibition, Section
-from portal.api import ConflictError
 
 # Which status may follow which (the admin's buttons).
 MOVES = {

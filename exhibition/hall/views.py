@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.api import ApplicationError
 from exhibition.hall import services
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Exhibition
 from manufacturing.review.services import require_regional_admin
-from portal.api import ApplicationError
 
 
 def hall(request):

@@ -9,10 +9,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.api import ApplicationError, RateLimited, small_id
+from core.limits import limit_posts, limited_page
 from exhibition.hall import buyers
 from exhibition.hall.models import BoothListing
-from portal.api import ApplicationError, RateLimited, small_id
-from portal.limits import limit_posts, limited_page
 
 
 @limit_posts("signup")

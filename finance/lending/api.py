@@ -10,10 +10,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ApplicationError, form_data, json_body, page_of, paginated
 from finance.lending import selectors, services
 from finance.lending.forms import ProductForm
 from finance.lending.models import Application, LoanProduct
-from portal.api import ApplicationError, form_data, json_body, page_of, paginated
 
 TAGS = ["lending"]
 APPLICATION_ID = OpenApiParameter("application_id", int, OpenApiParameter.PATH)

@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import Bilingual
 from finance.models import MONEY, FinancingRequest
-from tenants.models import Bilingual
 
 
 class Institution(Bilingual, models.Model):

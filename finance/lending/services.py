@@ -18,12 +18,12 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.api import ApplicationError, ConflictError
 from finance import matching
 from finance import selectors as tenant_selectors
 from finance.forms import REQUEST_CAP, TERM_MAX
 from finance.lending.models import Application, ApplicationEvent, Institution, LoanProduct
 from finance.models import FinancingRequest
-from portal.api import ApplicationError, ConflictError
 from tenants.models import Enterprise, User
 
 # What an enterprise may choose to share; the request itself and who is asking always go.

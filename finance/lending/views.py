@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.api import ApplicationError
 from finance.lending import selectors, services
 from finance.lending.forms import ProductForm
 from finance.lending.models import Application
-from portal.api import ApplicationError
 
 
 @login_required

@@ -10,10 +10,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import json_body, page_of, paginated
 from manufacturing.review import services
 from manufacturing.review.models import Assignment, AuditEvent
 from manufacturing.review.views import AuditFilter, CaseFilter
-from portal.api import json_body, page_of, paginated
 
 TAGS = ["review"]
 ID = OpenApiParameter("assignment_id", int, OpenApiParameter.PATH)

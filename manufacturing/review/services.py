@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
+from core.api import ApplicationError, ConflictError, in_both_languages
 from manufacturing import scoring
 from manufacturing.models import Answer, Assessment, AuditDetail, Comment, Override
 from manufacturing.review import cohort
 from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
-from portal.api import ApplicationError, ConflictError, in_both_languages
 from portal.reports import rollup
 from tenants.models import Enterprise, Region, User
 from tenants.registration import public_url

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.api import ApplicationError
 from manufacturing.review import services
 from manufacturing.review.models import Assignment, AuditEvent, Notice, ReviewCase
 from manufacturing.views import _answer_from_form, result_view
-from portal.api import ApplicationError
 from tenants.models import Region, User
 
 

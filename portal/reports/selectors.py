@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from core.replica import read_alias
 from manufacturing.frameworks.models import Framework
-from portal.replica import read_alias
 from portal.reports.models import ALL, IndustrySpan, RegisteredCell, VerifiedCell
 from portal.reports.rollup import Tally, quarter_of, quarter_parse, quarter_start
 from tenants.models import Industry, Region

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api import in_both_languages, page_of, paginated
+from core.api import in_both_languages, page_of, paginated
 from tenants.access import current_enterprise
 from tenants.members import selectors, services
 from tenants.members.models import Activity, Membership, Role

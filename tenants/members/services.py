@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, tenant_context
 
-from portal.api import ApplicationError, ConflictError
+from core.api import ApplicationError, ConflictError
 from tenants import roles
 from tenants.members.models import Activity, Invitation, Membership, Role
 from tenants.models import Enterprise, User

@@ -9,11 +9,11 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core.api import ApplicationError
 from exhibition import booths, services
 from exhibition.hall.models import BoothListing, Exhibition, Section
 from exhibition.hall.publishing import listing_publish
 from exhibition.models import Booth, Product
-from portal.api import ApplicationError
 from tests.exhibition.test_catalogue import picture
 
 pytestmark = pytest.mark.django_db

@@ -64,7 +64,7 @@ def refuse_unstorable(data) -> None:
     else:
         fields = unstorable_fields(data)
     if fields:
-        from portal.api import ApplicationError  # here: portal.api imports DRF's views, which import us
+        from core.api import ApplicationError  # here: core.api imports DRF's views, which import us
 
         raise ApplicationError(UNSTORABLE, extra={field: [str(UNSTORABLE)] for field in fields})
 
@@ -74,8 +74,8 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            # Imported here: portal.api imports DRF's views, which import these parsers.
-            from portal.api import ApplicationError
+            # Imported here: core.api imports DRF's views, which import these parsers.
+            from core.api import ApplicationError
 
             raise ApplicationError(TOO_DEEP) from exc
         refuse_unstorable(data)

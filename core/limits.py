@@ -22,8 +22,8 @@ from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 from rest_framework.throttling import BaseThrottle
 
-from portal.api import RateLimited
-from portal.client_ip import client_ip, parse
+from core.api import RateLimited
+from core.client_ip import client_ip, parse
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ class PortalAutoSchema(AutoSchema):
         return [] if auths == [{}] else auths
 
     def get_operation_id(self):
-        """A GET answering a page of rows (portal.api.page_of) is a list, as DRF's generic list views
+        """A GET answering a page of rows (core.api.page_of) is a list, as DRF's generic list views
         are: `..._list`, not `..._retrieve` (which collided with the detail operation's id)."""
         operation_id = super().get_operation_id()
         paged = getattr(self.get_response_serializers(), "lists_rows", False)

@@ -17,9 +17,9 @@ class SessionAuthentication(authentication.SessionAuthentication):
     error body in both languages rather than DRF's English "CSRF Failed: ..."."""
 
     def enforce_csrf(self, request):
-        # Here, not at the top: DRF imports this module while rest_framework.views, which portal.api
+        # Here, not at the top: DRF imports this module while rest_framework.views, which core.api
         # imports, is still loading.
-        from portal.api import ApplicationError
+        from core.api import ApplicationError
 
         try:
             super().enforce_csrf(request)

@@ -5,7 +5,6 @@ import math
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, QueryDict
-from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
@@ -13,14 +12,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-def in_both_languages(message, params: dict | None = None) -> dict:
-    """{"zh": ..., "en": ...} of a lazily translated message, formatted with `params`."""
-    texts = {}
-    for key, language in (("zh", "zh-hans"), ("en", "en")):
-        with translation.override(language):
-            texts[key] = str(message) % params if params else str(message)
-    return texts
+from core.i18n import in_both_languages
 
 
 class ApplicationError(Exception):
