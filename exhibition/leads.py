@@ -42,8 +42,8 @@ def _locked(lead_id) -> Lead:
 @transaction.atomic
 def lead_reply(*, lead_id: int, user, text) -> Lead:
     """Sends the reply to the buyer (email after commit, and a notice on the public site)."""
+    from core.notices import notify
     from exhibition.hall.models import Inquiry
-    from manufacturing.review.services import notify
     from tenants.registration import public_url
 
     text = (text or "").strip() if isinstance(text, str) or text is None else ""

@@ -8,3 +8,9 @@ class ManufacturingConfig(AppConfig):
 
     name = "manufacturing"
     verbose_name = _("Industrial cloud")
+
+    def ready(self) -> None:
+        from core.audit import keep_private_values_with
+        from manufacturing.audit_details import TenantAuditDetails
+
+        keep_private_values_with(TenantAuditDetails())

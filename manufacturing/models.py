@@ -152,9 +152,9 @@ class Comment(models.Model):
 class AuditDetail(models.Model):
     """The private half of a review audit row: the answer values before and after, the override's
     reason, the comment's or the return's text. The row itself (who, what, when, which assessment
-    and question) is review.AuditEvent in the public schema, which regional admins read; these
+    and question) is core.AuditEvent in the public schema, which regional admins read; these
     values stay here, read by the enterprise's members and the assessor assigned to the assessment
-    (manufacturing.review.services.audit_with_details). `event_id` names the public row (no foreign
+    (core.audit.audit_with_details). `event_id` names the public row (no foreign
     key across schemas)."""
 
     event_id = models.BigIntegerField(unique=True)

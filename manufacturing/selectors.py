@@ -86,9 +86,9 @@ def review_of(*, assessment: Assessment, enterprise) -> dict:
     """What the enterprise sees of the verification: the assessor's comments and reasons, and the
     history of its assessment (the audit rows from the public schema, with their private values
     from its own)."""
+    from core.audit import audit_with_details
+    from core.models import AuditEvent
     from manufacturing.models import Comment
-    from manufacturing.review.models import AuditEvent
-    from manufacturing.review.services import audit_with_details
 
     return {
         "comments": list(Comment.objects.select_related("author").filter(assessment=assessment)),

@@ -74,9 +74,9 @@ def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
 def _overrides_drop(assessment: Assessment, keys: list[str], user) -> None:
     """An answer the enterprise changes after a return needs verifying again: the assessor's
     override of it goes, with an audit row."""
+    from core.audit import audit
+    from core.models import AuditEvent
     from manufacturing.models import Override
-    from manufacturing.review.models import AuditEvent
-    from manufacturing.review.services import audit
 
     for override in Override.objects.filter(assessment=assessment, key__in=keys):
         override.delete()
@@ -195,8 +195,8 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
             _("Sign the authenticity pledge before submitting."), extra={"field": "pledge"}
         )
     now = timezone.now()
-    from manufacturing.review.models import AuditEvent
-    from manufacturing.review.services import audit
+    from core.audit import audit
+    from core.models import AuditEvent
 
     audit(
         actor=user,

@@ -17,7 +17,7 @@ def portal(request):
     unread = 0
     user = getattr(request, "user", None)
     if site == "public" and user is not None and user.is_authenticated:
-        from manufacturing.review.models import Notice
+        from core.models import Notice
 
         unread = Notice.objects.filter(user=user, read_at__isnull=True).count()
     return {

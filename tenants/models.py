@@ -9,6 +9,7 @@ from django_tenants.models import DomainMixin
 from tenant_users.tenants.models import TenantBase, UserProfile
 
 from core.i18n import Bilingual, in_language
+from core.roles import PlatformRole
 
 
 class Region(Bilingual, models.Model):  # noqa: DJ008 - __str__ is Bilingual's
@@ -168,11 +169,7 @@ class User(UserProfile):
     """A global user. Per-enterprise membership and permissions live in each tenant schema
     (django-tenant-users); platform roles (assessor, regional admin) live here."""
 
-    class PlatformRole(models.TextChoices):
-        NONE = "", _("None")
-        ASSESSOR = "assessor", _("Assessor")
-        REGIONAL_ADMIN = "regional_admin", _("Regional administrator")
-        INSTITUTION = "institution", _("Financial institution user")
+    PlatformRole = PlatformRole  # the kernel's (core.roles), which checks them
 
     name = models.CharField(_("name"), max_length=100, blank=True)
     platform_role = models.CharField(

@@ -8,9 +8,9 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core.models import AuditEvent
 from exhibition import booths
 from exhibition.models import Lead
-from manufacturing.review.models import AuditEvent
 from tenants.members import services
 from tenants.members.models import Activity, Invitation, Membership, Role
 from tenants.tokens import token_create

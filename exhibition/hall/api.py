@@ -13,10 +13,10 @@ from rest_framework.views import APIView
 
 from core import limits
 from core.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
+from core.roles import is_regional_admin, require_regional_admin
 from exhibition.hall import buyers, meetings, selectors, services
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, ListingProduct, Section
-from manufacturing.review.services import is_regional_admin, require_regional_admin
 
 TAGS = ["hall"]
 EXHIBITION_ID = OpenApiParameter("exhibition_id", int, OpenApiParameter.PATH)

@@ -48,7 +48,7 @@ def slots_add(*, tenant, form: SlotForm) -> list[MeetingSlot]:
 @transaction.atomic
 def slot_cancel(*, tenant, slot_id, message) -> MeetingSlot:
     """Cancels a slot; a buyer who booked it is told, with the enterprise's message."""
-    from manufacturing.review.services import notify
+    from core.notices import notify
 
     slot = MeetingSlot.objects.select_for_update().filter(pk=slot_id, tenant=tenant).first()
     if slot is None:

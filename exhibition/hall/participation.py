@@ -5,9 +5,9 @@ its exports and the API read the same `participation()`."""
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from core.roles import scope_q
 from exhibition.hall import facts
 from exhibition.hall.models import Exhibition, ExhibitionFact
-from manufacturing.review.services import scope_q
 from portal.reports.tables import Table
 from tenants.models import Industry, Region
 

@@ -28,8 +28,8 @@ def exhibition_move(*, exhibition_id: int, move: str, actor) -> Exhibition:
     """Opens or closes booth registration, or ends the exhibition, with an audit row (the regional
     admins' audit log). A move that does not fit the current status is a 409 naming it;
     registration cannot open after its deadline."""
-    from manufacturing.review.models import AuditEvent
-    from manufacturing.review.services import audit
+    from core.audit import audit
+    from core.models import AuditEvent
 
     exhibition = Exhibition.objects.select_for_update().filter(pk=exhibition_id).first()
     if exhibition is None:

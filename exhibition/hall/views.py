@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
+from core.roles import require_regional_admin
 from exhibition.hall import services
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Exhibition
-from manufacturing.review.services import require_regional_admin
 
 
 def hall(request):

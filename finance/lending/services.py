@@ -63,7 +63,7 @@ class ProductScope:
 
 def product_scope(user) -> ProductScope:
     """404 for anyone who manages no product."""
-    from manufacturing.review.services import is_regional_admin, scope_q
+    from core.roles import is_regional_admin, scope_q
 
     institution = institution_of(user)
     if institution is not None:
@@ -87,7 +87,7 @@ def _event(application, *, actor, action, old="", new="", detail=None, message="
 
 
 def _notify_institution(application, message, params=None) -> None:
-    from manufacturing.review.services import notify
+    from core.notices import notify
     from tenants.registration import public_url
 
     users = User.objects.filter(
@@ -104,7 +104,8 @@ def _notify_institution(application, message, params=None) -> None:
 
 
 def _notify_enterprise(application, message, params=None) -> None:
-    from manufacturing.review.services import enterprise_admins, notify
+    from core.notices import notify
+    from tenants.members.selectors import enterprise_admins
     from tenants.services import tenant_url
 
     tenant = application.tenant

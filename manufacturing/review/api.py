@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import json_body, page_of, paginated
+from core.models import AuditEvent
+from core.roles import is_assessor
 from manufacturing.review import services
-from manufacturing.review.models import Assignment, AuditEvent
+from manufacturing.review.models import Assignment
 from manufacturing.review.views import AuditFilter, CaseFilter
 
 TAGS = ["review"]
@@ -78,7 +80,7 @@ class ReviewApi(APIView):
 class AssignmentListApi(ReviewApi):
     @extend_schema(responses=AssignmentOutput(many=True), tags=TAGS)
     def get(self, request):
-        if not services.is_assessor(request.user):
+        if not is_assessor(request.user):
             raise Http404
         rows = Assignment.objects.select_related("case__tenant", "case__framework", "assessor").filter(
             assessor=request.user, status__in=Assignment.ACTIVE

@@ -9,8 +9,6 @@ transaction: tenant and public tables share one connection, so one transaction c
 import functools
 from contextlib import contextmanager
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -18,130 +16,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
-from core.api import ApplicationError, ConflictError, in_both_languages
+from core.api import ApplicationError, ConflictError
+from core.audit import audit, audit_with_details
+from core.models import AuditEvent
+from core.notices import notify
+from core.roles import is_assessor, require_regional_admin, scope_q
 from manufacturing import scoring
-from manufacturing.models import Answer, Assessment, AuditDetail, Comment, Override
+from manufacturing.models import Answer, Assessment, Comment, Override
 from manufacturing.review import cohort
-from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
+from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from portal.reports import rollup
+from tenants.members.selectors import enterprise_admins, is_member
 from tenants.models import Enterprise, Region, User
 from tenants.registration import public_url
 from tenants.services import tenant_url
 
 TEXT_MAX = 5000
-
-
-# --- who may do what -----------------------------------------------------------------------------------
-
-
-def is_assessor(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.platform_role == User.PlatformRole.ASSESSOR)
-
-
-def is_regional_admin(user) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.platform_role == User.PlatformRole.REGIONAL_ADMIN
-    )
-
-
-def scope_q(user, *, city: str = "city", province: str = "province_code") -> Q:
-    """What lies in a regional admin's scope, as a filter on rows whose city and province code are
-    the fields named (by default `city` and `province_code`)."""
-    region = user.scope_region
-    if region is None:
-        return Q()
-    if region.level == Region.Level.PROVINCE:
-        return Q(**{province: region.province_code})
-    return Q(**{city: region})
-
-
-def require_regional_admin(user) -> None:
-    if not is_regional_admin(user):
-        raise Http404
-
-
-# --- audit and notices ---------------------------------------------------------------------------------
-
-
-def audit(
-    *, actor, action: str, tenant=None, assessment_id=None, subject="", old=None, new=None, reason=""
-) -> AuditEvent:
-    """The public audit row; for a private action (AuditEvent.PRIVATE) `old`, `new` and `reason` go
-    into the enterprise's schema instead (manufacturing.AuditDetail), in the same transaction."""
-    private = action in AuditEvent.PRIVATE
-    if private and tenant is None:
-        raise ValueError(f"a {action} audit row needs its enterprise: its values are kept there")
-    event = AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        tenant=tenant,
-        assessment_id=assessment_id,
-        action=action,
-        subject=subject,
-        old=None if private else old,
-        new=None if private else new,
-        reason="" if private else reason,
-    )
-    if private:
-        with tenant_context(tenant):
-            AuditDetail.objects.create(event_id=event.pk, old=old, new=new, reason=reason)
-    return event
-
-
-def audit_with_details(events, *, tenant: Enterprise) -> list[AuditEvent]:
-    """`events` (of one enterprise) with their private values read from its schema into `old`,
-    `new` and `reason`: for the enterprise's own members and the assessor assigned to the
-    assessment, never for regional admins. One query in the enterprise's schema."""
-    events = list(events)
-    ids = [event.pk for event in events if event.action in AuditEvent.PRIVATE]
-    if ids:
-        with tenant_context(tenant):
-            details = {d.event_id: d for d in AuditDetail.objects.filter(event_id__in=ids)}
-        for event in events:
-            detail = details.get(event.pk)
-            if detail is not None:
-                event.old, event.new, event.reason = detail.old, detail.new, detail.reason
-            event.details_read = True
-    return events
-
-
-def notify(*, users, message, params: dict | None = None, url: str = "", email_extra: str = "") -> None:
-    """An in-app notice now, and an email after commit (console backend in development). `url` is
-    absolute: notices are read on the public site, emails anywhere. Notices are a public table:
-    whatever is private to an enterprise goes in `email_extra`, which only the email carries."""
-    texts = in_both_languages(message, params)
-    users = [u for u in users if u is not None]
-    Notice.objects.bulk_create(
-        Notice(user=u, text_zh=texts["zh"], text_en=texts["en"], url=url) for u in users
-    )
-
-    def send() -> None:
-        for user in users:
-            send_mail(
-                subject=f"[京津冀工业云 Jingjinji Cloud] {' '.join(texts['zh'].split())[:60]}",
-                message="\n\n".join(part for part in (texts["zh"], texts["en"], email_extra, url) if part),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-            )
-
-    transaction.on_commit(send, robust=True)
-
-
-def _is_member(user: User, tenant: Enterprise) -> bool:
-    from tenants.members.models import Membership
-
-    with tenant_context(tenant):
-        return Membership.objects.filter(user=user).exists()
-
-
-def enterprise_admins(tenant: Enterprise) -> list[User]:
-    """Owners and administrators of the enterprise (read inside its schema)."""
-    from tenants.members.models import Membership, Role
-
-    with tenant_context(tenant):
-        ids = list(
-            Membership.objects.filter(role__in=[Role.OWNER, Role.ADMIN]).values_list("user_id", flat=True)
-        )
-    return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
 # --- the public index of scored assessments -------------------------------------------------------------
@@ -223,7 +113,7 @@ def assign(*, admin, case_id: int, assessor_id) -> Assignment:
             raise ApplicationError(_("Choose an assessor from the list."), extra={"field": "assessor"})
         if case.status in (ReviewCase.Status.VERIFYING, ReviewCase.Status.VERIFIED):
             raise ConflictError(_("This assessment has already been approved."))
-        if _is_member(assessor, case.tenant):
+        if is_member(user=assessor, enterprise=case.tenant):
             raise ApplicationError(
                 _("This assessor belongs to the enterprise and cannot verify its assessment."),
                 extra={"field": "assessor"},

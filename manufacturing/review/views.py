@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
+from core.models import AuditEvent, Notice
+from core.roles import is_assessor
 from manufacturing.review import services
-from manufacturing.review.models import Assignment, AuditEvent, Notice, ReviewCase
+from manufacturing.review.models import Assignment, ReviewCase
 from manufacturing.views import _answer_from_form, result_view
 from tenants.models import Region, User
 
@@ -29,7 +31,7 @@ def _fail(request, exc: ApplicationError, assignment_id):
 
 @login_required
 def assignment_list(request):
-    if not services.is_assessor(request.user):
+    if not is_assessor(request.user):
         raise Http404
     rows = (
         Assignment.objects.select_related("case__tenant", "case__city", "case__framework")

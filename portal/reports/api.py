@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import Pages, page_of
-from manufacturing.review.services import require_regional_admin
+from core.roles import require_regional_admin
 from portal.reports import selectors
 from portal.reports.forms import ReportFilterForm, filter_errors
 from portal.reports.rollup import quarter_label

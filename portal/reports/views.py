@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from manufacturing.review.services import require_regional_admin
+from core.roles import require_regional_admin
 from portal.reports import charts, selectors, tables
 from portal.reports.forms import ReportFilterForm, filter_errors
 from portal.reports.rollup import quarter_label

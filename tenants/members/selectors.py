@@ -23,3 +23,21 @@ def activity_list() -> QuerySet[Activity]:
     administrators (the page and API check the role); evaluate it on the enterprise's host, where
     its schema is the current one."""
     return Activity.objects.select_related("actor")
+
+
+def is_member(*, user, enterprise) -> bool:
+    """Whether the user is a member of the enterprise (read inside its schema)."""
+    with tenant_context(enterprise):
+        return Membership.objects.filter(user=user).exists()
+
+
+def enterprise_admins(enterprise) -> list:
+    """Owners and administrators of the enterprise (read inside its schema), active accounts only."""
+    from tenants.members.models import Role
+    from tenants.models import User
+
+    with tenant_context(enterprise):
+        ids = list(
+            Membership.objects.filter(role__in=[Role.OWNER, Role.ADMIN]).values_list("user_id", flat=True)
+        )
+    return list(User.objects.filter(pk__in=ids, is_active=True))

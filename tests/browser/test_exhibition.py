@@ -26,10 +26,10 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
+from core.models import Notice
 from exhibition import booths
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, MeetingSlot, Section
 from exhibition.models import Booth, Product
-from manufacturing.review.models import Notice
 from tenants.models import Enterprise, User
 from tests.browser.conftest import sign_in
 from tests.conftest import build_enterprise, references_checked

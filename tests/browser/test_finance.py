@@ -18,8 +18,8 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.models import Notice
 from finance.lending.models import Application, FinancingFact, Institution, InstitutionMember, LoanProduct
-from manufacturing.review.models import Notice
 from tenants.models import Region, User
 from tenants.services import user_create
 from tests.browser.conftest import sign_in

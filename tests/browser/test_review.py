@@ -14,11 +14,12 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 from tenant_users.permissions.models import UserTenantPermissions
 
+from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
 from manufacturing.frameworks.models import ScoringRequest
 from manufacturing.models import Assessment, Evidence
 from manufacturing.review import services
-from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
+from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from tenants.models import User
 from tenants.services import user_create
 from tests.browser.conftest import sign_in

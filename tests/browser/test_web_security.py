@@ -13,10 +13,11 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 from tenant_users.permissions.models import UserTenantPermissions
 
+from core.models import AuditEvent
 from manufacturing import services as assessment_services
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Assessment, Evidence
-from manufacturing.review.models import AuditEvent, ReviewCase
+from manufacturing.review.models import ReviewCase
 from tenants.models import User
 from tenants.services import user_create
 from tests.browser.conftest import sign_in

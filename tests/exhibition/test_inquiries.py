@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from core.models import Notice
 from exhibition.hall import buyers
 from exhibition.hall.models import Inquiry
 from exhibition.models import Lead
-from manufacturing.review.models import Notice
 from tests.exhibition.test_booths import exhibit
 from tests.manufacturing.test_review import logged_in, person
 

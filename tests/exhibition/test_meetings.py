@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from core.api import ConflictError
+from core.models import Notice
 from exhibition.hall import meetings
 from exhibition.hall.models import Booking, BoothListing, Exhibition, ExhibitionFact, MeetingSlot
-from manufacturing.review.models import Notice
 from tests.conftest import references_checked
 from tests.exhibition.test_booths import exhibit
 from tests.manufacturing.test_review import logged_in, person

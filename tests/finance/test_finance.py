@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core.models import Notice
 from finance import services
 from finance.lending import services as lending
 from finance.lending import services_facts
@@ -22,7 +23,6 @@ from finance.lending.models import (
 )
 from finance.lending.services_facts import financing_publish
 from finance.models import FinancialStatement, FinancingRequest
-from manufacturing.review.models import Notice
 from tenants.members.models import Role
 from tests.test_members import add_member, client_for
 

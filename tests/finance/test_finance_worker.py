@@ -13,11 +13,11 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.api import ConflictError
+from core.models import Notice
 from finance import services
 from finance.lending import services as lending
 from finance.lending.models import Application, FinancingFact, Institution, InstitutionMember, LoanProduct
 from finance.models import FinancingRequest
-from manufacturing.review.models import Notice
 from tests.conftest import build_enterprise
 from tests.manufacturing.test_review import person
 

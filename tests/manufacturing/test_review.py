@@ -7,10 +7,11 @@ from django.core import mail
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
 from manufacturing.models import Assessment, AuditDetail, Evidence, Override
 from manufacturing.review import services
-from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
+from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from tenants.models import Region, User
 from tenants.services import user_create
 from tests.manufacturing.test_assessments import bilingual, submitted

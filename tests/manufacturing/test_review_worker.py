@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
 from manufacturing.frameworks.models import ScoringRequest
 from manufacturing.models import Assessment
 from manufacturing.review import services
-from manufacturing.review.models import AssessmentFact, Assignment, AuditEvent, Notice, ReviewCase
+from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from manufacturing.review.tasks import publish_verified
 from tenants.models import User
 from tests.manufacturing.test_assessments import submitted

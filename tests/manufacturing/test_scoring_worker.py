@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.worker]
 
 def forget(world, assessment_id) -> None:
     """Deletes a committed assessment and the public rows it caused."""
-    from manufacturing.review.models import AuditEvent, ReviewCase
+    from core.models import AuditEvent
+    from manufacturing.review.models import ReviewCase
 
     with tenant_context(world.enterprise):
         Assessment.objects.filter(pk=assessment_id).delete()
