@@ -9,9 +9,3 @@ def current_enterprise(request):
     if tenant is None or tenant.schema_name == get_public_schema_name():
         return None
     return tenant
-
-
-def is_member(*, user, enterprise) -> bool:
-    from tenants.roles import role_of
-
-    return role_of(user=user, enterprise=enterprise) is not None

@@ -7,10 +7,11 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from tenants import selectors
-from tenants.access import current_enterprise, is_member
+from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.models import Enterprise, Region, User
 from tenants.passwords import validate_new_password
+from tenants.roles import is_member
 
 
 class MemberAuthenticationForm(AuthenticationForm):

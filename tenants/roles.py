@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from tenants.access import current_enterprise
 from tenants.members.models import ROLE_RANK, Role
 
 CACHE_ATTR = "_portal_roles"
@@ -41,6 +42,10 @@ def forget(user) -> None:
     user.__dict__.pop(CACHE_ATTR, None)
 
 
+def is_member(*, user, enterprise) -> bool:
+    return role_of(user=user, enterprise=enterprise) is not None
+
+
 def has_role(*, user, enterprise, minimum: str) -> bool:
     role = role_of(user=user, enterprise=enterprise)
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[minimum]
@@ -60,8 +65,6 @@ def require_role(*, user, enterprise, minimum: str) -> str:
 def host_member_or_404(request, minimum: str = Role.VIEWER) -> tuple:
     """(enterprise, role) of the signed-in user on this enterprise's host. 404 for a non-member,
     403 with a message below `minimum`."""
-    from tenants.access import current_enterprise
-
     enterprise = current_enterprise(request)
     role = require_role(user=request.user, enterprise=enterprise, minimum=minimum)
     return enterprise, role
@@ -73,6 +76,7 @@ __all__ = [
     "forget",
     "has_role",
     "host_member_or_404",
+    "is_member",
     "remember",
     "require_role",
     "role_of",

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from core.api import ApplicationError
 from core.limits import limit_posts
 from tenants import registration
-from tenants.access import is_member
 from tenants.forms import RegistrationForm
 from tenants.models import Enterprise
+from tenants.roles import is_member
 from tenants.services import tenant_url
 
 SWITCH_SALT = "portal.switch"

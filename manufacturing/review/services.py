@@ -26,9 +26,10 @@ from manufacturing.models import Answer, Assessment, Comment, Override
 from manufacturing.review import cohort
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from portal.reports import rollup
-from tenants.members.selectors import enterprise_admins, is_member
+from tenants.members.selectors import enterprise_admins
 from tenants.models import Enterprise, Region, User
 from tenants.registration import public_url
+from tenants.roles import is_member
 from tenants.services import tenant_url
 
 TEXT_MAX = 5000

@@ -25,12 +25,6 @@ def activity_list() -> QuerySet[Activity]:
     return Activity.objects.select_related("actor")
 
 
-def is_member(*, user, enterprise) -> bool:
-    """Whether the user is a member of the enterprise (read inside its schema)."""
-    with tenant_context(enterprise):
-        return Membership.objects.filter(user=user).exists()
-
-
 def enterprise_admins(enterprise) -> list:
     """Owners and administrators of the enterprise (read inside its schema), active accounts only."""
     from tenants.members.models import Role
