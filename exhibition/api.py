@@ -2,7 +2,6 @@
 their publishing, the lead inbox and meeting slots. The same forms and services as the pages: members
 read; members and up write; anyone else gets 404."""
 
-from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +69,7 @@ def _product(product_id) -> Product:
 def _product_form(request, instance=None):
     data, errors = form_data(request.data, ProductForm)
     if "industry" not in data:  # by default the product's, or the enterprise's own division
-        industry = instance.industry_id if instance is not None else connection.tenant.industry_id
+        industry = instance.industry_id if instance is not None else request.tenant.industry_id
         if industry:
             data["industry"] = industry
     form = ProductForm(data, instance=instance)
@@ -142,7 +141,7 @@ class ImageUploadApi(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError(_("Send the picture as `file`."))
-        picture = services.image_add(product=_product(product_id), upload=upload)
+        picture = services.image_add(enterprise=request.tenant, product=_product(product_id), upload=upload)
         return Response(CatalogueImageOutput(picture).data, status=status.HTTP_201_CREATED)
 
 
@@ -249,7 +248,10 @@ class BoothListApi(APIView):
         if exhibition is None:
             raise ApplicationError(_("Give the exhibition's id."), extra={"field": "exhibition"})
         booth = booths.booth_register(
-            exhibition_id=exhibition, section_id=small_id(body.get("section")), user=request.user
+            enterprise=request.tenant,
+            exhibition_id=exhibition,
+            section_id=small_id(body.get("section")),
+            user=request.user,
         )
         return _booth_response(request, booth.pk, status.HTTP_201_CREATED)
 
@@ -376,7 +378,9 @@ class LeadReplyApi(APIView):
     )
     def post(self, request, lead_id):
         body = json_body(request)
-        lead = leads.lead_reply(lead_id=lead_id, user=request.user, text=body.get("reply"))
+        lead = leads.lead_reply(
+            enterprise=request.tenant, lead_id=lead_id, user=request.user, text=body.get("reply")
+        )
         return Response(LeadOutput(lead).data)
 
 
@@ -385,7 +389,8 @@ class LeadCloseApi(APIView):
 
     @extend_schema(request=None, responses=LeadOutput, parameters=[LEAD_ID], tags=TAGS)
     def post(self, request, lead_id):
-        return Response(LeadOutput(leads.lead_close(lead_id=lead_id, user=request.user)).data)
+        lead = leads.lead_close(enterprise=request.tenant, lead_id=lead_id, user=request.user)
+        return Response(LeadOutput(lead).data)
 
 
 # --- meeting slots --------------------------------------------------------------------------------------

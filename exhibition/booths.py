@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.api import ApplicationError, ConflictError, small_id
 from exhibition.hall.models import BoothListing, Exhibition, Section
+from exhibition.hall.policy import booth_publishable, exhibition_public
 from exhibition.models import Booth, FeaturedProduct, Product
 from tenants.members.models import Activity
 
@@ -104,9 +105,11 @@ def booth_save(*, form: BoothForm) -> Booth:
 
 
 @transaction.atomic
-def booth_register(*, exhibition_id, section_id, user) -> Booth:
+def booth_register(*, enterprise, exhibition_id, section_id, user) -> Booth:
+    """Registers the enterprise's booth (in its schema, which the caller has entered) at an exhibition
+    whose registration is open."""
     exhibition = Exhibition.objects.select_for_update().filter(pk=exhibition_id).first()
-    if exhibition is None or exhibition.status not in Exhibition.PUBLIC:
+    if exhibition is None or not exhibition_public(exhibition):
         raise Http404
     if exhibition.status != Exhibition.Status.OPEN or exhibition.registration_deadline < timezone.localdate():
         raise ConflictError(_("Booth registration for this exhibition is closed."))
@@ -115,14 +118,12 @@ def booth_register(*, exhibition_id, section_id, user) -> Booth:
         raise ApplicationError(_("Choose one of this exhibition's sections."), extra={"field": "section"})
     if Booth.objects.filter(exhibition=exhibition).exists():
         raise ConflictError(_("You already have a booth at this exhibition."))
-    from django.db import connection
-
     from exhibition.hall.facts import fact_refresh
 
     booth = Booth.objects.create(exhibition=exhibition, section=section, created_by=user)
     _activity(
         booth,
-        enterprise=connection.tenant,
+        enterprise=enterprise,
         user=user,
         action=Activity.Action.BOOTH_REGISTERED,
         old="",
@@ -130,7 +131,7 @@ def booth_register(*, exhibition_id, section_id, user) -> Booth:
         name=exhibition.name_zh,
     )
     fact_refresh(
-        tenant_id=connection.tenant.pk, booth_id=booth.pk, exhibition_id=exhibition.pk, section_id=section.pk
+        tenant_id=enterprise.pk, booth_id=booth.pk, exhibition_id=exhibition.pk, section_id=section.pk
     )
     return booth
 
@@ -195,7 +196,7 @@ def booth_publish(*, booth_id, enterprise, user) -> Booth:
     from exhibition.hall.tasks import publish_booth
 
     booth = _locked(booth_id)
-    if not booth.featured.exists() and not (booth.intro_zh or booth.intro_en):
+    if not booth_publishable(booth):
         raise ApplicationError(_("Write an introduction or feature a product before publishing."))
     _activity(
         booth,

@@ -130,10 +130,10 @@ def _booth(tenant: Enterprise, exhibition: Exhibition, section: Section, intro, 
                     industry=tenant.industry,
                     created_by=tenant.owner,
                 )
-                services.image_add(product=product, upload=_picture(colour))
+                services.image_add(enterprise=tenant, product=product, upload=_picture(colour))
                 featured.append(product)
             booth = booths.booth_register(
-                exhibition_id=exhibition.pk, section_id=section.pk, user=tenant.owner
+                enterprise=tenant, exhibition_id=exhibition.pk, section_id=section.pk, user=tenant.owner
             )
             booth.intro_zh, booth.intro_en = intro
             booth.save()

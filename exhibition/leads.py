@@ -14,15 +14,13 @@ from tenants.members.models import Activity
 TEXT_MAX = 2000
 
 
-def _activity(lead: Lead, *, user, action: str, old: str) -> None:
+def _activity(lead: Lead, *, enterprise, user, action: str, old: str) -> None:
     """The row of the workspace's activity log for a change of this lead (same transaction)."""
-    from django.db import connection
-
     from tenants.members.services import activity_record
 
     buyer = ", ".join(part for part in (lead.buyer_name, lead.company) if part)
     activity_record(
-        enterprise=connection.tenant,
+        enterprise=enterprise,
         actor=user,
         action=action,
         subject=f"{buyer} (#{lead.pk})",
@@ -40,8 +38,9 @@ def _locked(lead_id) -> Lead:
 
 
 @transaction.atomic
-def lead_reply(*, lead_id: int, user, text) -> Lead:
-    """Sends the reply to the buyer (email after commit, and a notice on the public site)."""
+def lead_reply(*, enterprise, lead_id: int, user, text) -> Lead:
+    """Sends the reply to the buyer (email after commit, and a notice on the public site). `enterprise`
+    is the lead inbox's owner, whose schema the caller has entered."""
     from core.notices import notify
     from exhibition.hall.models import Inquiry
     from tenants.registration import public_url
@@ -57,13 +56,9 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
     lead.reply, lead.replied_by, lead.replied_at = text, user, timezone.now()
     old, lead.status = lead.status, Lead.Status.REPLIED
     lead.save(update_fields=["reply", "replied_by", "replied_at", "status"])
-    _activity(lead, user=user, action=Activity.Action.LEAD_REPLIED, old=old)
-    from django.db import connection
-
+    _activity(lead, enterprise=enterprise, user=user, action=Activity.Action.LEAD_REPLIED, old=old)
     # The buyer's copy of this enterprise's inquiry (never another's, whatever the lead says).
-    inquiry = (
-        Inquiry.objects.select_related("buyer").filter(pk=lead.inquiry_id, tenant=connection.tenant).first()
-    )
+    inquiry = Inquiry.objects.select_related("buyer").filter(pk=lead.inquiry_id, tenant=enterprise).first()
     if inquiry is not None:
         inquiry.reply, inquiry.replied_at = text, lead.replied_at  # the buyer's copy, same transaction
         inquiry.save(update_fields=["reply", "replied_at"])
@@ -87,11 +82,11 @@ def lead_reply(*, lead_id: int, user, text) -> Lead:
 
 
 @transaction.atomic
-def lead_close(*, lead_id: int, user) -> Lead:
+def lead_close(*, enterprise, lead_id: int, user) -> Lead:
     lead = _locked(lead_id)
     if lead.status == Lead.Status.CLOSED:
         return lead
     old, lead.status = lead.status, Lead.Status.CLOSED
     lead.save(update_fields=["status"])
-    _activity(lead, user=user, action=Activity.Action.LEAD_CLOSED, old=old)
+    _activity(lead, enterprise=enterprise, user=user, action=Activity.Action.LEAD_CLOSED, old=old)
     return lead

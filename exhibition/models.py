@@ -53,10 +53,11 @@ def specification_rows(text: str) -> list[tuple[str, str]]:
 
 
 def image_path(instance: "ProductImage", filename: str) -> str:
-    # Under the tenant's own folder, a random name; only re-encoded JPEGs are ever stored.
-    from django.db import connection
-
-    return f"tenants/{connection.schema_name}/products/{instance.product_id}/{uuid.uuid4().hex}-{filename}"
+    # Under the enterprise's own folder, a random name; only re-encoded JPEGs are ever stored.
+    if instance.enterprise is None:
+        raise ValueError("A product's pictures are stored by services.image_add, which names the enterprise.")
+    folder = instance.enterprise.schema_name
+    return f"tenants/{folder}/products/{instance.product_id}/{uuid.uuid4().hex}-{filename}"
 
 
 class ProductImage(models.Model):
@@ -68,6 +69,9 @@ class ProductImage(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The enterprise whose folder new files are stored in (not a column: the row is in its schema
+    # already); set by services.image_add, read by image_path.
+    enterprise = None
 
     class Meta:
         ordering = ["position", "pk"]

@@ -16,8 +16,9 @@ def product_save(*, form: ProductForm, user) -> Product:
 
 
 @transaction.atomic
-def image_add(*, product: Product, upload) -> ProductImage:
-    """Adds a checked, re-encoded picture (images.process refuses anything else, with a message)."""
+def image_add(*, enterprise, product: Product, upload) -> ProductImage:
+    """Adds a checked, re-encoded picture (images.process refuses anything else, with a message). The
+    files go to the folder of `enterprise`, the product's owner (whose schema the caller has entered)."""
     from django.utils.translation import gettext_lazy as _
 
     from core.api import ConflictError
@@ -28,6 +29,7 @@ def image_add(*, product: Product, upload) -> ProductImage:
         raise ConflictError(_("A product has at most %(n)s pictures."), params={"n": MAX_IMAGES})
     processed = images.process(upload)
     picture = ProductImage(product=product, original_name=(upload.name or "")[:255], position=count)
+    picture.enterprise = enterprise
     picture.image.save(processed.image.name, processed.image, save=False)
     picture.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
     picture.save()

@@ -49,10 +49,10 @@ def product_edit(request, product_id=None):
 @login_required
 @require_POST
 def image_upload(request, product_id):
-    roles.host_member_or_404(request, Role.MEMBER)
+    enterprise, _role = roles.host_member_or_404(request, Role.MEMBER)
     product = get_object_or_404(Product, pk=product_id)
     try:
-        services.image_add(product=product, upload=request.FILES.get("image"))
+        services.image_add(enterprise=enterprise, product=product, upload=request.FILES.get("image"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -119,9 +119,10 @@ def booths(request):
 def booth_register(request):
     from exhibition import booths as booth_services
 
-    roles.host_member_or_404(request, Role.MEMBER)
+    enterprise, _role = roles.host_member_or_404(request, Role.MEMBER)
     try:
         booth = booth_services.booth_register(
+            enterprise=enterprise,
             exhibition_id=small_id(request.POST.get("exhibition")),
             section_id=small_id(request.POST.get("section")),
             user=request.user,

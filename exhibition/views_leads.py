@@ -74,14 +74,16 @@ def export(request):
 @login_required
 @require_POST
 def answer(request, lead_id):
-    roles.host_member_or_404(request, Role.MEMBER)
+    enterprise, _role = roles.host_member_or_404(request, Role.MEMBER)
     lead = get_object_or_404(Lead, pk=lead_id)
     try:
         if request.POST.get("close"):
-            leads.lead_close(lead_id=lead.pk, user=request.user)
+            leads.lead_close(enterprise=enterprise, lead_id=lead.pk, user=request.user)
             messages.success(request, _("Lead closed."))
         else:
-            leads.lead_reply(lead_id=lead.pk, user=request.user, text=request.POST.get("reply"))
+            leads.lead_reply(
+                enterprise=enterprise, lead_id=lead.pk, user=request.user, text=request.POST.get("reply")
+            )
             messages.success(request, _("Reply sent to the buyer."))
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -48,23 +48,11 @@ def request_list():
 
 
 def verified_level(enterprise) -> dict | None:
-    """The enterprise's newest verified level in the default framework (published by the review)."""
-    from manufacturing.review.models import AssessmentFact
+    """The enterprise's newest verified level in the default framework (published by the review),
+    read through the manufacturing app's interface (plain values)."""
+    from manufacturing.interface import verified_level as manufacturing_verified_level
 
-    fact = (
-        AssessmentFact.objects.filter(tenant=enterprise, framework__is_default=True, is_latest=True)
-        .select_related("framework")
-        .order_by("-approved_at")
-        .first()
-    )
-    if fact is None:
-        return None
-    return {
-        "level": fact.level,
-        "total": fact.total,
-        "framework": f"{fact.framework.code} {fact.framework.version}",
-        "approved_at": fact.approved_at.isoformat(),
-    }
+    return manufacturing_verified_level(tenant_id=enterprise.pk)
 
 
 def need_of(request: FinancingRequest, enterprise) -> matching.Need:

@@ -80,7 +80,9 @@ def test_booth_and_lead_status_changes_are_each_one_row(alpha, fair):
     member = add_member(alpha, "act-member@example.com", Role.MEMBER)
     start = last_id(alpha)
     with tenant_context(alpha.enterprise):
-        booth = booths.booth_register(exhibition_id=fair.pk, section_id=section.pk, user=member)
+        booth = booths.booth_register(
+            enterprise=alpha.enterprise, exhibition_id=fair.pk, section_id=section.pk, user=member
+        )
         booth.intro_zh = "我们的展位"
         booth.save()
         lead = Lead.objects.create(

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from core import limits
 from core.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
 from core.roles import is_regional_admin, require_regional_admin
-from exhibition.hall import buyers, meetings, selectors, services
+from exhibition.hall import buyers, meetings, policy, selectors, services
 from exhibition.hall.forms import ExhibitionForm, SectionForm
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, ListingProduct, Section
 
@@ -59,7 +59,7 @@ def _exhibitions(request):
     rows = Exhibition.objects.prefetch_related("sections__industries")
     if request.user.is_authenticated and is_regional_admin(request.user):
         return rows  # drafts too
-    return rows.filter(status__in=Exhibition.PUBLIC)
+    return rows.filter(policy.public_exhibitions_q())
 
 
 class ExhibitionListApi(APIView):

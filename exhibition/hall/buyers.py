@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.api import RateLimited
+from exhibition.hall import policy
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, Inquiry
 from tenants.models import User
@@ -102,7 +103,8 @@ def inquiry_send(*, buyer, listing_id: int, message: str, company: str = "") -> 
     from exhibition.hall.tasks import deliver_inquiry
 
     # Locked: an unpublish committing meanwhile waits, so the inquiry never points at a deleted listing.
-    listing = BoothListing.objects.select_for_update(of=("self",)).filter(pk=listing_id, live=True).first()
+    locked = BoothListing.objects.select_for_update(of=("self",))
+    listing = policy.visible_listings(locked).filter(pk=listing_id).first()
     if listing is None:
         from django.http import Http404
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.api import ApplicationError, ConflictError
 from exhibition.hall.facts import fact_refresh
-from exhibition.hall.models import Booking, BoothListing, MeetingSlot
+from exhibition.hall.models import Booking, MeetingSlot
+from exhibition.hall.policy import visible_listings
 
 NOTE_MAX = 500
 
@@ -89,7 +90,7 @@ def book(*, buyer, slot_id, listing_id, note="") -> Booking:
     slot = MeetingSlot.objects.select_for_update().filter(pk=slot_id).first()
     if slot is None:
         raise Http404
-    listing = BoothListing.objects.filter(pk=listing_id, live=True, tenant_id=slot.tenant_id).first()
+    listing = visible_listings().filter(pk=listing_id, tenant_id=slot.tenant_id).first()
     if listing is None:
         raise Http404  # not a slot of this booth's enterprise, or the booth has left the hall
     if slot.cancelled_at is not None or slot.starts_at <= timezone.now():

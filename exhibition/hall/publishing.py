@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, ListingProduct
+from exhibition.hall.policy import booth_copyable
 from exhibition.hall.search import grams, listing_text
 from tenants.models import Enterprise
 
@@ -43,7 +44,7 @@ def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
     tenant = Enterprise.objects.select_related("city").get(pk=tenant_id)
     with tenant_context(tenant):
         booth = Booth.objects.select_for_update().filter(pk=booth_id).first()  # orders us with the enterprise
-        if booth is None or booth.status != Booth.Status.PUBLISHED:
+        if not booth_copyable(booth):
             listing_remove(tenant=tenant, booth_id=booth_id)
             return None
         listing = BoothListing.objects.select_for_update().filter(tenant=tenant, booth_id=booth_id).first()

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from core.api import small_id
 from core.replica import read_alias
+from exhibition.hall import policy
 from exhibition.hall.models import Booking, BoothListing, Exhibition, Inquiry, MeetingSlot
 
 FILTERS = ("q", "section", "city", "industry", "tag")
@@ -16,14 +17,14 @@ def hall_filters(params) -> dict[str, str]:
 
 
 def hall_listings(exhibition: Exhibition, chosen: dict[str, str]) -> QuerySet[BoothListing]:
-    """The exhibition's booths in the hall (published copies only): keyword in Chinese or English,
+    """The exhibition's booths in the hall (policy.visible_listings): keyword in Chinese or English,
     section, city, industry division and product tag."""
     from exhibition.hall.search import keyword_grams
     from exhibition.models import Product
 
     rows = (
-        BoothListing.objects.using(read_alias())
-        .filter(exhibition=exhibition, live=True)
+        policy.visible_listings(BoothListing.objects.using(read_alias()))
+        .filter(exhibition=exhibition)
         .select_related("city", "industry", "section")
         .defer("pending", "search_text", "search_grams")  # wide, and never shown
     )
@@ -45,13 +46,12 @@ def hall_listings(exhibition: Exhibition, chosen: dict[str, str]) -> QuerySet[Bo
 
 
 def public_exhibitions() -> QuerySet[Exhibition]:
-    return Exhibition.objects.using(read_alias()).filter(status__in=Exhibition.PUBLIC)
+    return Exhibition.objects.using(read_alias()).filter(policy.public_exhibitions_q())
 
 
 def public_listing(listing_id) -> BoothListing | None:
     return (
-        BoothListing.objects.using(read_alias())
-        .filter(live=True, exhibition__status__in=Exhibition.PUBLIC)
+        policy.visible_listings(BoothListing.objects.using(read_alias()))
         .select_related("exhibition", "section", "city", "industry")
         .filter(pk=listing_id)
         .first()

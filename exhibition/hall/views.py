@@ -135,11 +135,9 @@ def listing_image(request, product_id):
     from django.http import FileResponse, Http404
 
     from exhibition.hall.models import ListingProduct
+    from exhibition.hall.policy import visible_q
 
-    product = get_object_or_404(
-        ListingProduct.objects.filter(listing__live=True, listing__exhibition__status__in=Exhibition.PUBLIC),
-        pk=product_id,
-    )
+    product = get_object_or_404(ListingProduct.objects.filter(visible_q("listing__")), pk=product_id)
     if not product.thumbnail:
         raise Http404
     try:

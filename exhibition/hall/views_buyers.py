@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.api import ApplicationError, RateLimited, small_id
 from core.limits import limit_posts, limited_page
 from exhibition.hall import buyers
-from exhibition.hall.models import BoothListing
+from exhibition.hall.policy import visible_listings
 
 
 @limit_posts("signup")
@@ -49,7 +49,7 @@ def signup(request):
 @require_POST
 @limit_posts("inquiry")
 def inquire(request, listing_id):
-    listing = get_object_or_404(BoothListing, pk=listing_id, live=True)
+    listing = get_object_or_404(visible_listings(), pk=listing_id)
     form = buyers.InquiryForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -89,7 +89,9 @@ def test_a_buyer_inquires_and_books_at_a_booth_and_the_enterprise_sees_both(
                 industry=world.enterprise.industry,
                 created_by=world.owner,
             )
-            booth = booths.booth_register(exhibition_id=fair.pk, section_id=section.pk, user=world.owner)
+            booth = booths.booth_register(
+                enterprise=world.enterprise, exhibition_id=fair.pk, section_id=section.pk, user=world.owner
+            )
             booth.intro_zh = "保定的数控机床制造商。"
             booth.save()
             booth.featured.add(product)

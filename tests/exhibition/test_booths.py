@@ -32,9 +32,16 @@ def exhibit(world, fair, section="equipment", *, name_zh, name_en, tags, intro="
             created_by=world.owner,
         )
         if image:
-            services.image_add(product=product, upload=SimpleUploadedFile("p.png", picture(size=(800, 600))))
+            services.image_add(
+                enterprise=world.enterprise,
+                product=product,
+                upload=SimpleUploadedFile("p.png", picture(size=(800, 600))),
+            )
         booth = booths.booth_register(
-            exhibition_id=fair["exhibition"].pk, section_id=fair[section].pk, user=world.owner
+            enterprise=world.enterprise,
+            exhibition_id=fair["exhibition"].pk,
+            section_id=fair[section].pk,
+            user=world.owner,
         )
         booth.intro_zh = intro
         booth.save()
@@ -51,11 +58,17 @@ def hall(path="", language="en"):
 def test_registration_needs_an_open_exhibition_a_section_of_it_and_one_booth_each(alpha, beta, fair):
     with tenant_context(alpha.enterprise):
         booths.booth_register(
-            exhibition_id=fair["exhibition"].pk, section_id=fair["cars"].pk, user=alpha.owner
+            enterprise=alpha.enterprise,
+            exhibition_id=fair["exhibition"].pk,
+            section_id=fair["cars"].pk,
+            user=alpha.owner,
         )
         with pytest.raises(ApplicationError) as twice:
             booths.booth_register(
-                exhibition_id=fair["exhibition"].pk, section_id=fair["cars"].pk, user=alpha.owner
+                enterprise=alpha.enterprise,
+                exhibition_id=fair["exhibition"].pk,
+                section_id=fair["cars"].pk,
+                user=alpha.owner,
             )
     assert twice.value.status_code == 409
     other = Exhibition.objects.create(
@@ -63,7 +76,9 @@ def test_registration_needs_an_open_exhibition_a_section_of_it_and_one_booth_eac
     )
     foreign = Section.objects.create(exhibition=other, name_zh="x")
     with tenant_context(beta.enterprise), pytest.raises(ApplicationError) as closed:
-        booths.booth_register(exhibition_id=other.pk, section_id=foreign.pk, user=beta.owner)
+        booths.booth_register(
+            enterprise=beta.enterprise, exhibition_id=other.pk, section_id=foreign.pk, user=beta.owner
+        )
     assert closed.value.status_code == 409
     response = beta.client().post(
         "/exhibition/booths/register/",

@@ -138,6 +138,10 @@ def test_a_product_has_at_most_eight_pictures(alpha):
     item = product(alpha)
     with tenant_context(alpha.enterprise):
         for _n in range(services.MAX_IMAGES):
-            services.image_add(product=item, upload=SimpleUploadedFile("p.png", picture(size=(10, 10))))
+            services.image_add(
+                enterprise=alpha.enterprise,
+                product=item,
+                upload=SimpleUploadedFile("p.png", picture(size=(10, 10))),
+            )
     response = upload(alpha, item.pk, "ninth.png", picture(size=(10, 10)))
     assert "at most 8 pictures" in response.content.decode()

@@ -42,7 +42,10 @@ def _slot(world, days=1) -> MeetingSlot:
 def test_a_booth_is_counted_from_registration_to_meetings_and_after_it_leaves_the_hall(alpha, fair):
     with tenant_context(alpha.enterprise):
         draft = booths.booth_register(
-            exhibition_id=fair["exhibition"].pk, section_id=fair["cars"].pk, user=alpha.owner
+            enterprise=alpha.enterprise,
+            exhibition_id=fair["exhibition"].pk,
+            section_id=fair["cars"].pk,
+            user=alpha.owner,
         )
     fact = ExhibitionFact.objects.get(tenant=alpha.enterprise, booth_id=draft.pk)
     assert (fact.exhibition, fact.section, fact.city_id, fact.industry_id) == (

@@ -41,7 +41,9 @@ def _wait(predicate, what):
 def _booth(world, exhibition, section):
     with tenant_context(world.enterprise):
         product = Product.objects.create(name_zh="测试机床", industry_id="C34", created_by=world.owner)
-        booth = booths.booth_register(exhibition_id=exhibition.pk, section_id=section.pk, user=world.owner)
+        booth = booths.booth_register(
+            enterprise=world.enterprise, exhibition_id=exhibition.pk, section_id=section.pk, user=world.owner
+        )
         booth.featured.add(product)
     connection.set_schema_to_public()
     return booth
