@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from core.api import ApplicationError, ConflictError
 from core.parsers import MultiPartParser
-from manufacturing import scoring, selectors, services
+from manufacturing import policy, scoring, selectors, services
+from manufacturing.answers import answers_of
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
 from tenants.access import current_enterprise
@@ -58,6 +59,9 @@ class FrameworkDetailApi(APIView):
 
 
 class AssessmentOutput(serializers.Serializer):
+    """Needs the enterprise in its context (`output()` below): the scoring state is looked up in the
+    public schema, where assessment ids repeat across enterprises."""
+
     id = serializers.IntegerField()
     framework = serializers.IntegerField(source="framework_id")
     status = serializers.CharField()
@@ -74,7 +78,11 @@ class AssessmentOutput(serializers.Serializer):
         return selectors.assessment_progress(assessment=assessment)
 
     def get_scoring(self, assessment) -> str | None:
-        return selectors.scoring_state(assessment=assessment)
+        return selectors.scoring_state(assessment=assessment, enterprise=self.context["enterprise"])
+
+
+def output(request, assessment_or_rows, **kwargs) -> AssessmentOutput:
+    return AssessmentOutput(assessment_or_rows, context={"enterprise": current_enterprise(request)}, **kwargs)
 
 
 def _assessment(assessment_id: int) -> Assessment:
@@ -88,7 +96,7 @@ class AssessmentListCreateApi(APIView):
 
     @extend_schema(responses=AssessmentOutput(many=True), tags=["industrial"])
     def get(self, request):
-        return Response(AssessmentOutput(selectors.assessment_summaries(), many=True).data)
+        return Response(output(request, selectors.assessment_summaries(), many=True).data)
 
     @extend_schema(
         request=inline_serializer(
@@ -108,7 +116,7 @@ class AssessmentListCreateApi(APIView):
         if framework is None:
             return Response({"framework": [_("There is no such framework.")]}, status=400)
         assessment = services.assessment_create(framework=framework, user=request.user)
-        return Response(AssessmentOutput(assessment).data, status=status.HTTP_201_CREATED)
+        return Response(output(request, assessment).data, status=status.HTTP_201_CREATED)
 
 
 class AssessmentDetailApi(APIView):
@@ -122,11 +130,14 @@ class AssessmentDetailApi(APIView):
     )
     def get(self, request, assessment_id):
         assessment = _assessment(assessment_id)
+        readable = policy.evidence_readable_by(
+            user=request.user, enterprise=current_enterprise(request), assessment_id=assessment.pk
+        )
         return Response(
             {
-                "assessment": AssessmentOutput(assessment).data,
-                "answers": services.answers_of(assessment),
-                "evidence": selectors.evidence_list(assessment=assessment),
+                "assessment": output(request, assessment).data,
+                "answers": answers_of(assessment),
+                "evidence": selectors.evidence_list(assessment=assessment) if readable else [],
             }
         )
 
@@ -140,7 +151,11 @@ class AnswerApi(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}, tags=["industrial"])
     def put(self, request, assessment_id, key):
         answer = services.answer_put(
-            assessment=_assessment(assessment_id), key=key, value=request.data, user=request.user
+            enterprise=current_enterprise(request),
+            assessment=_assessment(assessment_id),
+            key=key,
+            value=request.data,
+            user=request.user,
         )
         return Response({"key": answer.key, "value": answer.value})
 
@@ -184,8 +199,8 @@ class PledgeApi(APIView):
     @extend_schema(request=None, responses=AssessmentOutput, tags=["industrial"])
     def post(self, request, assessment_id):
         return Response(
-            AssessmentOutput(
-                services.pledge_sign(assessment=_assessment(assessment_id), user=request.user)
+            output(
+                request, services.pledge_sign(assessment=_assessment(assessment_id), user=request.user)
             ).data
         )
 
@@ -201,7 +216,7 @@ class SubmitApi(APIView):
         assessment = services.assessment_submit(
             assessment=_assessment(assessment_id), user=request.user, enterprise=current_enterprise(request)
         )
-        return Response(AssessmentOutput(assessment).data, status=status.HTTP_202_ACCEPTED)
+        return Response(output(request, assessment).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ResultApi(APIView):

@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 from manufacturing import scoring, services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
-from manufacturing.review import services as review
+from manufacturing.review import assignments, publishing, workbench
 from manufacturing.review.models import ReviewCase
 from tenants.models import Enterprise, User
 
@@ -47,13 +47,15 @@ def _scored(enterprise: Enterprise, framework: Framework, owner: User, seed: int
     with tenant_context(enterprise):
         assessment = services.assessment_create(framework=framework, user=owner)
         for key, value in demo_answers(framework.definition, seed).items():
-            services.answer_put(assessment=assessment, key=key, value=value, user=owner)
+            services.answer_put(
+                enterprise=enterprise, assessment=assessment, key=key, value=value, user=owner
+            )
         for key in services.evidence_missing(assessment=assessment):
             upload = SimpleUploadedFile(f"{key}.pdf", MINIMAL_PDF)
             services.evidence_add(assessment=assessment, question_key=key, upload=upload, user=owner)
         services.pledge_sign(assessment=assessment, user=owner)
         services.assessment_submit(assessment=assessment, user=owner, enterprise=enterprise)
-        return services.assessment_score(assessment_id=assessment.pk)
+        return services.assessment_score(enterprise=enterprise, assessment_id=assessment.pk)
 
 
 def demo_assessments_ensure(*, assessor: User, admin: User) -> None:
@@ -70,14 +72,14 @@ def demo_assessments_ensure(*, assessor: User, admin: User) -> None:
         if stage == "scored":
             continue
         case = ReviewCase.objects.get(tenant=enterprise, assessment_id=assessment.pk)
-        assignment = review.assign(admin=admin, case_id=case.pk, assessor_id=assessor.pk)
+        assignment = assignments.assign(admin=admin, case_id=case.pk, assessor_id=assessor.pk)
         if stage == "verified":
-            review.override_set(
+            workbench.override_set(
                 assessor=assessor,
                 assignment_id=assignment.pk,
                 key="network",
                 value={"options": ["office-lan"]},
                 reason="现场核查：生产区尚未联网，仅办公网络。On site: only the office network is connected.",
             )
-            review.approve(assessor=assessor, assignment_id=assignment.pk)
-            review.publish(tenant_id=enterprise.pk, assessment_id=assessment.pk)
+            workbench.approve(assessor=assessor, assignment_id=assignment.pk)
+            publishing.publish(tenant_id=enterprise.pk, assessment_id=assessment.pk)

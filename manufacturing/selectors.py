@@ -1,13 +1,14 @@
 """Reads for the industrial cloud (tenant schema, plus published frameworks in public)."""
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from manufacturing import scoring
+from manufacturing.answers import framework_definition
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Answer, Assessment, Evidence
+from manufacturing.presenters import result_view
 
 
 def framework_list() -> QuerySet[Framework]:
@@ -41,8 +42,6 @@ def assessment_summaries() -> QuerySet[Assessment]:
 
 
 def assessment_progress(*, assessment: Assessment) -> dict:
-    from manufacturing.services import framework_definition
-
     answered = getattr(assessment, "answered", None)
     if answered is None:
         answered = Answer.objects.filter(assessment=assessment).count()
@@ -65,7 +64,7 @@ def evidence_list(*, assessment: Assessment) -> list[dict]:
     return [evidence_item(e) for e in Evidence.objects.filter(assessment=assessment)]
 
 
-def scoring_state(*, assessment: Assessment) -> str | None:
+def scoring_state(*, assessment: Assessment, enterprise) -> str | None:
     """For a submitted assessment without its result: "scoring" (normal), "delayed" (past the
     sweeper's wait, so re-sent at least once) or "stalled" (every re-send spent; the sweeper has
     logged an error for the operators). None once scored or while a draft."""
@@ -75,7 +74,7 @@ def scoring_state(*, assessment: Assessment) -> str | None:
     if waited.total_seconds() < settings.SCORING_SWEEP_AFTER_SECONDS:
         return "scoring"
     resends = (
-        ScoringRequest.objects.filter(tenant_id=connection.tenant.pk, assessment_id=assessment.pk)
+        ScoringRequest.objects.filter(tenant_id=enterprise.pk, assessment_id=assessment.pk)
         .values_list("resends", flat=True)
         .first()
     )
@@ -105,7 +104,6 @@ def review_of(*, assessment: Assessment, enterprise) -> dict:
 def report_data(*, assessment: Assessment, enterprise) -> dict:
     """The verified-result report's content (manufacturing.report_pdf renders it)."""
     from manufacturing.review.models import AssessmentFact
-    from manufacturing.views import result_view
 
     definition = assessment.framework.definition
     verified, own = assessment.verified_result, assessment.result

@@ -1,22 +1,25 @@
 """Assessments: create, answer, attach evidence, pledge, submit, score (services: writes).
 
 Everything here runs in the enterprise's schema (a request on its host, or a worker task carrying
-its schema). Scoring itself is manufacturing/scoring.py, pure.
+its schema). Whose data it is comes in as a parameter (`enterprise`) from the view, API or task, never
+from the connection. Scoring itself is manufacturing/scoring.py, pure; reading and checking answers
+is manufacturing/answers.py, shared with the review.
 """
 
-import functools
 import logging
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import schema_context
 
 from core.api import ApplicationError, ConflictError
 from manufacturing import scoring
+from manufacturing.answers import answer_error, answers_of, framework_definition
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Answer, Assessment, Evidence
+from manufacturing.review.assignments import case_record
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +35,6 @@ EVIDENCE_TYPES = {
 }
 
 
-def _answer_error(exc: scoring.AnswerError) -> ApplicationError:
-    language = "zh" if (translation.get_language() or "zh").startswith("zh") else "en"
-    return ApplicationError(exc.message[language], extra={"field": exc.key, "messages": exc.message})
-
-
 def _editable(assessment: Assessment) -> None:
     """Drafts and assessments returned by the assessor can change; nothing else (409)."""
     if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
@@ -49,7 +47,7 @@ def assessment_create(*, framework: Framework, user) -> Assessment:
 
 
 @transaction.atomic
-def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
+def answer_put(*, enterprise, assessment: Assessment, key: str, value, user) -> Answer:
     assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
     _editable(assessment)
     definition = assessment.framework.definition
@@ -57,9 +55,9 @@ def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
         clean = scoring.answer_clean(definition, key, value)
         shared = scoring.shared_inputs_update(definition, answers_of(assessment), key, clean)
     except scoring.AnswerError as exc:
-        raise _answer_error(exc) from exc
+        raise answer_error(exc) from exc
     if assessment.status == Assessment.Status.RETURNED:
-        _overrides_drop(assessment, [key, *shared], user)
+        _overrides_drop(enterprise, assessment, [key, *shared], user)
     for other_key, other_value in shared.items():  # the same raw figure in other questions
         Answer.objects.filter(assessment=assessment, key=other_key).update(
             value=other_value, updated_by=user, updated_at=timezone.now()
@@ -71,7 +69,7 @@ def answer_put(*, assessment: Assessment, key: str, value, user) -> Answer:
     return answer
 
 
-def _overrides_drop(assessment: Assessment, keys: list[str], user) -> None:
+def _overrides_drop(enterprise, assessment: Assessment, keys: list[str], user) -> None:
     """An answer the enterprise changes after a return needs verifying again: the assessor's
     override of it goes, with an audit row."""
     from core.audit import audit
@@ -83,7 +81,7 @@ def _overrides_drop(assessment: Assessment, keys: list[str], user) -> None:
         audit(
             actor=user,
             action=AuditEvent.Action.OVERRIDE_REMOVED,
-            tenant=connection.tenant,
+            tenant=enterprise,
             assessment_id=assessment.pk,
             subject=override.key,
             old=override.value,
@@ -104,10 +102,6 @@ def answer_delete(*, assessment: Assessment, key: str) -> None:
     _editable(assessment)
     Answer.objects.filter(assessment=assessment, key=key).delete()
     _answers_changed(assessment)
-
-
-def answers_of(assessment: Assessment) -> dict[str, dict]:
-    return dict(Answer.objects.filter(assessment=assessment).values_list("key", "value"))
 
 
 @transaction.atomic
@@ -217,8 +211,8 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
     from manufacturing.tasks import score_assessment
 
     # tenant-schemas-celery stamps a task with the schema current when it is *sent*; the commit may
-    # come after this tenant's context has ended (an outer transaction), so the schema is fixed now.
-    schema = connection.schema_name
+    # come after this tenant's context has ended (an outer transaction), so the schema is named here.
+    schema = enterprise.schema_name
 
     def send() -> None:
         with schema_context(schema):
@@ -226,13 +220,6 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
 
     transaction.on_commit(send, robust=True)
     return assessment
-
-
-@functools.lru_cache(maxsize=32)
-def framework_definition(framework_id: int) -> dict:
-    """A published framework's definition, read once per process: a published version never
-    changes (loader and services refuse), so the cache cannot go stale."""
-    return Framework.objects.values_list("definition", flat=True).get(pk=framework_id)
 
 
 SCORED_OR_LATER = (
@@ -243,14 +230,14 @@ SCORED_OR_LATER = (
 )
 
 
-def assessment_score(*, assessment_id: int) -> Assessment:
-    """Scores a submitted assessment in the current schema. Idempotent: a scored one is left as it
-    is, so a redelivered task changes nothing."""
+def assessment_score(*, enterprise, assessment_id: int) -> Assessment:
+    """Scores a submitted assessment of `enterprise` (the connection already in its schema).
+    Idempotent: a scored one is left as it is, so a redelivered task changes nothing."""
     with transaction.atomic():
         # The review's lock order: the assessment, then its public case row, then the assignment.
         assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
         if assessment.status in SCORED_OR_LATER:  # a redelivered or late message: nothing to do
-            _request_done(assessment)
+            _request_done(enterprise, assessment)
             return assessment
         if assessment.status != Assessment.Status.SUBMITTED:
             raise ConflictError(f"assessment {assessment_id} is {assessment.status}, not submitted")
@@ -260,19 +247,16 @@ def assessment_score(*, assessment_id: int) -> Assessment:
         assessment.status = Assessment.Status.SCORED
         assessment.scored_at = timezone.now()
         assessment.save(update_fields=["result", "status", "scored_at", "updated_at"])
-        _request_done(assessment)
-        from manufacturing.review.services import case_record
-
-        case_record(
-            assessment=assessment, resubmitted=resubmitted
-        )  # the admins' index; back to the assessor if resubmitted
-    logger.info("assessment %s scored in %s", assessment_id, connection.schema_name)
+        _request_done(enterprise, assessment)
+        # the admins' index; back to the assessor if resubmitted
+        case_record(enterprise=enterprise, assessment=assessment, resubmitted=resubmitted)
+    logger.info("assessment %s scored in %s", assessment_id, enterprise.schema_name)
     return assessment
 
 
-def _request_done(assessment: Assessment) -> None:
+def _request_done(enterprise, assessment: Assessment) -> None:
     ScoringRequest.objects.filter(
-        tenant_id=connection.tenant.pk, assessment_id=assessment.pk, completed_at__isnull=True
+        tenant_id=enterprise.pk, assessment_id=assessment.pk, completed_at__isnull=True
     ).update(completed_at=timezone.now())
 
 

@@ -1,6 +1,7 @@
 """Scoring task: thin and idempotent; runs in the tenant schema the sender stamped on it."""
 
 from celery import shared_task
+from django.db import connection
 
 from manufacturing import services
 
@@ -16,7 +17,8 @@ from manufacturing import services
     time_limit=90,
 )
 def score_assessment(assessment_id: int) -> str:
-    return services.assessment_score(assessment_id=assessment_id).status
+    # The worker has entered the schema the sender stamped; the service is told whose it is.
+    return services.assessment_score(enterprise=connection.tenant, assessment_id=assessment_id).status
 
 
 @shared_task(name="manufacturing.sweep_scoring", ignore_result=True)

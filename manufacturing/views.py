@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
-from manufacturing import scoring, selectors, services
+from manufacturing import policy, scoring, selectors, services
+from manufacturing.answers import answer_from_form, answers_of
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment, Evidence
+from manufacturing.presenters import result_view
 from manufacturing.steps import steps
 from tenants import roles
 from tenants.access import current_enterprise
@@ -19,8 +21,10 @@ from tenants.members.models import Role
 
 @login_required
 def evidence_download(request, assessment_id, evidence_id):
-    """Evidence files are never public media: only the enterprise's members get them."""
-    if roles.role_of(user=request.user, enterprise=current_enterprise(request)) is None:
+    """Evidence files are never public media: who gets them is manufacturing.policy's one rule."""
+    if not policy.evidence_readable_by(
+        user=request.user, enterprise=current_enterprise(request), assessment_id=assessment_id
+    ):
         raise Http404
     evidence = get_object_or_404(Evidence, pk=evidence_id, assessment_id=assessment_id)
     try:
@@ -77,7 +81,7 @@ def assessment_step(request, assessment_id, step):
     pages = steps(assessment.framework.definition)
     if not 1 <= step <= len(pages):
         raise Http404
-    answers = services.answers_of(assessment)
+    answers = answers_of(assessment)
     return render(
         request,
         "manufacturing/assessment_step.html",
@@ -105,47 +109,19 @@ def _evidence_by_question(assessment) -> dict[str, list[dict]]:
     return grouped
 
 
-def _answer_from_form(definition: dict, key: str, data) -> dict:
-    ix = scoring.index(definition)
-    if key in ix.scenes:
-        return {"level": _number(data.get("level"), whole=True)}
-    if key in ix.requirements:
-        return {"rating": _number(data.get("rating"))}
-    question = ix.questions.get(key)
-    if question is None:
-        return {}
-    if question["type"] == "single":
-        return {"option": data.get("option")}
-    if question["type"] == "multi":
-        return {"options": data.getlist("options")}
-    return {"inputs": {spec["key"]: _number(data.get(spec["key"])) for spec in question["inputs"]}}
-
-
-def _number(raw, *, whole: bool = False):
-    """A number typed in a form, or the text itself (which the validation then refuses clearly)."""
-    try:
-        value = float(str(raw).strip())
-    except (TypeError, ValueError):
-        return raw
-    if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
-        return raw
-    if value.is_integer():
-        return int(value)
-    return raw if whole else value  # "2.7" is no level: let the validation refuse it
-
-
 @login_required
 @require_POST
 def answer_save(request, assessment_id, key):
     """Saves one answer as the user goes (htmx); answers with the field's state and the progress."""
-    roles.host_member_or_404(request, Role.MEMBER)
+    enterprise, _role = roles.host_member_or_404(request, Role.MEMBER)
     assessment = _load(assessment_id)
     status, error = 200, None
     try:
         services.answer_put(
+            enterprise=enterprise,
             assessment=assessment,
             key=key,
-            value=_answer_from_form(assessment.framework.definition, key, request.POST),
+            value=answer_from_form(assessment.framework.definition, key, request.POST),
             user=request.user,
         )
     except ApplicationError as exc:
@@ -190,7 +166,7 @@ def assessment_submit(request, assessment_id):
     if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
         return redirect("assessment-result", assessment_id=assessment.pk)
     definition = assessment.framework.definition
-    missing = scoring.missing_answers(definition, services.answers_of(assessment))
+    missing = scoring.missing_answers(definition, answers_of(assessment))
     error = None
     if request.method == "POST":
         roles.host_member_or_404(request, Role.MEMBER)
@@ -228,15 +204,15 @@ def assessment_submit(request, assessment_id):
 
 @login_required
 def assessment_result(request, assessment_id):
-    roles.host_member_or_404(request)
+    enterprise, _role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
     definition = assessment.framework.definition
     context = {
         "assessment": assessment,
         "definition": definition,
         "result": assessment.result,
-        "scoring": selectors.scoring_state(assessment=assessment),
-        **selectors.review_of(assessment=assessment, enterprise=current_enterprise(request)),
+        "scoring": selectors.scoring_state(assessment=assessment, enterprise=enterprise),
+        **selectors.review_of(assessment=assessment, enterprise=enterprise),
     }
     if assessment.result:
         context.update(result_view(definition, assessment.result))
@@ -250,34 +226,6 @@ def assessment_result(request, assessment_id):
         else "manufacturing/assessment_result.html"
     )
     return render(request, template, context)
-
-
-def result_view(definition: dict, result: dict) -> dict:
-    """What the result page shows, with names resolved from the definition."""
-    ix = scoring.index(definition)
-    names: dict[str, dict] = {}
-    if definition["kind"] == "points":
-        for dim in definition["dimensions"]:
-            names[dim["key"]] = dim["name"]
-            for sub in dim.get("subdimensions", []):
-                names[sub["key"]] = sub["name"]
-        names.update({k: q["text"] for k, q in ix.questions.items()})
-        names.update({k: s["name"] for k, s in ix.scenes.items()})
-    else:
-        names.update({k: s["name"] for k, s in ix.subdomains.items()})
-    bars = [
-        {
-            "name": d.get("name") or names.get(d["key"], d["key"]),
-            "score": d["score"],
-            "max": d["max"],
-            "percent": round(100 * d["score"] / d["max"], 1) if d["max"] else 0,
-        }
-        for d in result["dimensions"]
-        if d["max"]
-    ]
-    gaps = [{**g, "name": names.get(g["key"], g["key"])} for g in result["gaps"][:10]]
-    scene_gaps = [{**g, "name": names.get(g["key"], g["key"])} for g in result.get("scene_gaps", [])[:10]]
-    return {"bars": bars, "gaps": gaps, "scene_gaps": scene_gaps}
 
 
 @login_required

@@ -25,7 +25,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from manufacturing.frameworks.models import Framework
-from manufacturing.review import services
+from manufacturing.review import publishing, workbench
 from manufacturing.review.models import AssessmentFact
 from portal.reports import rollup
 from portal.reports.models import OPEN, IndustrySpan, RegisteredCell, VerifiedCell
@@ -285,8 +285,8 @@ def test_a_real_publish_moves_the_enterprise_into_the_report(alpha, admins):
     assessment, assignment = assigned(alpha, {"admin": admins["region"], "assessor": admins["assessor"]})
     url = "/api/v1/reports/dashboard/?city=110000"
     before = by_code(client_for(admins["region"]).get(url).json())["110000"]
-    services.approve(assessor=admins["assessor"], assignment_id=assignment.pk)
-    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    workbench.approve(assessor=admins["assessor"], assignment_id=assignment.pk)
+    publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
     after = by_code(client_for(admins["region"]).get(url).json())["110000"]
     assert after["verified"] == before["verified"] + 1
     assert after["registered"] == before["registered"] >= 1  # alpha itself is registered in Beijing

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from core.api import json_body, page_of, paginated
 from core.models import AuditEvent
 from core.roles import is_assessor
-from manufacturing.review import services
+from manufacturing.review import assignments, selectors, workbench
 from manufacturing.review.models import Assignment
 from manufacturing.review.views import AuditFilter, CaseFilter
 
@@ -94,8 +94,8 @@ class AssignmentDetailApi(ReviewApi):
 
     @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[ID], tags=TAGS)
     def get(self, request, assignment_id):
-        assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
-        data = services.workbench(assignment=assignment)
+        assignment = workbench.assignment_get(assessor=request.user, assignment_id=assignment_id)
+        data = workbench.workbench(assessor=request.user, assignment=assignment)
         return Response(
             {
                 "assignment": AssignmentOutput(assignment).data,
@@ -139,7 +139,7 @@ class OverrideApi(ReviewApi):
     )
     def put(self, request, assignment_id, key):
         body = json_body(request)
-        override = services.override_set(
+        override = workbench.override_set(
             assessor=request.user,
             assignment_id=assignment_id,
             key=key,
@@ -151,7 +151,7 @@ class OverrideApi(ReviewApi):
     @extend_schema(request=Reason, responses={204: None}, parameters=[ID], tags=TAGS)
     def delete(self, request, assignment_id, key):
         body = json_body(request)
-        services.override_clear(
+        workbench.override_clear(
             assessor=request.user, assignment_id=assignment_id, key=key, reason=body.get("reason")
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -169,7 +169,7 @@ class CommentApi(ReviewApi):
     def post(self, request, assignment_id):
         body = json_body(request)
         key = body.get("key") or ""
-        services.comment_add(
+        workbench.comment_add(
             assessor=request.user, assignment_id=assignment_id, text=body.get("text"), key=str(key)
         )
         return Response(status=status.HTTP_201_CREATED)
@@ -179,7 +179,7 @@ class ReturnApi(ReviewApi):
     @extend_schema(request=Reason, responses=AssignmentOutput, parameters=[ID], tags=TAGS)
     def post(self, request, assignment_id):
         body = json_body(request)
-        assignment = services.return_to_enterprise(
+        assignment = workbench.return_to_enterprise(
             assessor=request.user, assignment_id=assignment_id, reason=body.get("reason")
         )
         return Response(AssignmentOutput(assignment).data)
@@ -190,7 +190,7 @@ class ApproveApi(ReviewApi):
 
     @extend_schema(request=None, responses={202: AssignmentOutput}, parameters=[ID], tags=TAGS)
     def post(self, request, assignment_id):
-        assignment = services.approve(assessor=request.user, assignment_id=assignment_id)
+        assignment = workbench.approve(assessor=request.user, assignment_id=assignment_id)
         return Response(AssignmentOutput(assignment).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -200,7 +200,7 @@ class CaseListApi(ReviewApi):
 
     @extend_schema(**page_of(CaseOutput), tags=TAGS)
     def get(self, request):
-        filters = CaseFilter(request.query_params, queryset=services.cases_in_scope(request.user))
+        filters = CaseFilter(request.query_params, queryset=selectors.cases_in_scope(request.user))
         if not filters.is_valid():
             return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
         return paginated(request, self, filters.qs, CaseOutput)
@@ -215,7 +215,7 @@ class AssignApi(ReviewApi):
     )
     def post(self, request, case_id):
         body = json_body(request)
-        assignment = services.assign(admin=request.user, case_id=case_id, assessor_id=body.get("assessor"))
+        assignment = assignments.assign(admin=request.user, case_id=case_id, assessor_id=body.get("assessor"))
         return Response(AssignmentOutput(assignment).data, status=status.HTTP_201_CREATED)
 
 
@@ -225,7 +225,7 @@ class AuditApi(ReviewApi):
 
     @extend_schema(**page_of(AuditOutput), tags=TAGS)
     def get(self, request):
-        filters = AuditFilter(request.query_params, queryset=services.audit_in_scope(request.user))
+        filters = AuditFilter(request.query_params, queryset=selectors.audit_in_scope(request.user))
         if not filters.is_valid():
             return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
         return paginated(request, self, filters.qs, AuditOutput)

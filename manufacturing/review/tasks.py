@@ -2,16 +2,16 @@
 
 from celery import shared_task
 
-from manufacturing.review import services
+from manufacturing.review import publishing
 
 
 @shared_task(name="review.publish_verified", acks_late=True, soft_time_limit=60, time_limit=90)
 def publish_verified(tenant_id: int, assessment_id: int) -> dict:
-    fact = services.publish(tenant_id=tenant_id, assessment_id=assessment_id)
+    fact = publishing.publish(tenant_id=tenant_id, assessment_id=assessment_id)
     return {"fact": fact.pk, "total": fact.total, "level": fact.level, "percentile": fact.percentile}
 
 
 @shared_task(name="review.sweep_publishing", ignore_result=True)
 def sweep_publishing() -> int:
-    """Beat, every minute: re-sends publishing left undone (see services.publishing_sweep)."""
-    return services.publishing_sweep()
+    """Beat, every minute: re-sends publishing left undone (see publishing.publishing_sweep)."""
+    return publishing.publishing_sweep()

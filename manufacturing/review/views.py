@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 from core.api import ApplicationError
 from core.models import AuditEvent, Notice
 from core.roles import is_assessor
-from manufacturing.review import services
+from manufacturing.answers import answer_from_form
+from manufacturing.presenters import result_view
+from manufacturing.review import assignments, selectors, workbench
 from manufacturing.review.models import Assignment, ReviewCase
-from manufacturing.views import _answer_from_form, result_view
 from tenants.models import Region, User
 
 
@@ -48,8 +49,8 @@ def assignment_list(request):
 
 @login_required
 def assignment_detail(request, assignment_id):
-    assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
-    context = services.workbench(assignment=assignment)
+    assignment = workbench.assignment_get(assessor=request.user, assignment_id=assignment_id)
+    context = workbench.workbench(assessor=request.user, assignment=assignment)
     context["can_work"] = (
         assignment.status == Assignment.Status.OPEN and context["assessment"].status == "scored"
     )
@@ -65,16 +66,16 @@ def assignment_detail(request, assignment_id):
 @login_required
 @require_POST
 def override(request, assignment_id, key):
-    assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
+    assignment = workbench.assignment_get(assessor=request.user, assignment_id=assignment_id)
     try:
         if request.POST.get("remove"):
-            services.override_clear(
+            workbench.override_clear(
                 assessor=request.user, assignment_id=assignment.pk, key=key, reason=request.POST.get("reason")
             )
             messages.success(request, _("Override removed."))
         else:
-            value = _answer_from_form(assignment.case.framework.definition, key, request.POST)
-            services.override_set(
+            value = answer_from_form(assignment.case.framework.definition, key, request.POST)
+            workbench.override_set(
                 assessor=request.user,
                 assignment_id=assignment.pk,
                 key=key,
@@ -91,11 +92,11 @@ def override(request, assignment_id, key):
 @require_POST
 def preview(request, assignment_id, key):
     """htmx, as the assessor changes an override form: the score it would give, nothing saved."""
-    assignment = services.assignment_get(assessor=request.user, assignment_id=assignment_id)
-    value = _answer_from_form(assignment.case.framework.definition, key, request.POST)
+    assignment = workbench.assignment_get(assessor=request.user, assignment_id=assignment_id)
+    value = answer_from_form(assignment.case.framework.definition, key, request.POST)
     try:
         outcome, error = (
-            services.preview(assessor=request.user, assignment_id=assignment.pk, key=key, value=value),
+            workbench.preview(assessor=request.user, assignment_id=assignment.pk, key=key, value=value),
             None,
         )
     except ApplicationError as exc:
@@ -107,7 +108,7 @@ def preview(request, assignment_id, key):
 @require_POST
 def comment(request, assignment_id):
     try:
-        services.comment_add(
+        workbench.comment_add(
             assessor=request.user,
             assignment_id=assignment_id,
             text=request.POST.get("text"),
@@ -123,7 +124,7 @@ def comment(request, assignment_id):
 @require_POST
 def return_(request, assignment_id):
     try:
-        services.return_to_enterprise(
+        workbench.return_to_enterprise(
             assessor=request.user, assignment_id=assignment_id, reason=request.POST.get("reason")
         )
     except ApplicationError as exc:
@@ -136,7 +137,7 @@ def return_(request, assignment_id):
 @require_POST
 def approve(request, assignment_id):
     try:
-        services.approve(assessor=request.user, assignment_id=assignment_id)
+        workbench.approve(assessor=request.user, assignment_id=assignment_id)
     except ApplicationError as exc:
         return _fail(request, exc, assignment_id)
     messages.success(request, _("Approved. The verified result is being published."))
@@ -146,7 +147,7 @@ def approve(request, assignment_id):
 @login_required
 def evidence(request, assignment_id, evidence_id):
     try:
-        handle, name, content_type = services.evidence_for_assessor(
+        handle, name, content_type = workbench.evidence_for_assessor(
             assessor=request.user, assignment_id=assignment_id, evidence_id=evidence_id
         )
     except FileNotFoundError as exc:
@@ -182,7 +183,7 @@ class CaseFilter(django_filters.FilterSet):
 
 @login_required
 def case_list(request):
-    rows = services.cases_in_scope(request.user).prefetch_related("assignments__assessor")
+    rows = selectors.cases_in_scope(request.user).prefetch_related("assignments__assessor")
     filters = CaseFilter(request.GET or {"status": "unassigned"}, queryset=rows)
     page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     assessors = User.objects.filter(platform_role=User.PlatformRole.ASSESSOR, is_active=True).order_by("name")
@@ -198,7 +199,7 @@ def case_list(request):
 @require_POST
 def assign(request, case_id):
     try:
-        assignment = services.assign(
+        assignment = assignments.assign(
             admin=request.user, case_id=case_id, assessor_id=request.POST.get("assessor")
         )
     except ApplicationError as exc:
@@ -215,7 +216,7 @@ def assign(request, case_id):
 @require_POST
 def cancel(request, assignment_id):
     try:
-        services.assignment_cancel(
+        assignments.assignment_cancel(
             admin=request.user, assignment_id=assignment_id, reason=request.POST.get("reason")
         )
     except ApplicationError as exc:
@@ -250,7 +251,7 @@ class AuditFilter(django_filters.FilterSet):
 
 @login_required
 def audit_log(request):
-    filters = AuditFilter(request.GET, queryset=services.audit_in_scope(request.user))
+    filters = AuditFilter(request.GET, queryset=selectors.audit_in_scope(request.user))
     page = Paginator(filters.qs, 100).get_page(request.GET.get("page"))
     return render(
         request,

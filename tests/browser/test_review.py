@@ -18,7 +18,7 @@ from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
 from manufacturing.frameworks.models import ScoringRequest
 from manufacturing.models import Assessment, Evidence
-from manufacturing.review import services
+from manufacturing.review import assignments
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from tenants.models import User
 from tenants.services import user_create
@@ -68,10 +68,10 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
         assessment = submitted(alpha)
         monkeypatch.undo()
         with tenant_context(alpha.enterprise):
-            assessment_services.assessment_score(assessment_id=assessment.pk)
+            assessment_services.assessment_score(enterprise=alpha.enterprise, assessment_id=assessment.pk)
         case = ReviewCase.objects.get(tenant=alpha.enterprise, assessment_id=assessment.pk)
         assert case.self_total == pytest.approx(100)
-        assignment = services.assign(admin=admin, case_id=case.pk, assessor_id=assessor.pk)
+        assignment = assignments.assign(admin=admin, case_id=case.pk, assessor_id=assessor.pk)
 
         # --- the assessor, on the public site
         sign_in(page, live_server_url + "/login/", assessor.email, ASSESSOR_PASSWORD)

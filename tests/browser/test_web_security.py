@@ -78,7 +78,7 @@ def test_the_main_pages_meet_no_violation_and_their_scripts_work(
         scored = submitted(alpha)
         assessments.append(scored.pk)
         with tenant_context(alpha.enterprise):
-            assessment_services.assessment_score(assessment_id=scored.pk)
+            assessment_services.assessment_score(enterprise=alpha.enterprise, assessment_id=scored.pk)
             draft = assessment_services.assessment_create(
                 framework=Framework.objects.get(code="miit-sme-mfg"), user=alpha.owner
             )

@@ -16,7 +16,7 @@ from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment, AuditDetail
-from manufacturing.review import services
+from manufacturing.review import assignments, publishing, workbench
 from manufacturing.review.models import ReviewCase
 from tests.manufacturing import test_review
 from tests.manufacturing.definitions import attach_required_evidence, full_answers
@@ -42,7 +42,8 @@ def _submit(world, assessment: Assessment) -> None:
     assessment_services.assessment_submit(
         assessment=assessment, user=world.owner, enterprise=world.enterprise
     )
-    assessment_services.assessment_score(assessment_id=assessment.pk)  # what the scoring worker runs
+    # what the scoring worker runs
+    assessment_services.assessment_score(enterprise=world.enterprise, assessment_id=assessment.pk)
 
 
 def reviewed(world, people, *, to_the_end: bool = True) -> tuple[Assessment, object]:
@@ -55,30 +56,34 @@ def reviewed(world, people, *, to_the_end: bool = True) -> tuple[Assessment, obj
         answers = full_answers(framework.definition)
         answers[KEY] = answers.pop(KEY) and OWN  # last: its total is shared with another question
         for key, value in answers.items():
-            assessment_services.answer_put(assessment=assessment, key=key, value=value, user=world.owner)
+            assessment_services.answer_put(
+                enterprise=world.enterprise, assessment=assessment, key=key, value=value, user=world.owner
+            )
         attach_required_evidence(assessment, world.owner)
         _submit(world, assessment)
     case = ReviewCase.objects.get(tenant=world.enterprise, assessment_id=assessment.pk)
-    assignment = services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
+    assignment = assignments.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
     assessor = people["assessor"]
-    services.override_set(
+    workbench.override_set(
         assessor=assessor, assignment_id=assignment.pk, key=KEY, value=VERIFIED, reason=REASON
     )
-    services.comment_add(assessor=assessor, assignment_id=assignment.pk, text=COMMENT, key=KEY)
-    services.return_to_enterprise(assessor=assessor, assignment_id=assignment.pk, reason=RETURN_REASON)
+    workbench.comment_add(assessor=assessor, assignment_id=assignment.pk, text=COMMENT, key=KEY)
+    workbench.return_to_enterprise(assessor=assessor, assignment_id=assignment.pk, reason=RETURN_REASON)
     if not to_the_end:
         return assessment, assignment
     with tenant_context(world.enterprise):
         assessment.refresh_from_db()
-        assessment_services.answer_put(assessment=assessment, key=KEY, value=CHANGED, user=world.owner)
+        assessment_services.answer_put(
+            enterprise=world.enterprise, assessment=assessment, key=KEY, value=CHANGED, user=world.owner
+        )
         attach_required_evidence(assessment, world.owner)
         assessment.refresh_from_db()
         _submit(world, assessment)
-    services.override_set(
+    workbench.override_set(
         assessor=assessor, assignment_id=assignment.pk, key=KEY, value=VERIFIED, reason=SECOND_REASON
     )
-    services.approve(assessor=assessor, assignment_id=assignment.pk)
-    services.publish(tenant_id=world.enterprise.pk, assessment_id=assessment.pk)
+    workbench.approve(assessor=assessor, assignment_id=assignment.pk)
+    publishing.publish(tenant_id=world.enterprise.pk, assessment_id=assessment.pk)
     return assessment, assignment
 
 

@@ -5,6 +5,7 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from manufacturing import services
+from manufacturing.answers import answers_of
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
 from tests.manufacturing.definitions import attach_required_evidence, full_answers
@@ -54,7 +55,7 @@ def test_saving_as_you_go_with_htmx(alpha):
     )
     assert text.status_code == 400 and b"enter a number" in text.content
     with tenant_context(alpha.enterprise):
-        assert services.answers_of(Assessment.objects.get(pk=assessment_id)) == {
+        assert answers_of(Assessment.objects.get(pk=assessment_id)) == {
             "device-digital-rate": {"inputs": {"devices_digital": 30, "devices_total": 100}}
         }
 
@@ -67,7 +68,9 @@ def test_submit_page_lists_what_is_missing_and_needs_the_pledge(alpha):
     with tenant_context(alpha.enterprise):
         assessment = Assessment.objects.get(pk=assessment_id)
         for key, value in full_answers(assessment.framework.definition).items():
-            services.answer_put(assessment=assessment, key=key, value=value, user=alpha.owner)
+            services.answer_put(
+                enterprise=alpha.enterprise, assessment=assessment, key=key, value=value, user=alpha.owner
+            )
         attach_required_evidence(assessment, alpha.owner)
     no_pledge = client.post(f"/assessments/{assessment_id}/submit/", {}, HTTP_ACCEPT_LANGUAGE="en")
     assert no_pledge.status_code == 400 and b"pledge" in no_pledge.content
@@ -87,11 +90,13 @@ def test_result_page_shows_score_level_chart_and_advice(alpha):
         answers = full_answers(assessment.framework.definition)
         answers["network"] = {"options": ["none"]}  # 8 points lost
         for key, value in answers.items():
-            services.answer_put(assessment=assessment, key=key, value=value, user=alpha.owner)
+            services.answer_put(
+                enterprise=alpha.enterprise, assessment=assessment, key=key, value=value, user=alpha.owner
+            )
         attach_required_evidence(assessment, alpha.owner)
         services.pledge_sign(assessment=assessment, user=alpha.owner)
         services.assessment_submit(assessment=assessment, user=alpha.owner, enterprise=alpha.enterprise)
-        services.assessment_score(assessment_id=assessment_id)
+        services.assessment_score(enterprise=alpha.enterprise, assessment_id=assessment_id)
     html = client.get(f"/assessments/{assessment_id}/result/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<strong>92.0</strong> / 100" in html
     assert "Level 4" in html
@@ -141,7 +146,9 @@ def test_evidence_is_required_for_high_scoring_answers_and_uploaded_in_the_wizar
     with tenant_context(alpha.enterprise):
         assessment = Assessment.objects.get(pk=assessment_id)
         for key, value in full_answers(assessment.framework.definition).items():
-            services.answer_put(assessment=assessment, key=key, value=value, user=alpha.owner)
+            services.answer_put(
+                enterprise=alpha.enterprise, assessment=assessment, key=key, value=value, user=alpha.owner
+            )
         needing = services.evidence_missing(assessment=assessment)
     assert "device-digital-rate" in needing  # 100 % answer, evidence required from 50 %
     blocked = client.post(
@@ -195,7 +202,7 @@ def test_result_page_says_when_scoring_is_late_or_stalled(alpha, settings):
     html = page()
     assert 'role="alert"' in html and "operators have been alerted" in html and api() == "stalled"
     with tenant_context(alpha.enterprise):
-        services.assessment_score(assessment_id=assessment.pk)
+        services.assessment_score(enterprise=alpha.enterprise, assessment_id=assessment.pk)
     assert "<svg" in page() and api() is None
 
 
@@ -205,7 +212,13 @@ def test_the_wizard_prefills_a_figure_already_given_in_another_question(alpha):
     with tenant_context(alpha.enterprise):
         assessment = Assessment.objects.get(pk=assessment_id)
         value = {"inputs": {"devices_digital": 7, "devices_total": 64}}
-        services.answer_put(assessment=assessment, key="device-digital-rate", value=value, user=alpha.owner)
+        services.answer_put(
+            enterprise=alpha.enterprise,
+            assessment=assessment,
+            key="device-digital-rate",
+            value=value,
+            user=alpha.owner,
+        )
     html = client.get(f"/assessments/{assessment_id}/step/1/").content.decode()
     assert html.count('name="devices_total" value="64"') == 2  # its own answer and the network question
     assert 'name="devices_networked" value=""' in html

@@ -7,10 +7,12 @@ from django.core import mail
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from core.api import ApplicationError, ConflictError
 from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
+from manufacturing.answers import answers_of
 from manufacturing.models import Assessment, AuditDetail, Evidence, Override
-from manufacturing.review import services
+from manufacturing.review import assignments, publishing, workbench
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from tenants.models import Region, User
 from tenants.services import user_create
@@ -45,7 +47,7 @@ def people():
 def scored(world) -> Assessment:
     assessment = submitted(world)
     with tenant_context(world.enterprise):
-        return assessment_services.assessment_score(assessment_id=assessment.pk)
+        return assessment_services.assessment_score(enterprise=world.enterprise, assessment_id=assessment.pk)
 
 
 def case_of(world, assessment) -> ReviewCase:
@@ -54,7 +56,7 @@ def case_of(world, assessment) -> ReviewCase:
 
 def assigned(world, people) -> tuple[Assessment, Assignment]:
     assessment = scored(world)
-    assignment = services.assign(
+    assignment = assignments.assign(
         admin=people["admin"], case_id=case_of(world, assessment).pk, assessor_id=people["assessor"].pk
     )
     return assessment, assignment
@@ -121,7 +123,7 @@ def test_assign_on_commit_sends_the_email(alpha, people, django_capture_on_commi
     case = case_of(alpha, scored(alpha))  # outside the capture: its scoring message is never sent
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
+        assignments.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [people["assessor"].email]
     assert alpha.enterprise.name in mail.outbox[0].body
     assert "http://localhost:8000/review/assignments/" in mail.outbox[0].body  # absolute: usable in a mail
@@ -130,8 +132,8 @@ def test_assign_on_commit_sends_the_email(alpha, people, django_capture_on_commi
 def test_a_second_assignment_is_409_and_a_non_assessor_is_refused(alpha, people):
     assessment, _assignment = assigned(alpha, people)
     case = case_of(alpha, assessment)
-    with pytest.raises(services.ConflictError):
-        services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["other_assessor"].pk)
+    with pytest.raises(ConflictError):
+        assignments.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["other_assessor"].pk)
     client = logged_in(people["admin"])
     response = client.post(f"/review/cases/{case.pk}/assign/", {"assessor": people["admin"].pk}, follow=True)
     assert "Choose an assessor" in response.content.decode() or "请从列表中选择" in response.content.decode()
@@ -207,9 +209,11 @@ def test_a_closed_assignment_is_404_even_for_its_assessor(alpha, people, closed)
     with tenant_context(alpha.enterprise):
         evidence = Evidence.objects.filter(assessment_id=assessment.pk).first()
     if closed == "approved":
-        services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+        workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     else:
-        services.assignment_cancel(admin=people["admin"], assignment_id=assignment.pk, reason="reassigning")
+        assignments.assignment_cancel(
+            admin=people["admin"], assignment_id=assignment.pk, reason="reassigning"
+        )
     client = logged_in(people["assessor"])
     for method, url, data in _routes(assignment.pk, evidence.pk):
         assert getattr(client, method)(url, data).status_code == 404, url
@@ -248,8 +252,8 @@ def test_an_override_needs_a_reason_and_a_valid_value_and_is_audited(alpha, peop
     assessor = people["assessor"]
     before = state(alpha, assessment)
     for reason in ("", "   ", None):
-        with pytest.raises(services.ApplicationError) as excinfo:
-            services.override_set(
+        with pytest.raises(ApplicationError) as excinfo:
+            workbench.override_set(
                 assessor=assessor,
                 assignment_id=assignment.pk,
                 key="network",
@@ -258,13 +262,13 @@ def test_an_override_needs_a_reason_and_a_valid_value_and_is_audited(alpha, peop
             )
         assert excinfo.value.extra["field"] == "reason"
     for key, value in (("network", {"options": ["nope"]}), ("no-such", {"option": "a"}), ("network", "text")):
-        with pytest.raises(services.ApplicationError):
-            services.override_set(
+        with pytest.raises(ApplicationError):
+            workbench.override_set(
                 assessor=assessor, assignment_id=assignment.pk, key=key, value=value, reason="r"
             )
     assert state(alpha, assessment) == before
 
-    services.override_set(
+    workbench.override_set(
         assessor=assessor,
         assignment_id=assignment.pk,
         key="network",
@@ -285,7 +289,7 @@ def test_an_override_needs_a_reason_and_a_valid_value_and_is_audited(alpha, peop
     )
     assert 'id="live-total">92.0<' in page  # 8 points of the network question are gone
     with tenant_context(alpha.enterprise):  # the enterprise's own answer is kept beside it
-        assert assessment_services.answers_of(assessment)["network"] != {"options": ["none"]}
+        assert answers_of(assessment)["network"] != {"options": ["none"]}
 
 
 def test_override_through_the_page_with_no_reason_says_so_in_both_languages(alpha, people):
@@ -302,10 +306,10 @@ def test_override_through_the_page_with_no_reason_says_so_in_both_languages(alph
 
 def test_return_then_resubmit_hands_it_back_to_the_assessor_with_history(alpha, people):
     assessment, assignment = assigned(alpha, people)
-    services.comment_add(
+    workbench.comment_add(
         assessor=people["assessor"], assignment_id=assignment.pk, text="Check the ERP scope."
     )
-    services.return_to_enterprise(
+    workbench.return_to_enterprise(
         assessor=people["assessor"], assignment_id=assignment.pk, reason="Attach the ERP licence."
     )
     assignment.refresh_from_db()
@@ -317,8 +321,8 @@ def test_return_then_resubmit_hands_it_back_to_the_assessor_with_history(alpha, 
     notice = Notice.objects.get(user=alpha.owner)
     assert notice.url == f"http://{alpha.host}:8000/assessments/{assessment.pk}/result/"
     # returned: the assessor reads but cannot change
-    with pytest.raises(services.ConflictError):
-        services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    with pytest.raises(ConflictError):
+        workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     # the enterprise changes an answer, pledges again, resubmits; the worker's scoring hands it back
     response = owner.put(
         f"/api/v1/assessments/{assessment.pk}/answers/network/",
@@ -329,7 +333,7 @@ def test_return_then_resubmit_hands_it_back_to_the_assessor_with_history(alpha, 
     assert owner.post(f"/api/v1/assessments/{assessment.pk}/pledge/").status_code == 200
     assert owner.post(f"/api/v1/assessments/{assessment.pk}/submit/").status_code == 202
     with tenant_context(alpha.enterprise):
-        assessment_services.assessment_score(assessment_id=assessment.pk)
+        assessment_services.assessment_score(enterprise=alpha.enterprise, assessment_id=assessment.pk)
     assignment.refresh_from_db()
     assert assignment.status == "open"
     actions = list(
@@ -347,16 +351,16 @@ def test_return_then_resubmit_hands_it_back_to_the_assessor_with_history(alpha, 
 
 def test_approval_publishes_one_fact_with_self_and_verified_scores_idempotently(alpha, people):
     assessment, assignment = assigned(alpha, people)
-    services.override_set(
+    workbench.override_set(
         assessor=people["assessor"],
         assignment_id=assignment.pk,
         key="network",
         value={"options": ["none"]},
         reason="r",
     )
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
-    first = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
-    second = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)  # redelivered
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    first = publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    second = publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)  # redelivered
     assert first.pk == second.pk and AssessmentFact.objects.filter(tenant=alpha.enterprise).count() == 1
     assert AuditEvent.objects.filter(action="published", assessment_id=assessment.pk).count() == 1
     assert (second.total, second.self_total, second.city_id, second.industry_id) == (92, 100, "110000", "C34")
@@ -384,8 +388,8 @@ def test_the_pdf_report_is_for_the_verified_assessment_and_its_members_only(alph
     assessment, assignment = assigned(alpha, people)
     url = f"/assessments/{assessment.pk}/report.pdf"
     assert alpha.client().get(url).status_code == 404  # not verified yet
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
-    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
     for language in ("zh", "en"):
         response = alpha.client().get(f"{url}?lang={language}")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -401,7 +405,7 @@ def test_the_cohort_widens_until_20_enterprises_match(alpha, people, make_enterp
     from tenants.models import Enterprise, Industry
 
     assessment, assignment = assigned(alpha, people)
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     framework_id = case_of(alpha, assessment).framework_id
     beijing = Region.objects.get(code="110000")
     c34, c35 = Industry.objects.get(code="C34"), Industry.objects.get(code="C35")
@@ -425,24 +429,24 @@ def test_the_cohort_widens_until_20_enterprises_match(alpha, people, make_enterp
 
     peers(10, beijing, c34, 40)  # same division, same city
     peers(12, beijing, c35, 95)  # same section (C), same city
-    fact = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    fact = publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
     # 11 in division-city (too few); 23 in section-city: 22 peers (10 at 40, 12 at 95) and this one at 100
     assert fact.cohort["scope"] == "section-city" and fact.cohort["size"] == 23
     assert fact.percentile == pytest.approx(round(100 * (22 + 0.5) / 23, 1))
     assert "Beijing" in fact.cohort["label"]["en"] and "北京" in fact.cohort["label"]["zh"]
     peers(9, beijing, c34, 100)  # now 20 in division-city, 9 of them tied with this one
-    fact = services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    fact = publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
     assert fact.cohort["scope"] == "division-city" and fact.cohort["size"] == 20
     assert fact.percentile == pytest.approx(round(100 * (10 + 10 / 2) / 20, 1))
 
 
 def test_only_the_newest_approved_assessment_of_an_enterprise_counts(alpha, people):
     first, assignment = assigned(alpha, people)
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
-    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=first.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=first.pk)
     second, assignment = assigned(alpha, people)
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
-    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=second.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=second.pk)
     latest = dict(
         AssessmentFact.objects.filter(tenant=alpha.enterprise).values_list("assessment_id", "is_latest")
     )
@@ -479,14 +483,19 @@ def test_percentile_rank_counts_ties_half():
 
 def test_a_late_scoring_message_changes_nothing_after_return_or_approval(alpha, people):
     assessment, assignment = assigned(alpha, people)
-    services.return_to_enterprise(assessor=people["assessor"], assignment_id=assignment.pk, reason="Fix it.")
+    workbench.return_to_enterprise(assessor=people["assessor"], assignment_id=assignment.pk, reason="Fix it.")
     with tenant_context(alpha.enterprise):
-        assert assessment_services.assessment_score(assessment_id=assessment.pk).status == "returned"
+        assert (
+            assessment_services.assessment_score(
+                enterprise=alpha.enterprise, assessment_id=assessment.pk
+            ).status
+            == "returned"
+        )
     assessment, assignment = assigned(alpha, people)
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
-    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
     with tenant_context(alpha.enterprise):
-        late = assessment_services.assessment_score(assessment_id=assessment.pk)
+        late = assessment_services.assessment_score(enterprise=alpha.enterprise, assessment_id=assessment.pk)
     assert late.status == "verified" and late.verified_result["total"] == 100
 
 
@@ -587,8 +596,8 @@ def test_an_assessor_who_belongs_to_the_enterprise_cannot_verify_it(alpha, peopl
         enterprise=alpha.enterprise, user=people["assessor"], role="member", invited_by=alpha.owner
     )
     case = case_of(alpha, scored(alpha))
-    with pytest.raises(services.ApplicationError) as excinfo:
-        services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
+    with pytest.raises(ApplicationError) as excinfo:
+        assignments.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
     assert excinfo.value.extra["field"] == "assessor" and not Assignment.objects.exists()
 
 
@@ -612,11 +621,11 @@ def test_an_answer_changed_after_a_return_loses_its_override_with_an_audit_row(a
     for key in ("network", "device-digital-rate"):
         current = None
         with tenant_context(alpha.enterprise):
-            current = assessment_services.answers_of(assessment)[key]
-        services.override_set(
+            current = answers_of(assessment)[key]
+        workbench.override_set(
             assessor=people["assessor"], assignment_id=assignment.pk, key=key, value=current, reason="checked"
         )
-    services.return_to_enterprise(assessor=people["assessor"], assignment_id=assignment.pk, reason="Fix it.")
+    workbench.return_to_enterprise(assessor=people["assessor"], assignment_id=assignment.pk, reason="Fix it.")
     response = alpha.client().put(
         f"/api/v1/assessments/{assessment.pk}/answers/network/",
         {"options": ["office-lan"]},
@@ -638,7 +647,7 @@ def test_a_reason_with_line_breaks_still_reaches_the_enterprise_by_email(
     _assessment, assignment = assigned(alpha, people)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.return_to_enterprise(
+        workbench.return_to_enterprise(
             assessor=people["assessor"],
             assignment_id=assignment.pk,
             reason="1. ERP licence\n2. Network diagram",
@@ -667,10 +676,10 @@ def test_removing_an_override_through_the_api_is_audited(alpha, people):
 
 def test_the_result_api_keeps_the_self_result_and_adds_the_verified_one(alpha, people):
     assessment, assignment = assigned(alpha, people)
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     body = alpha.client().get(f"/api/v1/assessments/{assessment.pk}/result/").json()
     assert body["total"] == 100 and body["status"] == "verifying" and body["verified"] is None
-    services.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
     body = alpha.client().get(f"/api/v1/assessments/{assessment.pk}/result/").json()
     assert body["status"] == "verified" and body["verified"]["total"] == 100 and body["verified"]["peer"]
 
@@ -681,7 +690,7 @@ def test_the_cohort_widens_to_the_province_then_the_region(beta, people):
     from tenants.models import Enterprise, Industry
 
     assessment, assignment = assigned(beta, people)
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     framework_id = case_of(beta, assessment).framework_id
     baoding, c36 = Region.objects.get(code="130600"), Industry.objects.get(code="C36")
     for i in range(19):
@@ -698,7 +707,7 @@ def test_the_cohort_widens_to_the_province_then_the_region(beta, people):
             total=50, level=2, dimension_scores=[], self_total=50, self_level=2,
             approved_at="2026-11-01T00:00:00Z",
         )  # fmt: skip
-    fact = services.publish(tenant_id=beta.enterprise.pk, assessment_id=assessment.pk)
+    fact = publishing.publish(tenant_id=beta.enterprise.pk, assessment_id=assessment.pk)
     assert fact.cohort["scope"] == "section-region" and fact.cohort["size"] == 20
     assert fact.percentile == pytest.approx(97.5)
     assert "京津冀" in fact.cohort["label"]["zh"]
@@ -710,9 +719,9 @@ def test_an_override_and_its_audit_row_commit_or_fail_together(alpha, people, mo
     def broken(**kwargs):
         raise RuntimeError("the audit table is unavailable")
 
-    monkeypatch.setattr(services, "audit", broken)
+    monkeypatch.setattr(workbench, "audit", broken)
     with pytest.raises(RuntimeError):
-        services.override_set(
+        workbench.override_set(
             assessor=people["assessor"],
             assignment_id=assignment.pk,
             key="network",
@@ -725,7 +734,7 @@ def test_an_override_and_its_audit_row_commit_or_fail_together(alpha, people, mo
 
 def test_the_audit_history_shows_values_as_json_not_python(alpha, people):
     _assessment, assignment = assigned(alpha, people)
-    services.override_set(
+    workbench.override_set(
         assessor=people["assessor"],
         assignment_id=assignment.pk,
         key="network",

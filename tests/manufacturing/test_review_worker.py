@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from core.api import ConflictError
 from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
 from manufacturing.frameworks.models import ScoringRequest
 from manufacturing.models import Assessment
-from manufacturing.review import services
+from manufacturing.review import assignments, publishing, workbench
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from manufacturing.review.tasks import publish_verified
 from tenants.models import User
@@ -33,7 +34,7 @@ def reviewed(committed, beta, monkeypatch):
     assessment = submitted(beta)
     monkeypatch.undo()
     with tenant_context(beta.enterprise):
-        assessment_services.assessment_score(assessment_id=assessment.pk)
+        assessment_services.assessment_score(enterprise=beta.enterprise, assessment_id=assessment.pk)
     run = uuid.uuid4().hex[:8]  # users stay (deleting one would cascade into tenant tables): unique emails
     people = {
         "admin": person(f"worker-admin-{run}@example.com", "regional_admin"),
@@ -66,15 +67,15 @@ def _wait(predicate, what: str, timeout: float = 30) -> None:
 
 def test_the_worker_publishes_an_approval_once_even_when_sent_twice(celery_worker, reviewed, beta):
     assessment, case, people = reviewed
-    assignment = services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
-    services.override_set(
+    assignment = assignments.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
+    workbench.override_set(
         assessor=people["assessor"],
         assignment_id=assignment.pk,
         key="network",
         value={"options": ["none"]},
         reason="No diagram.",
     )
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)  # sends on commit
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)  # sends on commit
 
     def published() -> bool:
         return ReviewCase.objects.filter(pk=case.pk, status="verified").exists()
@@ -95,12 +96,12 @@ def test_the_worker_publishes_an_approval_once_even_when_sent_twice(celery_worke
 
 def test_the_sweeper_publishes_an_approval_whose_message_was_lost(celery_worker, reviewed, beta, monkeypatch):
     assessment, case, people = reviewed
-    assignment = services.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
+    assignment = assignments.assign(admin=people["admin"], case_id=case.pk, assessor_id=people["assessor"].pk)
     monkeypatch.setattr(publish_verified, "delay", lambda *a, **k: None)  # the message is lost
-    services.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     monkeypatch.undo()
     assert ReviewCase.objects.get(pk=case.pk).status == "verifying"
-    assert services.publishing_sweep(older_than_seconds=0) >= 1
+    assert publishing.publishing_sweep(older_than_seconds=0) >= 1
     _wait(lambda: ReviewCase.objects.filter(pk=case.pk, status="verified").exists(), "the re-sent publish")
     assert AssessmentFact.objects.filter(tenant=beta.enterprise, assessment_id=assessment.pk).count() == 1
 
@@ -117,9 +118,9 @@ def test_two_admins_assigning_at_once_make_one_assignment(reviewed):
 
         try:
             barrier.wait()
-            services.assign(admin=admin, case_id=case.pk, assessor_id=assessor.pk)
+            assignments.assign(admin=admin, case_id=case.pk, assessor_id=assessor.pk)
             outcomes.append("assigned")
-        except services.ConflictError:
+        except ConflictError:
             outcomes.append("conflict")
         finally:
             connections.close_all()
