@@ -163,3 +163,19 @@ def test_a_task_that_enters_its_enterprise_by_id_defers_while_the_schema_is_upgr
     first = score_assessment.apply_async(args=[world.enterprise.pk, 987654321], ignore_result=False)
     assert first.get(timeout=30) == DEFERRED
     assert upgrades.migrate_next(among=Enterprise.objects.filter(pk=world.enterprise.pk)) is not None
+
+
+@pytest.mark.django_db
+def test_the_old_sweepers_beat_entries_are_removed_from_an_installation():
+    """django-celery-beat never deletes an entry that left `beat_schedule`: the migration does."""
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every_minute, _ = IntervalSchedule.objects.get_or_create(every=60, period="seconds")
+    PeriodicTask.objects.create(name="sweep-listings", task="hall.sweep_listings", interval=every_minute)
+    PeriodicTask.objects.create(name="kept", task="core.sweep_outboxes", interval=every_minute)
+    importlib.import_module("core.migrations.0002_one_outbox_sweeper").forget_old_sweepers(apps, None)
+    assert set(PeriodicTask.objects.values_list("task", flat=True)) >= {"core.sweep_outboxes"}
+    assert not PeriodicTask.objects.filter(task="hall.sweep_listings").exists()
