@@ -137,9 +137,8 @@ def main() -> None:
         finally:
             score_assessment.delay = send
         started = time.perf_counter()
-        with tenant_context(enterprise):
-            for pk in ids:
-                score_assessment.delay(pk)
+        for pk in ids:
+            score_assessment.delay(enterprise.pk, pk)
         while scored(ids) < len(ids):
             time.sleep(0.01)
             if time.perf_counter() - started > 300:

@@ -211,7 +211,7 @@ def booth_publish(*, booth_id, enterprise, user) -> Booth:
     booth.save(update_fields=["status", "published_at", "updated_at"])
     pending = snapshot(booth)
     updated = BoothListing.objects.filter(tenant=enterprise, booth_id=booth.pk).update(
-        wanted=F("wanted") + 1, requested_at=timezone.now(), pending=pending
+        wanted=F("wanted") + 1, requested_at=timezone.now(), pending=pending, resends=0, gave_up_at=None
     )
     if not updated:
         BoothListing.objects.create(

@@ -10,7 +10,20 @@ class ManufacturingConfig(AppConfig):
     verbose_name = _("Industrial cloud")
 
     def ready(self) -> None:
+        from core import outbox
         from core.audit import keep_private_values_with
         from manufacturing.audit_details import TenantAuditDetails
+        from manufacturing.frameworks.models import ScoringRequest
 
         keep_private_values_with(TenantAuditDetails())
+        # Scoring's outbox: a submission without a score (its message lost, or its worker died) is
+        # scored again; the task takes the enterprise and enters it (manufacturing/tasks.py).
+        outbox.register(
+            outbox.Outbox(
+                name="scoring",
+                rows=ScoringRequest.objects.filter(completed_at__isnull=True),
+                stamp="sent_at",
+                args=("tenant_id", "assessment_id"),
+                task="manufacturing.tasks.score_assessment",
+            )
+        )

@@ -71,14 +71,14 @@ def scoring_state(*, assessment: Assessment, enterprise) -> str | None:
     if assessment.status != Assessment.Status.SUBMITTED:
         return None
     waited = timezone.now() - assessment.submitted_at
-    if waited.total_seconds() < settings.SCORING_SWEEP_AFTER_SECONDS:
+    if waited.total_seconds() < settings.OUTBOX_RESEND_AFTER_SECONDS:
         return "scoring"
     resends = (
         ScoringRequest.objects.filter(tenant_id=enterprise.pk, assessment_id=assessment.pk)
         .values_list("resends", flat=True)
         .first()
     )
-    return "stalled" if resends is not None and resends >= settings.SCORING_MAX_RESENDS else "delayed"
+    return "stalled" if resends is not None and resends >= settings.OUTBOX_MAX_RESENDS else "delayed"
 
 
 def review_of(*, assessment: Assessment, enterprise) -> dict:

@@ -8,11 +8,9 @@ is manufacturing/answers.py, shared with the review.
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_context
 
 from core.api import ApplicationError, ConflictError
 from manufacturing import scoring
@@ -206,19 +204,14 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
     assessment.submitted_at = now
     assessment.save(update_fields=["status", "submitted_by", "submitted_at", "updated_at"])
     ScoringRequest.objects.update_or_create(
-        tenant=enterprise, assessment_id=assessment.pk, defaults={"sent_at": now, "completed_at": None}
+        tenant=enterprise,
+        assessment_id=assessment.pk,
+        defaults={"sent_at": now, "completed_at": None, "resends": 0, "gave_up_at": None},
     )
     from manufacturing.tasks import score_assessment
 
-    # tenant-schemas-celery stamps a task with the schema current when it is *sent*; the commit may
-    # come after this tenant's context has ended (an outer transaction), so the schema is named here.
-    schema = enterprise.schema_name
-
-    def send() -> None:
-        with schema_context(schema):
-            score_assessment.delay(assessment.pk)
-
-    transaction.on_commit(send, robust=True)
+    # The task takes the enterprise and enters it itself (as the outbox's re-sends do).
+    transaction.on_commit(lambda: score_assessment.delay(enterprise.pk, assessment.pk), robust=True)
     return assessment
 
 
@@ -258,31 +251,3 @@ def _request_done(enterprise, assessment: Assessment) -> None:
     ScoringRequest.objects.filter(
         tenant_id=enterprise.pk, assessment_id=assessment.pk, completed_at__isnull=True
     ).update(completed_at=timezone.now())
-
-
-def scoring_sweep(*, older_than_seconds: int | None = None) -> int:
-    """Re-sends scoring for submissions without a result after a few minutes (a lost message or a
-    worker that died), at most SCORING_MAX_RESENDS times each. Reads only the public schema."""
-    from django.db.models import F
-    from django_tenants.utils import tenant_context
-
-    from manufacturing.tasks import score_assessment
-
-    wait = older_than_seconds if older_than_seconds is not None else settings.SCORING_SWEEP_AFTER_SECONDS
-    now = timezone.now()
-    open_requests = ScoringRequest.objects.select_related("tenant").filter(
-        completed_at__isnull=True, sent_at__lt=now - timezone.timedelta(seconds=wait)
-    )
-    for request in open_requests.filter(resends=settings.SCORING_MAX_RESENDS)[:100]:
-        logger.error(
-            "assessment %s of %s still has no score after %s re-sends; look at the worker log",
-            request.assessment_id,
-            request.tenant.schema_name,
-            request.resends,
-        )
-    stale = list(open_requests.filter(resends__lt=settings.SCORING_MAX_RESENDS)[:500])
-    for request in stale:
-        with tenant_context(request.tenant):
-            score_assessment.delay(request.assessment_id)
-    ScoringRequest.objects.filter(pk__in=[r.pk for r in stale]).update(sent_at=now, resends=F("resends") + 1)
-    return len(stale)

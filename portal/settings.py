@@ -201,9 +201,11 @@ for _action, _rate in RATE_LIMITS.items():
         raise ImproperlyConfigured(f"The rate {_rate!r} of {_action} must look like 20/hour or 5/10m")
 # Signed invitation links and the one-time sign-in links between hosts expire.
 INVITATION_MAX_AGE_DAYS = 7
-# A submitted assessment without a result after this long is scored again by the sweeper.
-SCORING_SWEEP_AFTER_SECONDS = int(env("SCORING_SWEEP_AFTER_SECONDS", "180"))
-SCORING_MAX_RESENDS = int(env("SCORING_MAX_RESENDS", "5"))
+# The outbox (core/outbox.py): background work still undone this long after its last send (a lost
+# message, a worker that died) is sent again by the one sweeper, at most OUTBOX_MAX_RESENDS times;
+# then it is given up: logged at ERROR once, and the active superusers get a notice.
+OUTBOX_RESEND_AFTER_SECONDS = int(env("OUTBOX_RESEND_AFTER_SECONDS", "180"))
+OUTBOX_MAX_RESENDS = int(env("OUTBOX_MAX_RESENDS", "5"))
 # A task for an enterprise whose schema is being upgraded is sent again after this long.
 UPGRADE_TASK_DELAY_SECONDS = int(env("UPGRADE_TASK_DELAY_SECONDS", "30"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60

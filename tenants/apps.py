@@ -9,8 +9,22 @@ class TenantsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from core import outbox
         from tenants import routing
         from tenants.models import Domain, Enterprise
+
+        # Provisioning's outbox: a registration still pending (its message lost, or its worker died)
+        # is sent again; given up, the registration is marked failed so the registrant can retry.
+        outbox.register(
+            outbox.Outbox(
+                name="provisioning",
+                rows=Enterprise.objects.filter(status=Enterprise.Status.PENDING),
+                stamp="modified",
+                args=("pk",),
+                task="tenants.tasks.provision_enterprise",
+                on_give_up=_registration_give_up,
+            )
+        )
 
         # The host cache (tenants/routing.py) must hear of every change, the admin's included.
         for model in (Enterprise, Domain):
@@ -20,3 +34,9 @@ class TenantsConfig(AppConfig):
             post_delete.connect(
                 routing.forget_on_commit, sender=model, dispatch_uid=f"routing-d-{model.__name__}"
             )
+
+
+def _registration_give_up(enterprise_id: int) -> None:
+    from tenants.registration import registration_give_up
+
+    registration_give_up(enterprise_id)

@@ -129,6 +129,10 @@ class Enterprise(TenantBase):
     # Public handle of the registration (status URL); never the primary key.
     registration_id = models.UUIDField(_("registration id"), default=uuid.uuid4, unique=True, editable=False)
     provisioning_attempts = models.PositiveSmallIntegerField(_("provisioning attempts"), default=0)
+    # The outbox (core/outbox.py): the sweeper's re-sends of the provisioning message while pending,
+    # and when it gave up (the registration is then marked failed).
+    resends = models.PositiveSmallIntegerField(default=0, editable=False)
+    gave_up_at = models.DateTimeField(null=True, blank=True, editable=False)
     provisioned_at = models.DateTimeField(_("provisioned at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     # The migration state of this enterprise's schema; NULL until first recorded (an installation

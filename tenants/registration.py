@@ -1,6 +1,5 @@
 """Self-registration and provisioning of enterprises (services: writes)."""
 
-import datetime
 import logging
 import re
 import smtplib
@@ -351,25 +350,25 @@ def enterprise_provision_retry(*, enterprise: Enterprise) -> Enterprise:
     if enterprise.status == Enterprise.Status.READY:
         return enterprise
     enterprise.status = Enterprise.Status.PENDING
-    enterprise.save(update_fields=["status", "modified"])
+    enterprise.resends, enterprise.gave_up_at = 0, None  # the outbox starts again (core/outbox.py)
+    enterprise.save(update_fields=["status", "resends", "gave_up_at", "modified"])
     transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk), robust=True)
     return enterprise
 
 
-def pending_registrations_resend(*, older_than_seconds: int = 120) -> int:
-    """The sweeper: re-queues registrations that have waited too long (a lost broker message)."""
-    from tenants.tasks import provision_enterprise
-
-    now = timezone.now()
-    stuck = Enterprise.objects.filter(
-        status=Enterprise.Status.PENDING, modified__lt=now - datetime.timedelta(seconds=older_than_seconds)
+def registration_give_up(enterprise_id: int) -> None:
+    """The outbox gave up re-sending this registration's provisioning (core/outbox.py): the
+    registrant, who would otherwise wait on "being prepared" for ever, sees it failed and can retry;
+    the platform staff were alerted."""
+    reason = bilingual(
+        gettext_lazy(
+            "The preparation did not start after several attempts. The platform staff have been "
+            "alerted; please retry later."
+        )
     )
-    ids = list(stuck.values_list("pk", flat=True))
-    # Stamped, so the next sweep waits a full interval before sending again.
-    Enterprise.objects.filter(pk__in=ids).update(modified=now)
-    for pk in ids:
-        provision_enterprise.delay(pk)
-    return len(ids)
+    Enterprise.objects.filter(pk=enterprise_id, status=Enterprise.Status.PENDING).update(
+        status=Enterprise.Status.FAILED, status_reason=reason[:1000]
+    )
 
 
 def enterprise_create_ready(**fields) -> Enterprise:

@@ -59,12 +59,6 @@ def _failed(enterprise_id: int, exc: Exception) -> str:
     return "failed"
 
 
-@shared_task(name="tenants.sweep_registrations", ignore_result=True)
-def sweep_registrations() -> int:
-    """Beat, every minute: re-sends provisioning for registrations stuck in pending."""
-    return registration.pending_registrations_resend()
-
-
 @shared_task(name="tenants.delete_expired_tokens", ignore_result=True)
 def delete_expired_tokens() -> int:
     """Beat, hourly: drops lapsed API tokens (they authenticate no more; this keeps the table small)."""

@@ -27,7 +27,8 @@ def test_the_worker_reuses_its_database_connection_and_drops_it_after_a_failed_t
     first = whereami.delay().get(timeout=30)["database_pid"]
     assert whereami.delay().get(timeout=30)["database_pid"] == first  # Celery's default: a new one
     with tenant_context(alpha.enterprise):
-        failed = score_assessment.apply_async(args=[987654321], ignore_result=False)  # no such row
+        no_such_row = [alpha.enterprise.pk, 987654321]
+        failed = score_assessment.apply_async(args=no_such_row, ignore_result=False)
     with pytest.raises(Exception, match=r"does not exist"):
         failed.get(timeout=30)
     assert whereami.delay().get(timeout=30)["database_pid"] != first

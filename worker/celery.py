@@ -54,33 +54,9 @@ app.conf.update(
     beat_scheduler="django_celery_beat.schedulers:DatabaseScheduler",
     beat_schedule={
         "beat-heartbeat": {"task": "worker.heartbeat", "schedule": 30.0, "options": {"expires": 25}},
-        "sweep-scoring": {
-            "task": "manufacturing.sweep_scoring",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
-        "sweep-publishing": {
-            "task": "review.sweep_publishing",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
-        "sweep-financing": {
-            "task": "lending.sweep_financing",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
-        "sweep-listings": {
-            "task": "hall.sweep_listings",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
-        "sweep-inquiries": {
-            "task": "hall.sweep_inquiries",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
-        "sweep-registrations": {
-            "task": "tenants.sweep_registrations",
+        # One sweeper for every app's outbox (core/outbox.py).
+        "sweep-outboxes": {
+            "task": "core.sweep_outboxes",
             "schedule": 60.0,
             "options": {"expires": 55},
         },

@@ -174,17 +174,3 @@ def inquiry_deliver(*, inquiry_id: int):
         exhibition_id=inquiry.listing.exhibition_id if inquiry.listing else None,
     )
     return lead
-
-
-def inquiries_sweep(*, older_than_seconds: int | None = None) -> int:
-    """Beat, every minute: re-sends the delivery of inquiries still undelivered a few minutes on."""
-    from exhibition.hall.tasks import deliver_inquiry
-    from worker.outbox import resend_stale
-
-    return resend_stale(
-        Inquiry.objects.filter(delivered_at__isnull=True),
-        stamp="sent_at",
-        args=("pk",),
-        task=deliver_inquiry,
-        older_than_seconds=older_than_seconds,
-    )

@@ -101,6 +101,10 @@ class BoothListing(models.Model):
     published = models.PositiveIntegerField(default=0)
     requested_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True)
+    # The outbox (core/outbox.py): re-sends of the copy wanted, and when the sweeper gave up; both
+    # start again at the owner's next request.
+    resends = models.PositiveSmallIntegerField(default=0)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["enterprise_name", "pk"]
@@ -172,6 +176,9 @@ class Inquiry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField()
     delivered_at = models.DateTimeField(null=True)
+    # The outbox (core/outbox.py): re-sends of the delivery, and when the sweeper gave up.
+    resends = models.PositiveSmallIntegerField(default=0)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
     # The enterprise's latest reply, mirrored here (in its transaction) for the buyer's "My inquiries".
     reply = models.TextField(blank=True)
     replied_at = models.DateTimeField(null=True)

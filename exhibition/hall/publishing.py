@@ -6,7 +6,6 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -94,17 +93,3 @@ def listing_publish(*, tenant_id: int, booth_id: int) -> BoothListing | None:
     fact_refresh(tenant_id=tenant.pk, booth_id=booth_id, exhibition_id=booth.exhibition_id)
     _delete_files_on_commit(old_files)
     return BoothListing.objects.get(pk=listing.pk)
-
-
-def listings_sweep(*, older_than_seconds: int | None = None) -> int:
-    """Beat, every minute: re-sends the copies still wanted a few minutes after the request."""
-    from exhibition.hall.tasks import publish_booth
-    from worker.outbox import resend_stale
-
-    return resend_stale(
-        BoothListing.objects.filter(wanted__gt=F("published")),
-        stamp="requested_at",
-        args=("tenant_id", "booth_id"),
-        task=publish_booth,
-        older_than_seconds=older_than_seconds,
-    )

@@ -11,23 +11,9 @@ def publish_booth(tenant_id: int, booth_id: int) -> dict:
     return {"listing": listing.pk if listing else None}
 
 
-@shared_task(name="hall.sweep_listings", ignore_result=True)
-def sweep_listings() -> int:
-    """Beat, every minute: re-sends booth copies left undone (publishing.listings_sweep)."""
-    return publishing.listings_sweep()
-
-
 @shared_task(name="hall.deliver_inquiry", acks_late=True, soft_time_limit=60, time_limit=90)
 def deliver_inquiry(inquiry_id: int) -> dict:
     from exhibition.hall import buyers
 
     lead = buyers.inquiry_deliver(inquiry_id=inquiry_id)
     return {"lead": lead.pk if lead else None}
-
-
-@shared_task(name="hall.sweep_inquiries", ignore_result=True)
-def sweep_inquiries() -> int:
-    """Beat, every minute: re-sends inquiries left undelivered (buyers.inquiries_sweep)."""
-    from exhibition.hall import buyers
-
-    return buyers.inquiries_sweep()

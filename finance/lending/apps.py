@@ -9,3 +9,18 @@ class LendingConfig(AppConfig):
     name = "finance.lending"
     label = "lending"
     verbose_name = _("Lending")
+
+    def ready(self) -> None:
+        from core import outbox
+        from finance.lending.models import FinancingOutbox
+
+        # The financing facts' outbox: one row per request, written with its change.
+        outbox.register(
+            outbox.Outbox(
+                name="financing-facts",
+                rows=FinancingOutbox.objects.filter(completed_at__isnull=True),
+                stamp="sent_at",
+                args=("tenant_id", "request_id"),
+                task="finance.lending.tasks.publish_financing",
+            )
+        )

@@ -243,7 +243,9 @@ class FinancingOutbox(models.Model):
     version = models.PositiveIntegerField(default=1)
     sent_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True)
+    # The outbox (core/outbox.py): re-sends by the sweeper, and when it gave up.
     resends = models.PositiveSmallIntegerField(default=0)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

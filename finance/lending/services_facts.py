@@ -27,7 +27,7 @@ def amount_band(amount: Decimal) -> str:
 def outbox_record(*, tenant: Enterprise, request_id: int) -> None:
     now = timezone.now()
     updated = FinancingOutbox.objects.filter(tenant=tenant, request_id=request_id).update(
-        version=F("version") + 1, sent_at=now, completed_at=None, resends=0
+        version=F("version") + 1, sent_at=now, completed_at=None, resends=0, gave_up_at=None
     )
     if not updated:
         FinancingOutbox.objects.create(tenant=tenant, request_id=request_id, sent_at=now)
@@ -69,19 +69,3 @@ def _publish(tenant: Enterprise, request_id: int) -> FinancingFact | None:
             },
         )
     return fact
-
-
-def financing_sweep(*, older_than_seconds: int | None = None) -> int:
-    """Beat, every minute: re-sends publishing still not done a few minutes after the change (a lost
-    message or a worker that died). Reads only the public schema."""
-    from finance.lending.tasks import publish_financing
-    from worker.outbox import resend_stale
-
-    return resend_stale(
-        FinancingOutbox.objects.filter(completed_at__isnull=True),
-        stamp="sent_at",
-        args=("tenant_id", "request_id"),
-        task=publish_financing,
-        older_than_seconds=older_than_seconds,
-        also={"resends": F("resends") + 1},
-    )

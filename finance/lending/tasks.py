@@ -9,9 +9,3 @@ from finance.lending import services_facts
 def publish_financing(tenant_id: int, request_id: int) -> dict:
     fact = services_facts.financing_publish(tenant_id=tenant_id, request_id=request_id)
     return {"fact": fact.pk if fact else None}
-
-
-@shared_task(name="lending.sweep_financing", ignore_result=True)
-def sweep_financing() -> int:
-    """Beat, every minute: re-sends financing facts left unpublished (services_facts.financing_sweep)."""
-    return services_facts.financing_sweep()

@@ -50,9 +50,10 @@ class ScoringRequest(models.Model):
     assessment_id = models.BigIntegerField()
     requested_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField()
-    # Sends by the sweeper; after SCORING_MAX_RESENDS it stops and logs an error (a task that keeps
-    # failing needs a person, not another message every few minutes).
+    # The outbox (core/outbox.py): re-sends by the sweeper; after OUTBOX_MAX_RESENDS it gives up once
+    # (an error, a notice to the staff): a task that keeps failing needs a person, not another message.
     resends = models.PositiveSmallIntegerField(default=0)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

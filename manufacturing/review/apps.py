@@ -9,3 +9,19 @@ class ReviewConfig(AppConfig):
     name = "manufacturing.review"
     label = "review"
     verbose_name = _("Assessment review")
+
+    def ready(self) -> None:
+        from core import outbox
+        from manufacturing.review.models import ReviewCase
+
+        # Publishing's outbox: an approval still unpublished (a lost message, a worker that died)
+        # is published again; the case's updated_at is the time of the last send.
+        outbox.register(
+            outbox.Outbox(
+                name="review-publishing",
+                rows=ReviewCase.objects.filter(status=ReviewCase.Status.VERIFYING),
+                stamp="updated_at",
+                args=("tenant_id", "assessment_id"),
+                task="manufacturing.review.tasks.publish_verified",
+            )
+        )

@@ -27,6 +27,10 @@ class ReviewCase(models.Model):
     self_level = models.PositiveSmallIntegerField(_("self-assessed level"))
     submitted_at = models.DateTimeField(_("submitted at"))
     updated_at = models.DateTimeField(auto_now=True)
+    # The outbox of publishing an approval (core/outbox.py): re-sends while verifying, and when the
+    # sweeper gave up.
+    resends = models.PositiveSmallIntegerField(default=0)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["submitted_at"]

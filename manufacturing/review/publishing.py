@@ -121,18 +121,3 @@ def _peer(fact: AssessmentFact, *, tenant: Enterprise, province) -> dict:
                 "cohort": {"scope": step.scope, "label": step.label, "size": len(totals)},
             }
     raise AssertionError("unreachable: the last step always answers")
-
-
-def publishing_sweep(*, older_than_seconds: int | None = None) -> int:
-    """Re-sends publishing for approvals still unpublished after a few minutes (a lost message or a
-    worker that died). Reads only the public schema."""
-    from manufacturing.review.tasks import publish_verified
-    from worker.outbox import resend_stale
-
-    return resend_stale(
-        ReviewCase.objects.filter(status=ReviewCase.Status.VERIFYING),
-        stamp="updated_at",
-        args=("tenant_id", "assessment_id"),
-        task=publish_verified,
-        older_than_seconds=older_than_seconds,
-    )

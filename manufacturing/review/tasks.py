@@ -9,9 +9,3 @@ from manufacturing.review import publishing
 def publish_verified(tenant_id: int, assessment_id: int) -> dict:
     fact = publishing.publish(tenant_id=tenant_id, assessment_id=assessment_id)
     return {"fact": fact.pk, "total": fact.total, "level": fact.level, "percentile": fact.percentile}
-
-
-@shared_task(name="review.sweep_publishing", ignore_result=True)
-def sweep_publishing() -> int:
-    """Beat, every minute: re-sends publishing left undone (see publishing.publishing_sweep)."""
-    return publishing.publishing_sweep()

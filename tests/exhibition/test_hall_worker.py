@@ -9,9 +9,9 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from core import outbox
 from exhibition import booths
 from exhibition.hall.models import BoothListing, Exhibition, Section
-from exhibition.hall.publishing import listings_sweep
 from exhibition.hall.tasks import publish_booth
 from exhibition.models import Product
 from tests.conftest import build_enterprise
@@ -77,7 +77,7 @@ def test_a_lost_copy_message_is_sent_again_by_the_sweeper(committed_fair, celery
     connection.set_schema_to_public()
     assert not BoothListing.objects.get(tenant=world.enterprise).live
     monkeypatch.undo()
-    assert listings_sweep(older_than_seconds=0) >= 1
+    assert outbox.sweep(names={"hall-publishing"}, older_than_seconds=0)["hall-publishing"] >= 1
     _wait(lambda: BoothListing.objects.filter(tenant=world.enterprise, live=True).exists(), "not re-sent")
 
 
@@ -102,7 +102,8 @@ def test_an_inquiry_is_delivered_once_even_when_its_message_comes_twice(
     monkeypatch.setattr(deliver_inquiry, "delay", lambda *args, **kwargs: None)  # lost on the way
     inquiry = buyers.inquiry_send(buyer=buyer, listing_id=listing.pk, message="Lead time for 50 units?")
     monkeypatch.undo()
-    assert buyers.inquiries_sweep(older_than_seconds=0) >= 1  # sent again by the sweeper
+    # sent again by the sweeper
+    assert outbox.sweep(names={"inquiry-delivery"}, older_than_seconds=0)["inquiry-delivery"] >= 1
     again = [deliver_inquiry.delay(inquiry.pk) for _ in range(2)]  # as redelivered messages would be
     for result in again:
         result.get(timeout=30)  # both have run on the worker before the count below

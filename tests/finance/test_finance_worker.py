@@ -139,8 +139,8 @@ def test_the_worker_publishes_the_financing_fact_and_its_withdrawal(lender, cele
 
 
 def test_a_lost_publishing_message_is_sent_again_by_the_sweeper(lender, celery_worker, monkeypatch):
+    from core.outbox import sweep
     from finance.lending.models import FinancingOutbox
-    from finance.lending.services_facts import financing_sweep
     from finance.lending.tasks import publish_financing
 
     world = build_enterprise(slug="finlost", city="130600", industry="C34", seed=9404)
@@ -155,7 +155,7 @@ def test_a_lost_publishing_message_is_sent_again_by_the_sweeper(lender, celery_w
     outbox = FinancingOutbox.objects.get(tenant=world.enterprise, request_id=request.pk)
     assert outbox.completed_at is None and not FinancingFact.objects.filter(tenant=world.enterprise).exists()
     monkeypatch.undo()
-    assert financing_sweep(older_than_seconds=0) >= 1
+    assert sweep(names={"financing-facts"}, older_than_seconds=0)["financing-facts"] >= 1
     deadline = time.monotonic() + 30
     while not FinancingFact.objects.filter(tenant=world.enterprise).exists():
         assert time.monotonic() < deadline, "the sweeper's message was not published"

@@ -272,6 +272,7 @@ def test_the_sweeper_gives_up_after_the_last_resend(alpha, settings, monkeypatch
 
     from django.utils import timezone
 
+    from core import outbox
     from manufacturing import tasks
 
     sent = []
@@ -279,12 +280,18 @@ def test_the_sweeper_gives_up_after_the_last_resend(alpha, settings, monkeypatch
     assessment = submitted(alpha)
     sent.clear()
     request = ScoringRequest.objects.get(tenant=alpha.enterprise, assessment_id=assessment.pk)
-    for _ in range(settings.SCORING_MAX_RESENDS):
+
+    def sweep() -> int:
+        return outbox.sweep(names={"scoring"})["scoring"]
+
+    for _ in range(settings.OUTBOX_MAX_RESENDS):
         ScoringRequest.objects.filter(pk=request.pk).update(
             sent_at=timezone.now() - datetime.timedelta(hours=1)
         )
-        assert services.scoring_sweep() == 1
+        assert sweep() == 1
+    assert sent == [(alpha.enterprise.pk, assessment.pk)] * settings.OUTBOX_MAX_RESENDS  # explicit ids
     ScoringRequest.objects.filter(pk=request.pk).update(sent_at=timezone.now() - datetime.timedelta(hours=1))
-    assert services.scoring_sweep() == 0
-    assert len(sent) == settings.SCORING_MAX_RESENDS
-    assert "still has no score" in caplog.text
+    assert sweep() == 0
+    assert len(sent) == settings.OUTBOX_MAX_RESENDS
+    assert ScoringRequest.objects.get(pk=request.pk).gave_up_at is not None
+    assert "given up" in caplog.text and f"({alpha.enterprise.pk}, {assessment.pk})" in caplog.text

@@ -193,11 +193,11 @@ def test_result_page_says_when_scoring_is_late_or_stalled(alpha, settings):
     assert "workers are scoring it" in page() and "delay:1s" in page() and api() == "scoring"
     with tenant_context(alpha.enterprise):
         Assessment.objects.filter(pk=assessment.pk).update(
-            submitted_at=timezone.now() - timezone.timedelta(seconds=settings.SCORING_SWEEP_AFTER_SECONDS + 1)
+            submitted_at=timezone.now() - timezone.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS + 1)
         )
     assert "taking longer than usual" in page() and "delay:10s" in page() and api() == "delayed"
     ScoringRequest.objects.filter(tenant=alpha.enterprise, assessment_id=assessment.pk).update(
-        resends=settings.SCORING_MAX_RESENDS
+        resends=settings.OUTBOX_MAX_RESENDS
     )
     html = page()
     assert 'role="alert"' in html and "operators have been alerted" in html and api() == "stalled"

@@ -9,12 +9,13 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from core import outbox
 from core.api import ConflictError
 from core.models import AuditEvent, Notice
 from manufacturing import services as assessment_services
 from manufacturing.frameworks.models import ScoringRequest
 from manufacturing.models import Assessment
-from manufacturing.review import assignments, publishing, workbench
+from manufacturing.review import assignments, workbench
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from manufacturing.review.tasks import publish_verified
 from tenants.models import User
@@ -101,7 +102,7 @@ def test_the_sweeper_publishes_an_approval_whose_message_was_lost(celery_worker,
     workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     monkeypatch.undo()
     assert ReviewCase.objects.get(pk=case.pk).status == "verifying"
-    assert publishing.publishing_sweep(older_than_seconds=0) >= 1
+    assert outbox.sweep(names={"review-publishing"}, older_than_seconds=0)["review-publishing"] >= 1
     _wait(lambda: ReviewCase.objects.filter(pk=case.pk, status="verified").exists(), "the re-sent publish")
     assert AssessmentFact.objects.filter(tenant=beta.enterprise, assessment_id=assessment.pk).count() == 1
 

@@ -10,7 +10,6 @@ import pytest
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
-from manufacturing import services
 from manufacturing.frameworks.models import Framework, ScoringRequest
 from manufacturing.models import Assessment
 from tests.manufacturing.definitions import attach_required_evidence, full_answers
@@ -59,6 +58,7 @@ def test_the_worker_scores_a_submission_made_on_the_host(celery_worker, committe
 def test_the_sweeper_rescores_a_submission_whose_message_was_lost(
     celery_worker, committed, beta, monkeypatch
 ):
+    from core import outbox
     from manufacturing import tasks
 
     monkeypatch.setattr(tasks.score_assessment, "delay", lambda *a, **k: None)  # the message is lost
@@ -67,7 +67,7 @@ def test_the_sweeper_rescores_a_submission_whose_message_was_lost(
     try:
         with tenant_context(beta.enterprise):
             assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
-        assert services.scoring_sweep(older_than_seconds=0) >= 1
+        assert outbox.sweep(names={"scoring"}, older_than_seconds=0)["scoring"] >= 1
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with tenant_context(beta.enterprise):
@@ -118,7 +118,7 @@ def test_a_worker_killed_mid_task_still_scores_the_assessment_once(
     try:
         with transaction.atomic(), tenant_context(beta.enterprise):
             Assessment.objects.select_for_update().get(pk=assessment.pk)
-            tasks.score_assessment.delay(assessment.pk)
+            tasks.score_assessment.delay(beta.enterprise.pk, assessment.pk)
             _wait(waiting_on_lock, "the task to block on the row lock")
             killed = pool_processes()
             assert killed, "the worker has no pool process"

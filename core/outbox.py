@@ -1,0 +1,159 @@
+"""The outbox: one way to make sure background work is done, for every app.
+
+A producer writes, in the same transaction as the change, a row that says the work is undone (an
+enterprise still pending, a scoring request without `completed_at`, ...), and sends the task on
+commit. The message can still be lost (a broker restart between the commit and the worker) or its
+worker die. So each app registers its outbox here (in its AppConfig.ready(); the kernel imports no
+app of ours), and one beat task, `core.sweep_outboxes`, goes over them all every minute:
+
+* a row undone for a full wait (OUTBOX_RESEND_AFTER_SECONDS) after its last send is sent again, with
+  the explicit ids the task takes (tasks enter their tenant themselves, so the sweeper never needs
+  to), and stamped, so the next send waits a full interval again;
+* at most OUTBOX_MAX_RESENDS times, the same cap for every outbox. A row still undone a full wait
+  after its last re-send is given up: `gave_up_at` is set (sweeps skip it from then on), the outbox's
+  `on_give_up` runs (provisioning marks the registration failed, with a reason the registrant
+  reads), one ERROR is logged and the active superusers get one notice. Exactly once per row: the
+  row is claimed by the update that sets `gave_up_at`. Work that keeps failing needs a person, not
+  another message every few minutes.
+
+A producer that starts the same row's work again (a registration retried, an assessment resubmitted)
+resets its `resends` to 0 and `gave_up_at` to None. Tasks must be idempotent: a re-send may race the
+original message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+BATCH = 500  # rows re-sent per outbox and sweep; the rest wait for the next minute
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """What the sweeper needs to know of one producer's undone work.
+
+    `rows`: the undone rows (a queryset; filtered anew at every sweep). `stamp`: the time field of
+    the last send. `args`: the fields whose values the task takes, in order (explicit ids, never the
+    schema the message was sent in). `task`: the dotted path of the Celery task, imported when sent
+    (so registering imports no tasks module, and a test's monkeypatch of `.delay` is honoured).
+    `on_give_up`: called with the same values as the task, in the sweep's transaction, when the row
+    is given up. The row's model has the `resends` (counter) and `gave_up_at` fields."""
+
+    name: str
+    rows: QuerySet
+    stamp: str
+    args: tuple[str, ...]
+    task: str
+    on_give_up: Callable[..., None] | None = None
+    resends: str = "resends"
+    gave_up: str = "gave_up_at"
+
+    def send(self, *values) -> None:
+        import_string(self.task).delay(*values)
+
+
+_registry: dict[str, Outbox] = {}
+
+
+def register(outbox: Outbox) -> Outbox:
+    """Called once per producer at start-up (AppConfig.ready()); registering the same name again
+    replaces it (a reload)."""
+    _registry[outbox.name] = outbox
+    return outbox
+
+
+def registered() -> dict[str, Outbox]:
+    return dict(_registry)
+
+
+def sweep(*, names=None, older_than_seconds: int | None = None) -> dict[str, int]:
+    """One sweep over every registered outbox (or those named): how many rows each re-sent. An outbox
+    that fails is logged and the others are still swept."""
+    sent = {}
+    for name, outbox in registered().items():
+        if names is not None and name not in names:
+            continue
+        try:
+            sent[name] = outbox_sweep(outbox, older_than_seconds=older_than_seconds)
+        except Exception:
+            logger.exception("sweeping the outbox %s failed", name)
+            sent[name] = 0
+    return sent
+
+
+def outbox_sweep(outbox: Outbox, *, older_than_seconds: int | None = None) -> int:
+    """Re-sends one outbox's rows left undone a full wait after their last send, and gives up those
+    whose re-sends are spent. Returns how many were re-sent."""
+    wait = settings.OUTBOX_RESEND_AFTER_SECONDS if older_than_seconds is None else older_than_seconds
+    cap = settings.OUTBOX_MAX_RESENDS
+    now = timezone.now()
+    stale = outbox.rows.filter(
+        **{f"{outbox.gave_up}__isnull": True, f"{outbox.stamp}__lt": now - timezone.timedelta(seconds=wait)}
+    )
+    for pk, *values in stale.filter(**{f"{outbox.resends}__gte": cap}).values_list("pk", *outbox.args)[
+        :BATCH
+    ]:
+        _give_up(outbox, pk, values, now=now)
+    due = list(stale.filter(**{f"{outbox.resends}__lt": cap}).values_list("pk", *outbox.args)[:BATCH])
+    for pk, *values in due:
+        logger.warning("re-sending %s%s (%s %s)", outbox.task, tuple(values), outbox.name, pk)
+        outbox.send(*values)
+    # Stamped, so the next sweep waits a full interval before sending again.
+    outbox.rows.model.objects.filter(pk__in=[row[0] for row in due]).update(
+        **{outbox.stamp: now, outbox.resends: F(outbox.resends) + 1}
+    )
+    return len(due)
+
+
+def _give_up(outbox: Outbox, pk, values: list, *, now) -> None:
+    with transaction.atomic():
+        claimed = outbox.rows.model.objects.filter(pk=pk, **{f"{outbox.gave_up}__isnull": True}).update(
+            **{outbox.gave_up: now}
+        )
+        if not claimed:  # another sweep gave it up first: it raised the alert
+            return
+        if outbox.on_give_up is not None:
+            outbox.on_give_up(*values)
+        logger.error(
+            "outbox %s: %s%s (%s) still undone after %s re-sends; given up, look at the worker log",
+            outbox.name,
+            outbox.task,
+            tuple(values),
+            pk,
+            settings.OUTBOX_MAX_RESENDS,
+        )
+        _alert_staff(outbox, values)
+
+
+def _alert_staff(outbox: Outbox, values: list) -> None:
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import get_public_schema_name, schema_context
+
+    from core.notices import notify
+
+    # The platform's superusers: django-tenant-users keeps the flag in the public schema's
+    # permission rows (an enterprise schema has none).
+    with schema_context(get_public_schema_name()):
+        users = get_user_model().objects.filter(is_active=True, usertenantpermissions__is_superuser=True)
+        staff = list(users.distinct())
+    notify(
+        users=staff,
+        message=_(
+            "Background work was given up after %(resends)s re-sends: %(outbox)s %(ids)s. "
+            "The worker log says why; once fixed, start it again."
+        ),
+        params={
+            "resends": settings.OUTBOX_MAX_RESENDS,
+            "outbox": outbox.name,
+            "ids": ", ".join(str(v) for v in values),
+        },
+    )
