@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 
 from manufacturing.frameworks.services import frameworks_load_shipped
 from portal import demo
+from reports import rollup
 from tenants import schema, services, upgrades
 from tenants.demo import DEMO_PASSWORD
 from tenants.models import Enterprise
@@ -62,8 +63,6 @@ class Command(BaseCommand):
             started,
         )
         services.public_tenant_ensure()
-        from portal.reports import rollup
-
         if rollup.backfill_needed():
             counts = rollup.rebuild()
             step(f"report rollups rebuilt from {counts['facts']} facts", started)
