@@ -39,8 +39,8 @@ def main() -> None:
     from django.test import Client
 
     from manufacturing.frameworks.models import Framework
-    from portal.reports import selectors
-    from portal.reports.forms import ReportFilterForm
+    from reports import selectors
+    from reports.forms import ReportFilterForm
     from tenants.models import User
     from tenants.services import user_create
 
@@ -124,7 +124,7 @@ def seed(n: int, *, admin, framework) -> int:
     from django.db import connection
 
     from manufacturing.review.models import AssessmentFact
-    from portal.reports import rollup, selectors
+    from reports import rollup, selectors
     from tenants.models import Enterprise, Industry
 
     axes = selectors.axes(framework)
@@ -195,7 +195,7 @@ def seed(n: int, *, admin, framework) -> int:
 
 def clean() -> None:
     from manufacturing.review.models import AssessmentFact
-    from portal.reports import rollup
+    from reports import rollup
     from tenants.models import Enterprise
 
     AssessmentFact.objects.filter(tenant__schema_name__startswith=PREFIX).delete()
@@ -211,7 +211,7 @@ def union_all_query(framework, admin, count: int):
     from django_tenants.utils import schema_context, schema_exists
 
     from manufacturing.models import Assessment
-    from portal.reports import selectors
+    from reports import selectors
     from tenants.schema import schema_clone
 
     rng = random.Random(200)

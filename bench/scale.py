@@ -221,7 +221,7 @@ def drop_probes() -> int:
     """Removes the enterprises registered while measuring (schemas, domains, links, rows)."""
     from django.db import connection, transaction
 
-    from portal.reports import rollup
+    from reports import rollup
     from tenants.models import Enterprise
 
     removed = 0

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
+from core.exports import text_safe
 from exhibition import leads
 from exhibition.models import Lead
-from portal.reports.tables import text_safe
 from tenants import roles
 from tenants.members.models import Role
 

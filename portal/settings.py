@@ -86,7 +86,7 @@ SHARED_APPS = [
     "worker",
     "manufacturing.frameworks",
     "manufacturing.review",
-    "portal.reports",
+    "reports",
     "finance.lending",
     "exhibition.hall",
 ]

@@ -1,6 +1,6 @@
-"""Demo data for `make run`: three enterprises (Beijing, Tianjin, Baoding), an assessor, two
-regional admins and their assessments at three stages of review (manufacturing/demo.py).
-Idempotent: an existing demo user or enterprise is left as it is."""
+"""Demo enterprises and accounts for `make run`: three enterprises (Beijing, Tianjin, Baoding) and
+their owners, and the demo password. portal/demo.py puts the whole demo together (the platform's
+people and the three clouds' data). Idempotent: an existing demo user or enterprise is left as it is."""
 
 from dataclasses import dataclass
 
@@ -80,7 +80,8 @@ def credit_code_for(area_code: str, org_code: str) -> str:
     return uscc.validate(body + uscc.calc_check_digit(body))
 
 
-def _user(email: str, name: str, **extra) -> User:
+def demo_user(email: str, name: str, **extra) -> User:
+    """A demo account (verified: demo addresses receive no mail); an existing one is left as it is."""
     user = User.objects.filter(email=email).first()
     if user is None:
         user = services.user_create(email=email, password=DEMO_PASSWORD, name=name, **extra)
@@ -90,11 +91,11 @@ def _user(email: str, name: str, **extra) -> User:
 
 
 @transaction.atomic
-def demo_data_ensure() -> list[dict]:
-    """Creates what is missing and returns the logins to print."""
+def demo_enterprises_ensure() -> list[dict]:
+    """Creates the demo enterprises and their owners that are missing; returns the owners' logins."""
     logins = []
     for demo in ENTERPRISES:
-        owner = _user(demo.owner_email, demo.owner_name)
+        owner = demo_user(demo.owner_email, demo.owner_name)
         tenant = Enterprise.objects.filter(slug=demo.slug).first()
         if tenant is None:
             tenant = registration.enterprise_create_ready(
@@ -120,40 +121,4 @@ def demo_data_ensure() -> list[dict]:
                 "url": services.tenant_url(tenant),
             }
         )
-    public = Enterprise.objects.get(schema_name="public")
-    assessor = _user("assessor@example.com", "赵评估", platform_role=User.PlatformRole.ASSESSOR)
-    admin = _user("region-admin@example.com", "陈区域", platform_role=User.PlatformRole.REGIONAL_ADMIN)
-    city_admin = _user(
-        "hebei-admin@example.com",
-        "刘河北",
-        platform_role=User.PlatformRole.REGIONAL_ADMIN,
-        scope_region=Region.objects.get(code="130000"),
-    )
-    operator = User.objects.filter(email="operator@example.com").first()
-    if operator is None:
-        operator = User.objects.create_superuser(
-            password=DEMO_PASSWORD, email="operator@example.com", name="平台运维"
-        )
-    from manufacturing.demo import demo_assessments_ensure
-
-    demo_assessments_ensure(assessor=assessor, admin=admin)
-    from finance.demo import demo_financing_ensure, demo_lending_ensure
-
-    banker = _user("bank@example.com", "孙信贷", platform_role=User.PlatformRole.INSTITUTION)
-    demo_lending_ensure(bank_user=banker)
-    beijing = Enterprise.objects.get(slug=ENTERPRISES[0].slug)
-    demo_financing_ensure(tenant=beijing, owner=beijing.owner)
-    from exhibition.demo import BUYER, demo_exhibition_ensure
-
-    buyer = _user(*BUYER)  # a visitor: a global user without an enterprise
-    demo_exhibition_ensure(admin=admin, buyer=buyer)
-    for user, role, path in (
-        (assessor, "assessor", "/review/assignments/"),
-        (admin, "regional admin (whole region)", "/reports/"),
-        (city_admin, "regional admin (Hebei)", "/review/cases/"),
-        (banker, "bank (financial institution user)", "/lending/applications/"),
-        (buyer, "buyer (hall visitor)", "/hall/"),
-        (operator, "platform operator (Django admin)", "/admin/"),
-    ):
-        logins.append({"role": role, "email": user.email, "url": services.tenant_url(public, path)})
     return logins

@@ -21,7 +21,7 @@ from pypinyin import lazy_pinyin
 
 from core.api import ApplicationError, ConflictError
 from core.i18n import bilingual
-from portal.reports import rollup
+from tenants import signals
 from tenants.models import Domain, Enterprise, Industry, Region, User
 from tenants.schema import TEMPLATE_OUT_OF_DATE, TemplateOutOfDate, enterprise_schema_create
 
@@ -324,12 +324,7 @@ def enterprise_provision(*, enterprise_id: int) -> Enterprise:
         enterprise.status_reason = ""
         enterprise.provisioned_at = timezone.now()
         enterprise.save(update_fields=["status", "status_reason", "provisioned_at", "schema_version"])
-        rollup.registered_add(
-            city=enterprise.city_id,
-            industry=enterprise.industry_id,
-            size=enterprise.revenue_band,
-            quarter=rollup.quarter_of(enterprise.provisioned_at),
-        )
+        signals.enterprise_ready.send(sender=Enterprise, enterprise=enterprise)
     logger.info("enterprise %s provisioned in schema %s", enterprise.pk, enterprise.schema_name)
     return enterprise
 

@@ -220,7 +220,7 @@ def drop_enterprise(enterprise) -> None:
         type(enterprise).objects.filter(pk=enterprise.pk).delete()
         # Enterprises are never deleted in the product (the admin refuses); here the report cells
         # must follow, or the shared test database's counts drift for later tests.
-        from portal.reports import rollup
+        from reports import rollup
 
         rollup.rebuild()
 

@@ -193,7 +193,7 @@ def test_django_admin_is_closed_to_ordinary_users(alpha, public_client):
 
 
 def test_demo_data_has_assessor_and_regional_admin():
-    from tenants import demo
+    from portal import demo
 
     logins = demo.demo_data_ensure()
     roles = {login["role"] for login in logins}

@@ -86,7 +86,7 @@ def _token(base: str, email: str) -> str:
 def demo_platform(committed, celery_worker):
     """The demo data, committed, with the worker having scored and published what it submits."""
     from manufacturing.models import Assessment
-    from tenants import demo
+    from portal import demo
     from tenants.models import Enterprise
 
     demo.demo_data_ensure()

@@ -249,8 +249,8 @@ def _resent_now() -> set[int]:
 def test_provisioning_adds_to_the_registration_cells_exactly_as_a_recount(make_enterprise):
     """Each provisioning adds its enterprise to the report cells (+1, not a recount of the city):
     the cells must equal what a full rebuild counts."""
-    from portal.reports import rollup
-    from portal.reports.models import RegisteredCell
+    from reports import rollup
+    from reports.models import RegisteredCell
 
     for city, industry in (("130600", "C38"), ("130600", "C38"), ("130600", "C34"), ("120000", "C38")):
         make_enterprise(city=city, industry=industry)

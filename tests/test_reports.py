@@ -20,16 +20,17 @@ from html.parser import HTMLParser
 
 import pytest
 from django.db import transaction
+from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from manufacturing.frameworks.models import Framework
-from manufacturing.review import publishing, workbench
+from manufacturing.review import publishing, signals, workbench
 from manufacturing.review.models import AssessmentFact
-from portal.reports import rollup
-from portal.reports.models import OPEN, IndustrySpan, RegisteredCell, VerifiedCell
-from portal.reports.rollup import quarter_parse, quarter_start
+from reports import rollup
+from reports.models import OPEN, IndustrySpan, RegisteredCell, VerifiedCell
+from reports.rollup import quarter_parse, quarter_start
 from tenants.models import Enterprise
 from tests.manufacturing.test_review import assigned, person
 
@@ -78,11 +79,12 @@ _assessment_ids = iter(range(1, 10_000))
 
 
 def approved(enterprise: Enterprise, *, when: datetime.datetime, total: float, level: int) -> AssessmentFact:
-    """A fact written as the publisher writes it: inside `facts_changing`, with the enterprise locked."""
+    """A fact written as the publisher writes it: inside `signals.facts_change` (the reports listen),
+    with the enterprise locked."""
     framework = Framework.objects.get(is_default=True)
     with transaction.atomic():
         Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-        with rollup.facts_changing(tenant_id=enterprise.pk, framework_id=framework.pk):
+        with signals.facts_change(tenant_id=enterprise.pk, framework_id=framework.pk):
             fact = AssessmentFact.objects.create(
                 tenant=enterprise,
                 assessment_id=next(_assessment_ids),
@@ -274,7 +276,7 @@ def test_republishing_the_same_fact_changes_no_cell(region):
     before = sorted(VerifiedCell.objects.values_list("city", "industry", "size", "quarter", "n", "total_sum"))
     with (
         transaction.atomic(),
-        rollup.facts_changing(tenant_id=fact.tenant_id, framework_id=fact.framework_id),
+        signals.facts_change(tenant_id=fact.tenant_id, framework_id=fact.framework_id),
     ):
         AssessmentFact.objects.filter(pk=fact.pk).update(total=70)  # what a redelivered publish does
     after = sorted(VerifiedCell.objects.values_list("city", "industry", "size", "quarter", "n", "total_sum"))
@@ -637,3 +639,50 @@ def test_the_dashboard_page_draws_its_charts_in_the_pages_language(region, admin
     assert "Qinhuangdao" in en and "Average verified score by city" in en
     assert "秦皇岛市" in zh and "各城市核验平均分" in zh
     assert "<script" not in en.split("<main", 1)[1]  # drawn by the server, no chart script
+
+
+def test_a_fact_moving_city_leaves_its_old_cells():
+    """The publisher announces before and after it writes: a republished fact whose enterprise moved
+    city leaves the old city's cells as well as entering the new city's (what the cells were
+    counted in is noted before the write)."""
+    e = registered("move1", city=XINGTAI, industry="C34", size="3m-20m", quarter="2025Q2")
+    fact = approved(e, when=at("2025Q2"), total=50, level=2)
+
+    def counted(city):
+        return VerifiedCell.objects.filter(city=city, industry="*", size="*").aggregate(n=Sum("n"))["n"] or 0
+
+    assert counted(XINGTAI) == 1
+    with transaction.atomic():
+        Enterprise.objects.select_for_update().get(pk=e.pk)
+        with signals.facts_change(tenant_id=e.pk, framework_id=fact.framework_id):
+            AssessmentFact.objects.filter(pk=fact.pk).update(city_id="130700")
+    assert counted(XINGTAI) == 0 and counted("130700") == 1
+    rollup.rebuild()
+    assert counted(XINGTAI) == 0 and counted("130700") == 1
+
+
+def test_the_producers_import_nothing_of_the_reports():
+    """The reports listen to signals; no app below them imports them (nor the project package), and
+    nothing imports them from their old place under portal/."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for app in ("core", "tenants", "manufacturing", "finance", "exhibition", "worker", "portal"):
+        for path in (root / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = (
+                    [alias.name for alias in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                    if isinstance(node, ast.ImportFrom)
+                    else []
+                )
+                offenders += [
+                    f"{path.relative_to(root)}: {name}"
+                    for name in names
+                    if (name.split(".")[0] in ("reports", "portal") and app != "portal")
+                    or name.startswith("portal.reports")  # the app's old place
+                ]
+    assert offenders == []

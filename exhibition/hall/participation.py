@@ -6,9 +6,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from core.roles import scope_q
+from core.tables import Table
 from exhibition.hall import facts
 from exhibition.hall.models import Exhibition, ExhibitionFact
-from portal.reports.tables import Table
 from tenants.models import Industry, Region
 
 FIGURES = {**facts.FIGURES, "live": Count("pk", filter=Q(live=True))}

@@ -153,8 +153,8 @@ def participation(request, exhibition_id):
     from django.http import HttpResponse
     from django.utils import timezone
 
+    from core.exports import EXPORTS
     from exhibition.hall.participation import participation, participation_tables
-    from portal.reports.views import EXPORTS
 
     require_regional_admin(request.user)
     exhibition = get_object_or_404(Exhibition, pk=exhibition_id)

@@ -43,6 +43,6 @@ def collateral(code) -> str:
 
 @register.filter
 def shared(keys) -> str:
-    from portal.reports.forms import list_separator
+    from core.tables import list_separator
 
     return list_separator().join(str(SHARED.get(k, k)) for k in keys or ())

@@ -103,7 +103,7 @@ class AssessmentFact(models.Model):
     percentile = models.FloatField(null=True)
     cohort = models.JSONField(null=True)  # {"scope", "label": {"zh", "en"}, "size"}
     # The quarters (year * 4 + quarter - 1) in which the regional reports count this fact: from its
-    # approval until the quarter of the enterprise's next counted approval. Kept by portal.reports.rollup;
+    # approval until the quarter of the enterprise's next counted approval. Kept by reports.rollup;
     # both are NULL for an approval superseded within its own quarter.
     counted_from = models.IntegerField(null=True)
     counted_until = models.IntegerField(null=True)

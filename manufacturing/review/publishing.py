@@ -12,10 +12,9 @@ from core.models import AuditEvent
 from manufacturing import scoring
 from manufacturing.answers import framework_definition
 from manufacturing.models import Assessment
-from manufacturing.review import cohort
+from manufacturing.review import cohort, signals
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from manufacturing.review.selectors import verified_answers
-from portal.reports import rollup
 from tenants.models import Enterprise, Region
 
 
@@ -45,7 +44,7 @@ def _publish(tenant: Enterprise, case: ReviewCase, assessment: Assessment) -> As
     approved_at = approval.closed_at if approval else timezone.now()
     result = scoring.score(framework_definition(assessment.framework_id), verified_answers(assessment))
     province = Region.objects.filter(code=tenant.city.province_code).first() if tenant.city else None
-    with rollup.facts_changing(tenant_id=tenant.pk, framework_id=assessment.framework_id):
+    with signals.facts_change(tenant_id=tenant.pk, framework_id=assessment.framework_id):
         fact, created = _fact_write(tenant, assessment, province, result, approval, approved_at)
         _latest_flags(tenant, assessment.framework_id)
     fact.refresh_from_db()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from manufacturing.frameworks.models import Framework
-from portal.reports import rollup
+from reports import rollup
 from tenants.models import Enterprise, User
 from tenants.services import user_create
 from tests.browser.conftest import sign_in

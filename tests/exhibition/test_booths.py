@@ -167,7 +167,7 @@ def test_the_hall_searches_in_both_languages_and_filters(alpha, beta, fair):
 
 
 def test_participation_appears_on_the_regional_dashboard(alpha, beta, fair):
-    from portal.reports.rollup import quarter_label, quarter_of
+    from reports.rollup import quarter_label, quarter_of
     from tests.manufacturing.test_review import person
 
     exhibit(alpha, fair, name_zh="五轴加工中心", name_en="Five-axis machining centre", tags=[])

@@ -15,7 +15,7 @@ from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import ExhibitionFact, MeetingSlot
 from exhibition.hall.publishing import listing_publish
 from exhibition.models import Booth
-from portal.reports.rollup import quarter_label, quarter_of
+from reports.rollup import quarter_label, quarter_of
 from tests.exhibition.test_booths import exhibit
 from tests.manufacturing.test_review import logged_in, person
 

@@ -1,5 +1,6 @@
-"""Keeps the report cells (portal/reports/models.py) in step with the published facts and the
-registrations. Called by the publishing worker and by provisioning, inside their transactions.
+"""Keeps the report cells (reports/models.py) in step with the published facts and the
+registrations. Driven by what the publishing worker and provisioning announce, inside their
+transactions (reports/receivers.py); `setup_platform` rebuilds the cells when they are missing.
 
 Every refresh recomputes all the cells of one (city, quarter) from the rows themselves, so it is exact
 and idempotent: a redelivered task writes the same cells again. A transaction-scoped advisory lock per
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.reports.models import ALL, OPEN, IndustrySpan, RegisteredCell, VerifiedCell
+from reports.models import ALL, OPEN, IndustrySpan, RegisteredCell, VerifiedCell
 
 # The four grains: (keep the industry division?, keep the size?).
 GRAINS = ((True, True), (True, False), (False, True), (False, False))
@@ -211,25 +212,41 @@ def _places(rows) -> set[tuple[str, int]]:
     }
 
 
-@contextmanager
-def facts_changing(*, tenant_id: int, framework_id: int) -> Iterator[None]:
-    """Wraps a change to an enterprise's facts of one framework version (inside the publisher's
-    transaction, with the enterprise locked): afterwards their counted quarters are recomputed, and the
-    cells they were and are counted in."""
+def facts_places(*, tenant_id: int, framework_id: int) -> set[tuple[str, int]]:
+    """The (city, quarter) cells an enterprise's facts of one framework version are counted in now."""
+    from manufacturing.review.models import AssessmentFact
+
+    facts = AssessmentFact.objects.filter(tenant_id=tenant_id, framework_id=framework_id)
+    return _places(facts.values_list("city_id", "counted_from", "counted_until"))
+
+
+def facts_recount(*, tenant_id: int, framework_id: int, before: set[tuple[str, int]]) -> None:
+    """After a change to an enterprise's facts of one framework version: recomputes their counted
+    quarters, then the cells they were counted in (`before`, from `facts_places`) and are now."""
     from manufacturing.review.models import AssessmentFact
 
     assert transaction.get_connection().in_atomic_block, "call inside the publishing transaction"
     facts = AssessmentFact.objects.filter(tenant_id=tenant_id, framework_id=framework_id)
-    before = _places(facts.values_list("city_id", "counted_from", "counted_until"))
-    yield
     rows = list(facts.only("pk", "approved_at", "assessment_id", "counted_from", "counted_until"))
     windows = fact_windows(rows)
     for fact in rows:
         if (fact.counted_from, fact.counted_until) != windows[fact.pk]:
             fact.counted_from, fact.counted_until = windows[fact.pk]
             fact.save(update_fields=["counted_from", "counted_until"])
-    after = _places(facts.values_list("city_id", "counted_from", "counted_until"))
+    after = facts_places(tenant_id=tenant_id, framework_id=framework_id)
     verified_refresh(framework_id=framework_id, places=before | after)
+
+
+@contextmanager
+def facts_changing(*, tenant_id: int, framework_id: int) -> Iterator[None]:
+    """Wraps a change to an enterprise's facts of one framework version (inside the publisher's
+    transaction, with the enterprise locked): afterwards their counted quarters are recomputed, and the
+    cells they were and are counted in. The publisher gets the same through its signals
+    (manufacturing/review/signals.py, reports/receivers.py)."""
+    assert transaction.get_connection().in_atomic_block, "call inside the publishing transaction"
+    before = facts_places(tenant_id=tenant_id, framework_id=framework_id)
+    yield
+    facts_recount(tenant_id=tenant_id, framework_id=framework_id, before=before)
 
 
 # --- registrations -------------------------------------------------------------------------------------

@@ -1,36 +1,17 @@
-"""The report tables, built once and rendered three ways (the page, CSV, XLSX), so that an export holds
-exactly what the screen shows: the same rows, the same rounded values, the filters above them."""
+"""The report tables, built once and rendered three ways (the page, CSV, XLSX: core/tables.py and
+core/exports.py), so that an export holds exactly what the screen shows: the same rows, the same
+rounded values, the filters above them."""
 
 from __future__ import annotations
-
-import csv
-import io
-from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from portal.reports import selectors
-from portal.reports.forms import list_separator
-from portal.reports.rollup import quarter_label
+from core.tables import Table, list_separator
+from reports import selectors
+from reports.rollup import quarter_label
 from tenants.models import Enterprise
-
-
-@dataclass
-class Table:
-    key: str  # the HTML id and the sheet's place
-    title: str
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
-    links: list[str | None] = field(default_factory=list)  # per row, for the page only
-    numeric_from: int = 1  # columns from here on are numbers (right-aligned on the page)
-    total_from: int | None = None  # rows from here on are totals (bold on the page)
-
-    def lines(self) -> list[tuple[list, str | None]]:
-        return list(zip(self.rows, self.links or [None] * len(self.rows), strict=True))
 
 
 def one(value: float | None) -> float | None:
@@ -226,71 +207,3 @@ def enterprise_table(facts, *, report_axes) -> Table:
             ]
         )
     return table
-
-
-# --- exports -------------------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def text_safe(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def to_csv(title: str, filters: list[tuple[str, str]], tables: list[Table]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([title])
-    for label, value in filters:
-        writer.writerow([text_safe(label), text_safe(value)])
-    for table in tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.columns)
-        for row in table.rows:
-            writer.writerow(["" if v is None else text_safe(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
-
-
-def _sheet_title(text: str, taken: set[str]) -> str:
-    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in text)[:28].strip() or "Sheet"
-    name, n = clean, 2
-    while name in taken:
-        name, n = f"{clean} {n}", n + 1
-    taken.add(name)
-    return name
-
-
-def _put(sheet, row: list) -> None:
-    sheet.append([None if v is None else v for v in row])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-
-
-def to_xlsx(title: str, filters: list[tuple[str, str]], tables: list[Table]) -> bytes:
-    book = Workbook()
-    taken: set[str] = set()
-    sheet = book.active
-    sheet.title = _sheet_title(_("Filters"), taken)
-    _put(sheet, [title])
-    sheet["A1"].font = Font(bold=True)
-    for label, value in filters:
-        _put(sheet, [label, value])
-    sheet.column_dimensions["A"].width = 30
-    sheet.column_dimensions["B"].width = 60
-    for table in tables:
-        sheet = book.create_sheet(_sheet_title(table.title, taken))
-        _put(sheet, table.columns)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            _put(sheet, row)
-        sheet.freeze_panes = "B2"
-        sheet.column_dimensions["A"].width = 28
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

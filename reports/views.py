@@ -9,16 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exports import EXPORTS
 from core.roles import require_regional_admin
-from portal.reports import charts, selectors, tables
-from portal.reports.forms import ReportFilterForm, filter_errors
-from portal.reports.rollup import quarter_label
+from reports import charts, selectors, tables
+from reports.forms import ReportFilterForm, filter_errors
+from reports.rollup import quarter_label
 from tenants.models import Industry
-
-EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", tables.to_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", tables.to_xlsx),
-}
 
 
 def _filters(request):

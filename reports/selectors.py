@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from core.replica import read_alias
 from manufacturing.frameworks.models import Framework
-from portal.reports.models import ALL, IndustrySpan, RegisteredCell, VerifiedCell
-from portal.reports.rollup import Tally, quarter_of, quarter_parse, quarter_start
+from reports.models import ALL, IndustrySpan, RegisteredCell, VerifiedCell
+from reports.rollup import Tally, quarter_of, quarter_parse, quarter_start
 from tenants.models import Industry, Region
 
 LEADING = 3  # industries named per city

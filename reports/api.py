@@ -13,10 +13,10 @@ from rest_framework.views import APIView
 
 from core.api import Pages, page_of
 from core.roles import require_regional_admin
-from portal.reports import selectors
-from portal.reports.forms import ReportFilterForm, filter_errors
-from portal.reports.rollup import quarter_label
-from portal.reports.tables import one
+from reports import selectors
+from reports.forms import ReportFilterForm, filter_errors
+from reports.rollup import quarter_label
+from reports.tables import one
 from tenants.models import Industry
 
 TAGS = ["reports"]

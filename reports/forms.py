@@ -2,12 +2,12 @@
 
 from django import forms
 from django.http import QueryDict
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.tables import list_separator
 from manufacturing.frameworks.models import Framework
-from portal.reports import selectors
-from portal.reports.rollup import quarter_label, quarter_parse
+from reports import selectors
+from reports.rollup import quarter_label, quarter_parse
 from tenants.models import Enterprise, Industry
 
 DEFAULT_SPAN = 4  # quarters shown when the period is not chosen
@@ -140,10 +140,6 @@ class ReportFilterForm(forms.Form):
             ),
             (str(_("Cities")), list_separator().join(c.name for c in f.cities)),
         ]
-
-
-def list_separator() -> str:
-    return "、" if (get_language() or "zh").startswith("zh") else ", "
 
 
 def filter_errors(form) -> list[tuple[str, str]]:

@@ -5,14 +5,21 @@ once before web, worker and beat.
 Enterprise schemas are not migrated here: the ones behind the code are listed, and
 `manage.py migrate_enterprises` (started by `make run` beside the web) migrates them in the
 background while they answer "being upgraded" (tenants/upgrades.py). `--wait-for-enterprises`
-migrates them before returning instead (tests, benchmarks, a maintenance window)."""
+migrates them before returning instead (tests, benchmarks, a maintenance window).
+
+It lives on the roof (portal) because it brings up every app: tenants' schemas and reference data, the
+shipped assessment frameworks, the report rollups and the demo data of all three clouds."""
 
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from tenants import demo, schema, services, upgrades
+from manufacturing.frameworks.services import frameworks_load_shipped
+from portal import demo
+from reports import rollup
+from tenants import schema, services, upgrades
+from tenants.demo import DEMO_PASSWORD
 from tenants.models import Enterprise
 
 
@@ -50,16 +57,12 @@ class Command(BaseCommand):
         step(
             f"reference data: {counts['regions']} regions, {counts['industries']} industry divisions", started
         )
-        from manufacturing.frameworks.services import frameworks_load_shipped
-
         loaded = frameworks_load_shipped()
         step(
             f"assessment frameworks: {len(loaded)} ({sum(new for _f, new in loaded)} newly published)",
             started,
         )
         services.public_tenant_ensure()
-        from portal.reports import rollup
-
         if rollup.backfill_needed():
             counts = rollup.rebuild()
             step(f"report rollups rebuilt from {counts['facts']} facts", started)
@@ -86,9 +89,7 @@ class Command(BaseCommand):
                 import json
 
                 with open(logins_file, "w", encoding="utf-8") as fh:
-                    json.dump(
-                        {"password": demo.DEMO_PASSWORD, "logins": logins}, fh, ensure_ascii=False, indent=1
-                    )
+                    json.dump({"password": DEMO_PASSWORD, "logins": logins}, fh, ensure_ascii=False, indent=1)
 
     def _step(self, what: str, started: float) -> None:
         self.stdout.write(f"  [{time.perf_counter() - started:5.1f}s] {what}")
