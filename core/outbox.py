@@ -71,6 +71,15 @@ def register(outbox: Outbox) -> Outbox:
     return outbox
 
 
+def send_on_commit(name: str, *values) -> None:
+    """A producer's send: the task of the outbox registered as `name`, with these explicit ids, once
+    the current transaction commits. Robust: if the broker is down the send is logged and skipped, and
+    the row the producer wrote in the transaction makes the sweeper send it later. Producers name the
+    outbox rather than import their task, so a task module and its service never import each other."""
+    outbox = _registry[name]
+    transaction.on_commit(lambda: outbox.send(*values), robust=True)
+
+
 def registered() -> dict[str, Outbox]:
     return dict(_registry)
 

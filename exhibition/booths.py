@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from core.api import ApplicationError, ConflictError, small_id
 from exhibition.hall.models import BoothListing, Exhibition, Section
 from exhibition.hall.policy import booth_publishable, exhibition_public
@@ -193,8 +194,6 @@ def snapshot(booth: Booth) -> dict:
 
 @transaction.atomic
 def booth_publish(*, booth_id, enterprise, user) -> Booth:
-    from exhibition.hall.tasks import publish_booth
-
     booth = _locked(booth_id)
     if not booth_publishable(booth):
         raise ApplicationError(_("Write an introduction or feature a product before publishing."))
@@ -221,7 +220,7 @@ def booth_publish(*, booth_id, enterprise, user) -> Booth:
             requested_at=timezone.now(),
             pending=pending,
         )
-    transaction.on_commit(lambda: publish_booth.delay(enterprise.pk, booth.pk), robust=True)
+    outbox.send_on_commit("hall-publishing", enterprise.pk, booth.pk)
     return booth
 
 

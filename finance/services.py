@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from core.api import ApplicationError, ConflictError
 from finance.forms import RequestForm, StatementForm
 from finance.models import FinancialStatement, FinancingRequest
@@ -58,10 +59,9 @@ def _publish_on_commit(enterprise, request_id: int) -> None:
     """Records the change in the outbox (this transaction) and sends the publishing task after commit;
     if that message is lost, the sweeper sends it again."""
     from finance.lending.services_facts import outbox_record
-    from finance.lending.tasks import publish_financing
 
     outbox_record(tenant=enterprise, request_id=request_id)
-    transaction.on_commit(lambda: publish_financing.delay(enterprise.pk, request_id), robust=True)
+    outbox.send_on_commit("financing-facts", enterprise.pk, request_id)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from core.api import ApplicationError, ConflictError
 from manufacturing import scoring
 from manufacturing.answers import answer_error, answers_of, framework_definition
@@ -208,10 +209,8 @@ def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment
         assessment_id=assessment.pk,
         defaults={"sent_at": now, "completed_at": None, "resends": 0, "gave_up_at": None},
     )
-    from manufacturing.tasks import score_assessment
-
     # The task takes the enterprise and enters it itself (as the outbox's re-sends do).
-    transaction.on_commit(lambda: score_assessment.delay(enterprise.pk, assessment.pk), robust=True)
+    outbox.send_on_commit("scoring", enterprise.pk, assessment.pk)
     return assessment
 
 

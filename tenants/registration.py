@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from pypinyin import lazy_pinyin
 
+from core import outbox
 from core.api import ApplicationError, ConflictError
 from core.i18n import bilingual
 from tenants import signals
@@ -211,9 +212,7 @@ def enterprise_register(
         raise ConflictError(_("Could not reserve a host name for this enterprise; please try again."))
 
     if provision_async:
-        from tenants.tasks import provision_enterprise
-
-        transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk), robust=True)
+        outbox.send_on_commit("provisioning", enterprise.pk)
     if send_emails and not owner.is_verified:
         transaction.on_commit(lambda: verification_email_send(user=owner), robust=True)
     logger.info("registration %s queued (enterprise %s)", enterprise.registration_id, enterprise.pk)
@@ -339,15 +338,13 @@ def enterprise_provision_failed(*, enterprise_id: int, reason: str) -> None:
 def enterprise_provision_retry(*, enterprise: Enterprise) -> Enterprise:
     """Puts a failed registration back in the queue. Running it twice queues it twice, which is
     harmless: provisioning is idempotent."""
-    from tenants.tasks import provision_enterprise
-
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if enterprise.status == Enterprise.Status.READY:
         return enterprise
     enterprise.status = Enterprise.Status.PENDING
     enterprise.resends, enterprise.gave_up_at = 0, None  # the outbox starts again (core/outbox.py)
     enterprise.save(update_fields=["status", "resends", "gave_up_at", "modified"])
-    transaction.on_commit(lambda: provision_enterprise.delay(enterprise.pk), robust=True)
+    outbox.send_on_commit("provisioning", enterprise.pk)
     return enterprise
 
 

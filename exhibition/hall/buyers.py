@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from core.api import RateLimited
 from exhibition.hall import policy
 from exhibition.hall.facts import fact_refresh
@@ -100,8 +101,6 @@ def signup_attempt_email_send(*, user: User) -> None:
 
 @transaction.atomic
 def inquiry_send(*, buyer, listing_id: int, message: str, company: str = "") -> Inquiry:
-    from exhibition.hall.tasks import deliver_inquiry
-
     # Locked: an unpublish committing meanwhile waits, so the inquiry never points at a deleted listing.
     locked = BoothListing.objects.select_for_update(of=("self",))
     listing = policy.visible_listings(locked).filter(pk=listing_id).first()
@@ -134,7 +133,7 @@ def inquiry_send(*, buyer, listing_id: int, message: str, company: str = "") -> 
         message=message,
         sent_at=now,
     )
-    transaction.on_commit(lambda: deliver_inquiry.delay(inquiry.pk), robust=True)
+    outbox.send_on_commit("inquiry-delivery", inquiry.pk)
     return inquiry
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
+from core import outbox
 from core.api import ApplicationError, ConflictError
 from core.audit import audit, audit_with_details
 from core.models import AuditEvent
@@ -198,8 +199,6 @@ def return_to_enterprise(*, assessor, assignment_id, reason) -> Assignment:
 
 def approve(*, assessor, assignment_id) -> Assignment:
     """Closes the assignment; the worker re-scores with the verified answers and publishes."""
-    from manufacturing.review.tasks import publish_verified
-
     with transaction.atomic():
         assignment = assignment_get(assessor=assessor, assignment_id=assignment_id, lock=True)
         tenant = assignment.case.tenant
@@ -224,7 +223,7 @@ def approve(*, assessor, assignment_id) -> Assignment:
             new={"total": live["total"], "level": live["level"]},
         )
         tenant_id, assessment_id = tenant.pk, assignment.case.assessment_id
-        transaction.on_commit(lambda: publish_verified.delay(tenant_id, assessment_id), robust=True)
+        outbox.send_on_commit("review-publishing", tenant_id, assessment_id)
     return assignment
 
 
