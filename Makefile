@@ -31,8 +31,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# What CI checks besides the tests: lint, formatting, no missing migration, complete translations.
+# What CI checks besides the tests: lint, formatting, the layers' import contracts (.importlinter),
+# no missing migration, complete translations.
 check: lint
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=postgresql://check@%2Fnonexistent/none REDIS_URL=redis://127.0.0.1:1/0 $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(PY) -m portal.i18n_compile --check
 

@@ -186,7 +186,11 @@ class EvidenceUploadApi(APIView):
         if upload is None or not question:
             raise ApplicationError(_("Send a `question` key and a `file`."))
         evidence = services.evidence_add(
-            assessment=_assessment(assessment_id), question_key=question, upload=upload, user=request.user
+            enterprise=current_enterprise(request),
+            assessment=_assessment(assessment_id),
+            question_key=question,
+            upload=upload,
+            user=request.user,
         )
         return Response(selectors.evidence_item(evidence), status=status.HTTP_201_CREATED)
 

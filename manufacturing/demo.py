@@ -52,7 +52,9 @@ def _scored(enterprise: Enterprise, framework: Framework, owner: User, seed: int
             )
         for key in services.evidence_missing(assessment=assessment):
             upload = SimpleUploadedFile(f"{key}.pdf", MINIMAL_PDF)
-            services.evidence_add(assessment=assessment, question_key=key, upload=upload, user=owner)
+            services.evidence_add(
+                enterprise=enterprise, assessment=assessment, question_key=key, upload=upload, user=owner
+            )
         services.pledge_sign(assessment=assessment, user=owner)
         services.assessment_submit(assessment=assessment, user=owner, enterprise=enterprise)
         return services.assessment_score(enterprise=enterprise, assessment_id=assessment.pk)

@@ -74,11 +74,12 @@ class Answer(models.Model):
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
-    # Under the tenant's own folder; the stored name is random, the original is kept in the row.
-    from django.db import connection
-
+    # Under the enterprise's own folder; the stored name is random, the original is kept in the row.
+    if instance.enterprise is None:
+        raise ValueError("Evidence files are stored by services.evidence_add, which names the enterprise.")
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"tenants/{connection.schema_name}/evidence/{instance.assessment_id}/{uuid.uuid4().hex}.{suffix}"
+    folder = instance.enterprise.schema_name
+    return f"tenants/{folder}/evidence/{instance.assessment_id}/{uuid.uuid4().hex}.{suffix}"
 
 
 class Evidence(models.Model):
@@ -90,6 +91,10 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = user_reference()
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    # The enterprise whose folder new files are stored in (not a column: the row is in its schema
+    # already); set by services.evidence_add, read by evidence_path.
+    enterprise = None
 
     class Meta:
         ordering = ["uploaded_at"]

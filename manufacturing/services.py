@@ -104,7 +104,7 @@ def answer_delete(*, assessment: Assessment, key: str) -> None:
 
 
 @transaction.atomic
-def evidence_add(*, assessment: Assessment, question_key: str, upload, user) -> Evidence:
+def evidence_add(*, enterprise, assessment: Assessment, question_key: str, upload, user) -> Evidence:
     assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
     _editable(assessment)
     index = scoring.index(assessment.framework.definition)
@@ -128,7 +128,7 @@ def evidence_add(*, assessment: Assessment, question_key: str, upload, user) -> 
             status_code=415,
         )
     _answers_changed(assessment)
-    return Evidence.objects.create(
+    evidence = Evidence(
         assessment=assessment,
         question_key=question_key,
         file=upload,
@@ -137,6 +137,9 @@ def evidence_add(*, assessment: Assessment, question_key: str, upload, user) -> 
         size=upload.size,
         uploaded_by=user,
     )
+    evidence.enterprise = enterprise  # its folder (evidence_path)
+    evidence.save(force_insert=True)
+    return evidence
 
 
 def evidence_missing(*, assessment: Assessment) -> list[str]:

@@ -139,7 +139,7 @@ def answer_save(request, assessment_id, key):
 @require_POST
 def evidence_upload(request, assessment_id, key):
     """Attaches a file to one question (htmx, multipart); answers with that question's file list."""
-    roles.host_member_or_404(request, Role.MEMBER)
+    enterprise, _role = roles.host_member_or_404(request, Role.MEMBER)
     assessment = _load(assessment_id)
     error = None
     upload = request.FILES.get("file")
@@ -147,7 +147,13 @@ def evidence_upload(request, assessment_id, key):
         error = _("Choose a file first.")
     else:
         try:
-            services.evidence_add(assessment=assessment, question_key=key, upload=upload, user=request.user)
+            services.evidence_add(
+                enterprise=enterprise,
+                assessment=assessment,
+                question_key=key,
+                upload=upload,
+                user=request.user,
+            )
         except ApplicationError as exc:
             error = exc.message
     files = [e for e in selectors.evidence_list(assessment=assessment) if e["question"] == key]

@@ -659,30 +659,3 @@ def test_a_fact_moving_city_leaves_its_old_cells():
     assert counted(XINGTAI) == 0 and counted("130700") == 1
     rollup.rebuild()
     assert counted(XINGTAI) == 0 and counted("130700") == 1
-
-
-def test_the_producers_import_nothing_of_the_reports():
-    """The reports listen to signals; no app below them imports them (nor the project package), and
-    nothing imports them from their old place under portal/."""
-    import ast
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    offenders = []
-    for app in ("core", "tenants", "manufacturing", "finance", "exhibition", "worker", "portal"):
-        for path in (root / app).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = (
-                    [alias.name for alias in node.names]
-                    if isinstance(node, ast.Import)
-                    else [node.module or ""]
-                    if isinstance(node, ast.ImportFrom)
-                    else []
-                )
-                offenders += [
-                    f"{path.relative_to(root)}: {name}"
-                    for name in names
-                    if (name.split(".")[0] in ("reports", "portal") and app != "portal")
-                    or name.startswith("portal.reports")  # the app's old place
-                ]
-    assert offenders == []

@@ -213,11 +213,13 @@ def full_answers(definition: dict) -> dict:
 def attach_required_evidence(assessment, user) -> None:
     """A small real PDF for every answer whose score makes the framework ask for evidence."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
 
     from manufacturing import services
 
     for key in services.evidence_missing(assessment=assessment):
         services.evidence_add(
+            enterprise=connection.tenant,  # the test runs inside the enterprise's schema
             assessment=assessment,
             question_key=key,
             upload=SimpleUploadedFile(f"{key}.pdf", b"%PDF-1.4\n%%EOF\n"),
