@@ -38,6 +38,18 @@ def require_regional_admin(user) -> None:
         raise Http404
 
 
+def region_in_scope(user, city) -> bool:
+    """The same rule as `scope_q`, for one city (a region with `code` and `province_code`): the
+    whole region without a scope, the province's cities for a province's scope, the city itself
+    otherwise."""
+    region = user.scope_region
+    if region is None:
+        return True
+    if region.level == PROVINCE:
+        return city.province_code == region.province_code
+    return city.code == region.code
+
+
 def scope_q(user, *, city: str = "city", province: str = "province_code") -> Q:
     """What lies in a regional admin's scope, as a filter on rows whose city and province code are
     the fields named (by default `city` and `province_code`): the whole region without a scope, the
@@ -47,4 +59,4 @@ def scope_q(user, *, city: str = "city", province: str = "province_code") -> Q:
         return Q()
     if region.level == PROVINCE:
         return Q(**{province: region.province_code})
-    return Q(**{city: region})
+    return Q(**{city: region.pk})  # the key: a foreign key to a region, or a region's own code

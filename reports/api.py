@@ -15,6 +15,7 @@ from core.api import Pages, page_of
 from core.roles import require_regional_admin
 from reports import selectors
 from reports.forms import ReportFilterForm, filter_errors
+from reports.policy import enterprises_visible
 from reports.rollup import quarter_label
 from reports.tables import one
 from tenants.models import Industry
@@ -296,7 +297,7 @@ class EnterprisesApi(ReportApi):
         require_regional_admin(request.user)
         city = selectors.report_cities().filter(code=code).first()
         industry = Industry.objects.filter(code=industry_code).first()
-        if city is None or industry is None or not selectors.in_scope(request.user, city):
+        if city is None or industry is None or not enterprises_visible(request.user, city):
             raise Http404
         filters, error = self.filters(request)
         if error:

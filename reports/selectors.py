@@ -18,6 +18,7 @@ from django.utils import timezone
 from core.replica import read_alias
 from manufacturing.frameworks.models import Framework
 from reports.models import ALL, IndustrySpan, RegisteredCell, VerifiedCell
+from reports.policy import enterprises_visible
 from reports.rollup import Tally, quarter_of, quarter_parse, quarter_start
 from tenants.models import Industry, Region
 
@@ -57,19 +58,9 @@ def report_cities():
     return Region.objects.filter(is_report_city=True).order_by("code")
 
 
-def in_scope(admin, city: Region) -> bool:
-    """May this regional admin see the enterprises of this city (not just its aggregates)?"""
-    scope = admin.scope_region
-    if scope is None:
-        return True
-    if scope.level == Region.Level.PROVINCE:
-        return city.province_code == scope.province_code
-    return city.code == scope.code
-
-
 def default_cities(admin) -> list[Region]:
     """The cities of the admin's scope (the whole region for a region-wide admin)."""
-    return [city for city in report_cities() if in_scope(admin, city)]
+    return [city for city in report_cities() if enterprises_visible(admin, city)]
 
 
 # --- framework axes -----------------------------------------------------------------------------------
@@ -214,7 +205,7 @@ def dashboard(filters: Filters, *, admin) -> dict:
         registered = [t.n for t in _cumulate(registrations[city.code], quarters)]
         figures = CityFigures(
             region=city,
-            in_scope=in_scope(admin, city),
+            in_scope=enterprises_visible(admin, city),
             registered=registered[-1],
             registered_start=registered[0],
             verified=verified[-1],

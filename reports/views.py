@@ -13,6 +13,7 @@ from core.exports import EXPORTS
 from core.roles import require_regional_admin
 from reports import charts, selectors, tables
 from reports.forms import ReportFilterForm, filter_errors
+from reports.policy import enterprises_visible
 from reports.rollup import quarter_label
 from tenants.models import Industry
 
@@ -197,7 +198,7 @@ def city(request, code):
         return _invalid(request, form, title)
     filters = form.filters()
     rows = selectors.city_industries(filters, city=region)
-    may_drill = selectors.in_scope(request.user, region)
+    may_drill = enterprises_visible(request.user, region)
     query = _query(request, drop=("export", "page", "city"))
 
     def link(row):
@@ -229,7 +230,7 @@ def city(request, code):
 def enterprises(request, code, industry):
     region = _city(code)
     require_regional_admin(request.user)
-    if not selectors.in_scope(request.user, region):
+    if not enterprises_visible(request.user, region):
         raise Http404  # the aggregates are region-wide; the enterprises only within the admin's scope
     form = _filters(request)
     division = get_object_or_404(Industry, code=industry)
