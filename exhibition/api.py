@@ -1,6 +1,6 @@
 """The exhibition cloud through the API, on an enterprise's host: the product catalogue, booths and
-their publishing, the lead inbox and meeting slots. The same forms and services as the pages: members
-read; members and up write; anyone else gets 404."""
+their publishing (the lead inbox and meeting slots are exhibition/api_leads.py). The same forms and
+services as the pages: members read; members and up write; anyone else gets 404."""
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 
 from core.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
 from core.parsers import MultiPartParser
-from exhibition import booths, leads, services
+from exhibition import booths, services
 from exhibition.forms import ProductForm
-from exhibition.models import Booth, FeaturedProduct, Lead, Product, ProductImage
+from exhibition.models import Booth, FeaturedProduct, Product, ProductImage
 from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
 from tenants.registration import public_url
@@ -27,7 +27,7 @@ LEAD_ID = OpenApiParameter("lead_id", int, OpenApiParameter.PATH)
 SLOT_ID = OpenApiParameter("slot_id", int, OpenApiParameter.PATH)
 
 
-def _readers_and_members(view) -> list:
+def readers_and_members(view) -> list:
     return [IsHostMember()] if view.request.method == "GET" else [role_at_least(Role.MEMBER)()]
 
 
@@ -82,7 +82,7 @@ class ProductListApi(APIView):
     """GET the catalogue (?limit=, ?offset=); POST a product (industry defaults to the enterprise's)."""
 
     def get_permissions(self):
-        return _readers_and_members(self)
+        return readers_and_members(self)
 
     @extend_schema(**page_of(CatalogueProductOutput), tags=TAGS)
     def get(self, request):
@@ -102,7 +102,7 @@ class ProductDetailApi(APIView):
     """GET, PUT (every field, as the form) or DELETE (with its pictures) one product."""
 
     def get_permissions(self):
-        return _readers_and_members(self)
+        return readers_and_members(self)
 
     @extend_schema(responses=CatalogueProductOutput, parameters=[PRODUCT_ID], tags=TAGS)
     def get(self, request, product_id):
@@ -228,7 +228,7 @@ class BoothListApi(APIView):
     """GET the enterprise's booths; POST registers one for an open exhibition: {exhibition, section}."""
 
     def get_permissions(self):
-        return _readers_and_members(self)
+        return readers_and_members(self)
 
     @extend_schema(responses=OwnBoothOutput(many=True), tags=TAGS)
     def get(self, request):
@@ -262,7 +262,7 @@ class BoothDetailApi(APIView):
     last published version until the booth is published again."""
 
     def get_permissions(self):
-        return _readers_and_members(self)
+        return readers_and_members(self)
 
     @extend_schema(responses=OwnBoothOutput, parameters=[BOOTH_ID], tags=TAGS)
     def get(self, request, booth_id):
@@ -309,170 +309,3 @@ class BoothPublishApi(APIView):
         else:
             booths.booth_unpublish(booth_id=booth_id, enterprise=request.tenant, user=request.user)
         return _booth_response(request, booth_id)
-
-
-# --- the lead inbox -------------------------------------------------------------------------------------
-
-
-class LeadOutput(serializers.ModelSerializer):
-    class Meta:
-        model = Lead
-        fields = [
-            "id",
-            "buyer_name",
-            "buyer_email",
-            "company",
-            "message",
-            "exhibition_name",
-            "status",
-            "reply",
-            "replied_at",
-            "received_at",
-        ]
-
-
-def _lead(lead_id) -> Lead:
-    lead = Lead.objects.filter(pk=lead_id).first()
-    if lead is None:
-        raise Http404
-    return lead
-
-
-class LeadListApi(APIView):
-    """GET buyers' inquiries, newest first; ?status=new|replied|closed; ?limit=, ?offset=."""
-
-    @extend_schema(
-        responses=page_of(LeadOutput)["responses"],
-        parameters=[
-            OpenApiParameter("status", str, enum=Lead.Status.values),
-            *page_of(LeadOutput)["parameters"],
-        ],
-        tags=TAGS,
-    )
-    def get(self, request):
-        rows = Lead.objects.all()
-        wanted = request.query_params.get("status", "")
-        if wanted:
-            if wanted not in Lead.Status.values:
-                raise ApplicationError(_("Unknown status."), extra={"field": "status"})
-            rows = rows.filter(status=wanted)
-        return paginated(request, self, rows, LeadOutput)
-
-
-class LeadDetailApi(APIView):
-    @extend_schema(responses=LeadOutput, parameters=[LEAD_ID], tags=TAGS)
-    def get(self, request, lead_id):
-        return Response(LeadOutput(_lead(lead_id)).data)
-
-
-class LeadReplyApi(APIView):
-    """POST {reply}: sent to the buyer (a notice on the public site; an email if the buyer is gone)."""
-
-    permission_classes = [role_at_least(Role.MEMBER)]
-
-    @extend_schema(
-        request=inline_serializer("LeadReply", {"reply": serializers.CharField()}),
-        responses=LeadOutput,
-        parameters=[LEAD_ID],
-        tags=TAGS,
-    )
-    def post(self, request, lead_id):
-        body = json_body(request)
-        lead = leads.lead_reply(
-            enterprise=request.tenant, lead_id=lead_id, user=request.user, text=body.get("reply")
-        )
-        return Response(LeadOutput(lead).data)
-
-
-class LeadCloseApi(APIView):
-    permission_classes = [role_at_least(Role.MEMBER)]
-
-    @extend_schema(request=None, responses=LeadOutput, parameters=[LEAD_ID], tags=TAGS)
-    def post(self, request, lead_id):
-        lead = leads.lead_close(enterprise=request.tenant, lead_id=lead_id, user=request.user)
-        return Response(LeadOutput(lead).data)
-
-
-# --- meeting slots --------------------------------------------------------------------------------------
-
-
-class OwnSlotOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField(allow_null=True)
-    cancel_message = serializers.CharField()
-    booking = serializers.SerializerMethodField()
-
-    def get_booking(self, slot) -> dict | None:
-        booking = getattr(slot, "booking", None)
-        if booking is None:
-            return None
-        return {
-            "buyer_name": booking.buyer.name,
-            "buyer_email": booking.buyer.email,
-            "note": booking.note,
-            "booked_at": booking.created_at,
-        }
-
-
-def _slots(request):
-    from exhibition.hall.selectors import upcoming_slots
-
-    return upcoming_slots(request.tenant.pk)
-
-
-class SlotListApi(APIView):
-    """GET the slots still to come, with their bookings; POST {starts_at (Beijing time unless an
-    offset is given), minutes: 15|30|45|60|90, count: 1-8} offers consecutive slots."""
-
-    def get_permissions(self):
-        return _readers_and_members(self)
-
-    @extend_schema(responses=OwnSlotOutput(many=True), tags=TAGS)
-    def get(self, request):
-        return Response(OwnSlotOutput(_slots(request), many=True).data)
-
-    @extend_schema(
-        request=inline_serializer(
-            "SlotOffer",
-            {
-                "starts_at": serializers.DateTimeField(),
-                "minutes": serializers.IntegerField(),
-                "count": serializers.IntegerField(required=False),
-            },
-        ),
-        responses={201: OwnSlotOutput(many=True)},
-        tags=TAGS,
-    )
-    def post(self, request):
-        from exhibition.hall import meetings
-
-        data, errors = form_data(request.data, meetings.SlotForm)
-        data.setdefault("count", "1")
-        form = meetings.SlotForm(data)
-        if errors or not form.is_valid():
-            return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)
-        added = meetings.slots_add(tenant=request.tenant, form=form)
-        return Response(OwnSlotOutput(added, many=True).data, status=status.HTTP_201_CREATED)
-
-
-class SlotCancelApi(APIView):
-    """POST {message}: cancels a slot; a buyer who booked it gets the message (required then)."""
-
-    permission_classes = [role_at_least(Role.MEMBER)]
-
-    @extend_schema(
-        request=inline_serializer("SlotCancel", {"message": serializers.CharField(required=False)}),
-        responses=OwnSlotOutput,
-        parameters=[SLOT_ID],
-        tags=TAGS,
-    )
-    def post(self, request, slot_id):
-        from exhibition.hall import meetings
-
-        body = json_body(request)
-        slot = meetings.slot_cancel(tenant=request.tenant, slot_id=slot_id, message=body.get("message"))
-        return Response(
-            OwnSlotOutput(type(slot).objects.select_related("booking__buyer").get(pk=slot.pk)).data
-        )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from exhibition import api as exhibition_api
+from exhibition import api_leads as exhibition_api_leads
 from exhibition import views as exhibition_views
 from exhibition import views_leads as exhibition_leads
 
@@ -42,26 +43,26 @@ api_patterns = [
         exhibition_api.BoothPublishApi.as_view(action="unpublish"),
         name="api-exhibition-booth-unpublish",
     ),
-    path("api/v1/exhibition/leads/", exhibition_api.LeadListApi.as_view(), name="api-exhibition-leads"),
+    path("api/v1/exhibition/leads/", exhibition_api_leads.LeadListApi.as_view(), name="api-exhibition-leads"),
     path(
         "api/v1/exhibition/leads/<int:lead_id>/",
-        exhibition_api.LeadDetailApi.as_view(),
+        exhibition_api_leads.LeadDetailApi.as_view(),
         name="api-exhibition-lead",
     ),
     path(
         "api/v1/exhibition/leads/<int:lead_id>/reply/",
-        exhibition_api.LeadReplyApi.as_view(),
+        exhibition_api_leads.LeadReplyApi.as_view(),
         name="api-exhibition-lead-reply",
     ),
     path(
         "api/v1/exhibition/leads/<int:lead_id>/close/",
-        exhibition_api.LeadCloseApi.as_view(),
+        exhibition_api_leads.LeadCloseApi.as_view(),
         name="api-exhibition-lead-close",
     ),
-    path("api/v1/exhibition/slots/", exhibition_api.SlotListApi.as_view(), name="api-exhibition-slots"),
+    path("api/v1/exhibition/slots/", exhibition_api_leads.SlotListApi.as_view(), name="api-exhibition-slots"),
     path(
         "api/v1/exhibition/slots/<int:slot_id>/cancel/",
-        exhibition_api.SlotCancelApi.as_view(),
+        exhibition_api_leads.SlotCancelApi.as_view(),
         name="api-exhibition-slot-cancel",
     ),
 ]

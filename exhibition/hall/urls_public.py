@@ -4,6 +4,7 @@ the regional admins' management of exhibitions."""
 from django.urls import path
 
 from exhibition.hall import api as hall_api
+from exhibition.hall import api_buyers as hall_api_buyers
 from exhibition.hall import views as hall_views
 from exhibition.hall import views_buyers as hall_buyers
 
@@ -48,14 +49,16 @@ api_patterns = [
     path("api/v1/hall/booths/<int:listing_id>/", hall_api.BoothDetailApi.as_view(), name="api-hall-booth"),
     path(
         "api/v1/hall/booths/<int:listing_id>/inquiries/",
-        hall_api.InquiryCreateApi.as_view(),
+        hall_api_buyers.InquiryCreateApi.as_view(),
         name="api-hall-inquire",
     ),
-    path("api/v1/hall/inquiries/", hall_api.MyInquiriesApi.as_view(), name="api-hall-inquiries"),
+    path("api/v1/hall/inquiries/", hall_api_buyers.MyInquiriesApi.as_view(), name="api-hall-inquiries"),
     path(
-        "api/v1/hall/slots/<int:slot_id>/bookings/", hall_api.BookingCreateApi.as_view(), name="api-hall-book"
+        "api/v1/hall/slots/<int:slot_id>/bookings/",
+        hall_api_buyers.BookingCreateApi.as_view(),
+        name="api-hall-book",
     ),
-    path("api/v1/hall/bookings/", hall_api.MyBookingsApi.as_view(), name="api-hall-bookings"),
+    path("api/v1/hall/bookings/", hall_api_buyers.MyBookingsApi.as_view(), name="api-hall-bookings"),
 ]
 
 pages = [
