@@ -178,7 +178,7 @@ def page_of(serializer_class, pages: type[LimitOffsetPagination] = Pages) -> dic
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
                 "results": serializer_class(many=True),
-                "lists_rows": True,  # a list operation (portal/openapi.py)
+                "lists_rows": True,  # a list operation (core/openapi.py)
             },
         )
     return {

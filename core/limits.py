@@ -1,7 +1,7 @@
 """Per-address rate limits: one counter per action and client address, shared by a page and its API.
 
 `limit()` counts one attempt at an action (a key of settings.RATE_LIMITS) from the request's client
-address (portal/client_ip.py; IPv6 per /64, what one subscriber is usually given) and raises
+address (core/client_ip.py; IPv6 per /64, what one subscriber is usually given) and raises
 RateLimited past the rate. Pages take `limit_posts(action)`, which answers a bilingual 429 page;
 API views take `throttle(action)` in throttle_classes, which the API's exception handler answers
 with the house JSON body. Both carry Retry-After. Only POSTs count: showing a form is free.

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ManufacturingConfig(AppConfig):
-    """Industrial cloud (tenant side): assessments, answers, evidence. Shared frameworks come in a
-    separate app, `manufacturing.frameworks`, when the assessment issue lands."""
+    """Industrial cloud (tenant side): assessments, answers, evidence. Shared frameworks are the app
+    `manufacturing.frameworks`; the review across enterprises is `manufacturing.review`."""
 
     name = "manufacturing"
     verbose_name = _("Industrial cloud")

@@ -170,7 +170,7 @@ class HealthCheckMiddleware:
 class UnstorableTextMiddleware:
     """A query, form or path value holding a NUL character is a 400 naming the field, on pages and the
     API alike, before any view (or database query) sees it: PostgreSQL cannot store or even compare
-    it. JSON bodies are checked by the API's parser (portal/parsers.py), which also catches lone
+    it. JSON bodies are checked by the API's parser (core/parsers.py), which also catches lone
     surrogates (a form-encoded body cannot carry one: Django decodes it with replacement)."""
 
     def __init__(self, get_response):

@@ -135,7 +135,7 @@ MIDDLEWARE = [
     # A signed-in user who is not a member of the host's enterprise gets 404.
     "portal.middleware.MembersOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # A query or form value with a NUL character: 400 naming the field (JSON: portal/parsers.py).
+    # A query or form value with a NUL character: 400 naming the field (JSON: core/parsers.py).
     "portal.middleware.UnstorableTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a lockout into the bilingual "locked" page (429).
@@ -163,7 +163,7 @@ AXES_VERBOSE = False
 # The address an attempt is counted against: the same function as every rate limit (below).
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
-# The client's address (portal/client_ip.py). By default the connection's own (REMOTE_ADDR), and
+# The client's address (core/client_ip.py). By default the connection's own (REMOTE_ADDR), and
 # X-Forwarded-For / X-Real-IP are ignored: anyone can send them. Behind a reverse proxy or load
 # balancer that appends to X-Forwarded-For, name it: TRUSTED_PROXIES, comma-separated addresses or
 # networks ("10.0.0.0/8,2001:db8::/32"); or PROXY_COUNT, the number of proxies in front of the app
@@ -178,7 +178,7 @@ PROXY_COUNT = int(env("PROXY_COUNT", "0") or "0")
 if PROXY_COUNT < 0:
     raise ImproperlyConfigured("PROXY_COUNT must be 0 or more")
 
-# Per-address limits on anonymous writes and inquiries (portal/limits.py): POSTs per client address
+# Per-address limits on anonymous writes and inquiries (core/limits.py): POSTs per client address
 # (IPv6: per /64) in a window, as "<count>/<second|minute|hour|day>" or e.g. "10/15m". A page and its
 # API share one budget. Counted in the Redis cache; with Redis unreachable the limits are not applied.
 RATE_LIMITS = {
@@ -261,7 +261,7 @@ if DATABASE_POOL_MODE not in {"session", "transaction"}:
 DATABASES["default"]["POOL_MODE"] = DATABASE_POOL_MODE
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(env("DB_CONNECT_TIMEOUT", "5"))
-# A PostgreSQL streaming replica (hot standby) for the hall and the reports (portal/replica.py).
+# A PostgreSQL streaming replica (hot standby) for the hall and the reports (core/replica.py).
 if env("DATABASE_REPLICA_URL").strip():
     DATABASES["replica"] = dj_database_url.parse(
         env("DATABASE_REPLICA_URL").strip(), conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]

@@ -41,7 +41,7 @@ class PublicSiteOrHostMember(IsHostMember):
     """Open on the public site; on an enterprise's host, members only (404 for anyone else), since
     every endpoint of an enterprise's host belongs to its members."""
 
-    allows_anonymous = True  # for the OpenAPI document (portal/openapi.py)
+    allows_anonymous = True  # for the OpenAPI document (core/openapi.py)
 
     def has_permission(self, request, view) -> bool:
         if current_enterprise(request) is None:

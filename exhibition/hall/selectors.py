@@ -1,5 +1,5 @@
 """Reads of the public hall, shared by its pages and its API. The hall's browsing reads come from the
-read replica when there is one (portal/replica.py)."""
+read replica when there is one (core/replica.py)."""
 
 from django.db.models import QuerySet
 
