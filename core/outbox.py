@@ -84,19 +84,36 @@ def registered() -> dict[str, Outbox]:
     return dict(_registry)
 
 
+SWEEP_LOCK = "outbox:sweep"
+
+
 def sweep(*, names=None, older_than_seconds: int | None = None) -> dict[str, int]:
     """One sweep over every registered outbox (or those named): how many rows each re-sent. An outbox
-    that fails is logged and the others are still swept."""
-    sent = {}
-    for name, outbox in registered().items():
-        if names is not None and name not in names:
-            continue
-        try:
-            sent[name] = outbox_sweep(outbox, older_than_seconds=older_than_seconds)
-        except Exception:
-            logger.exception("sweeping the outbox %s failed", name)
-            sent[name] = 0
-    return sent
+    that fails is logged and the others are still swept. Two sweeps never overlap (one that runs
+    past the next minute's tick would otherwise send the same rows twice and count them twice): the
+    lock is a Redis key, not a PostgreSQL session lock, which transaction pooling would not keep."""
+    from django.core.cache import cache
+
+    try:
+        if not cache.add(SWEEP_LOCK, "1", timeout=settings.OUTBOX_RESEND_AFTER_SECONDS):
+            logger.info("an outbox sweep is already running; this one is skipped")
+            return {}
+    except Exception:  # noqa: BLE001 - Redis down: nothing could be sent anyway; the next tick tries
+        logger.warning("the outbox sweep is skipped: its lock (Redis) is unreachable")
+        return {}
+    try:
+        sent = {}
+        for name, outbox in registered().items():
+            if names is not None and name not in names:
+                continue
+            try:
+                sent[name] = outbox_sweep(outbox, older_than_seconds=older_than_seconds)
+            except Exception:
+                logger.exception("sweeping the outbox %s failed", name)
+                sent[name] = 0
+        return sent
+    finally:
+        cache.delete(SWEEP_LOCK)
 
 
 def outbox_sweep(outbox: Outbox, *, older_than_seconds: int | None = None) -> int:
@@ -108,10 +125,16 @@ def outbox_sweep(outbox: Outbox, *, older_than_seconds: int | None = None) -> in
     stale = outbox.rows.filter(
         **{f"{outbox.gave_up}__isnull": True, f"{outbox.stamp}__lt": now - timezone.timedelta(seconds=wait)}
     )
-    for pk, *values in stale.filter(**{f"{outbox.resends}__gte": cap}).values_list("pk", *outbox.args)[
-        :BATCH
-    ]:
-        _give_up(outbox, pk, values, now=now)
+    spent = stale.filter(**{f"{outbox.resends}__gte": cap})
+    given_up = []
+    for pk, *values in spent.values_list("pk", *outbox.args)[:BATCH]:
+        try:
+            if _give_up(outbox, spent, pk, values, now=now):
+                given_up.append(values)
+        except Exception:  # one row's give-up must not stop the others nor the re-sends below
+            logger.exception("outbox %s: giving up row %s failed", outbox.name, pk)
+    if given_up:
+        _alert_staff(outbox, given_up)
     due = list(stale.filter(**{f"{outbox.resends}__lt": cap}).values_list("pk", *outbox.args)[:BATCH])
     for pk, *values in due:
         logger.warning("re-sending %s%s (%s %s)", outbox.task, tuple(values), outbox.name, pk)
@@ -123,27 +146,30 @@ def outbox_sweep(outbox: Outbox, *, older_than_seconds: int | None = None) -> in
     return len(due)
 
 
-def _give_up(outbox: Outbox, pk, values: list, *, now) -> None:
+def _give_up(outbox: Outbox, spent: QuerySet, pk, values: list, *, now) -> bool:
+    """Gives one row up, if it still is what made it due: undone, spent and stale (it may have been
+    done or restarted since it was listed). True if this sweep gave it up."""
     with transaction.atomic():
-        claimed = outbox.rows.model.objects.filter(pk=pk, **{f"{outbox.gave_up}__isnull": True}).update(
-            **{outbox.gave_up: now}
-        )
-        if not claimed:  # another sweep gave it up first: it raised the alert
-            return
+        claimed = spent.filter(pk=pk).update(**{outbox.gave_up: now})
+        if not claimed:  # done, restarted, or given up by another sweep since it was listed
+            return False
         if outbox.on_give_up is not None:
             outbox.on_give_up(*values)
         logger.error(
-            "outbox %s: %s%s (%s) still undone after %s re-sends; given up, look at the worker log",
+            "outbox %s: %s%s (%s) still undone after %s re-sends; given up, look at the worker log; "
+            "`manage.py outbox_restart %s` sends it again once the cause is fixed",
             outbox.name,
             outbox.task,
             tuple(values),
             pk,
             settings.OUTBOX_MAX_RESENDS,
+            outbox.name,
         )
-        _alert_staff(outbox, values)
+    return True
 
 
-def _alert_staff(outbox: Outbox, values: list) -> None:
+def _alert_staff(outbox: Outbox, given_up: list[list]) -> None:
+    """One notice per outbox and sweep, however many rows it gave up (each row has its ERROR line)."""
     from django.contrib.auth import get_user_model
     from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -154,15 +180,33 @@ def _alert_staff(outbox: Outbox, values: list) -> None:
     with schema_context(get_public_schema_name()):
         users = get_user_model().objects.filter(is_active=True, usertenantpermissions__is_superuser=True)
         staff = list(users.distinct())
+    shown = "; ".join(", ".join(str(v) for v in values) for values in given_up[:20])
     notify(
         users=staff,
         message=_(
-            "Background work was given up after %(resends)s re-sends: %(outbox)s %(ids)s. "
-            "The worker log says why; once fixed, start it again."
+            "Background work was given up after %(resends)s re-sends: %(count)s of %(outbox)s (%(ids)s). "
+            "The worker log says why; once fixed, `manage.py outbox_restart %(outbox)s` sends it again."
         ),
         params={
             "resends": settings.OUTBOX_MAX_RESENDS,
+            "count": len(given_up),
             "outbox": outbox.name,
-            "ids": ", ".join(str(v) for v in values),
+            "ids": shown + (" …" if len(given_up) > 20 else ""),
         },
+    )
+
+
+def restart(name: str, *, pks=None) -> int:
+    """Puts given-up rows of one outbox back in its queue (all of them, or those whose primary keys
+    are named): their re-sends start again from 0 and the next sweep sends them. Rows the outbox no
+    longer lists as undone (a registration marked failed, which its registrant retries) are left
+    alone. Returns how many were restarted."""
+    outbox = _registry[name]
+    rows = outbox.rows.filter(**{f"{outbox.gave_up}__isnull": False})
+    if pks is not None:
+        rows = rows.filter(pk__in=list(pks))
+    # Stamped as sent one full wait ago, so the next sweep sends them.
+    due = timezone.now() - timezone.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS + 1)
+    return outbox.rows.model.objects.filter(pk__in=list(rows.values_list("pk", flat=True))).update(
+        **{outbox.gave_up: None, outbox.resends: 0, outbox.stamp: due}
     )

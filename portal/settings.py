@@ -204,8 +204,12 @@ INVITATION_MAX_AGE_DAYS = 7
 # The outbox (core/outbox.py): background work still undone this long after its last send (a lost
 # message, a worker that died) is sent again by the one sweeper, at most OUTBOX_MAX_RESENDS times;
 # then it is given up: logged at ERROR once, and the active superusers get a notice.
-OUTBOX_RESEND_AFTER_SECONDS = int(env("OUTBOX_RESEND_AFTER_SECONDS", "180"))
-OUTBOX_MAX_RESENDS = int(env("OUTBOX_MAX_RESENDS", "5"))
+# `manage.py outbox_restart NAME` sends given-up work again. The names before the one outbox
+# (SCORING_SWEEP_AFTER_SECONDS, SCORING_MAX_RESENDS) are still read when the new ones are not set.
+OUTBOX_RESEND_AFTER_SECONDS = int(
+    env("OUTBOX_RESEND_AFTER_SECONDS", env("SCORING_SWEEP_AFTER_SECONDS", "180"))
+)
+OUTBOX_MAX_RESENDS = int(env("OUTBOX_MAX_RESENDS", env("SCORING_MAX_RESENDS", "5")))
 # A task for an enterprise whose schema is being upgraded is sent again after this long.
 UPGRADE_TASK_DELAY_SECONDS = int(env("UPGRADE_TASK_DELAY_SECONDS", "30"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60

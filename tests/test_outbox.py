@@ -179,3 +179,95 @@ def test_the_old_sweepers_beat_entries_are_removed_from_an_installation():
     importlib.import_module("core.migrations.0002_one_outbox_sweeper").forget_old_sweepers(apps, None)
     assert set(PeriodicTask.objects.values_list("task", flat=True)) >= {"core.sweep_outboxes"}
     assert not PeriodicTask.objects.filter(task="hall.sweep_listings").exists()
+
+
+@pytest.mark.django_db
+def test_given_up_work_is_sent_again_after_a_restart(alpha, settings, monkeypatch):
+    """`manage.py outbox_restart NAME [PK]`: the row's re-sends start from 0 and the next sweep sends it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from manufacturing import tasks
+
+    settings.OUTBOX_MAX_RESENDS = 0  # given up at its first sweep
+    sent = []
+    monkeypatch.setattr(tasks.score_assessment, "delay", lambda *a: sent.append(a))
+    assessment = submitted(alpha)
+    request = ScoringRequest.objects.get(tenant=alpha.enterprise, assessment_id=assessment.pk)
+    sent.clear()
+    _age("scoring", request.pk)
+    assert _sweep("scoring") == 0
+    request.refresh_from_db()
+    assert request.gave_up_at is not None
+    listing = StringIO()
+    call_command("outbox_restart", stdout=listing)
+    assert "scoring" in listing.getvalue() and "1 given up" in listing.getvalue()
+    settings.OUTBOX_MAX_RESENDS = 1
+    out = StringIO()
+    call_command("outbox_restart", "scoring", str(request.pk), stdout=out)
+    assert "1 row(s) of scoring restarted" in out.getvalue()
+    request.refresh_from_db()
+    assert (request.resends, request.gave_up_at) == (0, None)
+    assert _sweep("scoring") == 1  # no aging needed: restarted rows are due at once
+    assert sent == [(alpha.enterprise.pk, assessment.pk)]
+    with pytest.raises(Exception, match="No outbox 'nope'"):
+        call_command("outbox_restart", "nope")
+
+
+@pytest.mark.django_db
+def test_a_row_restarted_after_it_was_listed_is_not_given_up(alpha, settings, monkeypatch):
+    """The give-up claims the row only if it is still undone, spent and stale."""
+    from manufacturing import tasks
+
+    monkeypatch.setattr(tasks.score_assessment, "delay", lambda *a: None)
+    settings.OUTBOX_MAX_RESENDS = 0
+    assessment = submitted(alpha)
+    request = ScoringRequest.objects.get(tenant=alpha.enterprise, assessment_id=assessment.pk)
+    _age("scoring", request.pk)
+    box = outbox.registered()["scoring"]
+    now = timezone.now()
+    spent = box.rows.filter(gave_up_at__isnull=True, sent_at__lt=now, resends__gte=0)
+    ScoringRequest.objects.filter(pk=request.pk).update(completed_at=now)  # done meanwhile
+    assert outbox._give_up(box, spent, request.pk, [alpha.enterprise.pk, assessment.pk], now=now) is False
+    request.refresh_from_db()
+    assert request.gave_up_at is None
+
+
+@pytest.mark.django_db
+def test_one_notice_per_sweep_however_many_rows_are_given_up(alpha, make_enterprise, settings, monkeypatch):
+    from tenants import tasks as provisioning_tasks
+
+    staff = User.objects.create_superuser(email="outbox-op2@example.com", password="x-long-password-1")
+    monkeypatch.setattr(provisioning_tasks.provision_enterprise, "delay", lambda *a: None)
+    settings.OUTBOX_MAX_RESENDS = 0
+    pending = [make_enterprise().enterprise for _ in range(3)]
+    Enterprise.objects.filter(pk__in=[e.pk for e in pending]).update(status=Enterprise.Status.PENDING)
+    for enterprise in pending:
+        _age("provisioning", enterprise.pk)
+    _sweep("provisioning")
+    assert Enterprise.objects.filter(pk__in=[e.pk for e in pending], gave_up_at__isnull=False).count() == 3
+    notices = Notice.objects.filter(user=staff)
+    assert notices.count() == 1
+    assert "3 of provisioning" in notices.get().text_en
+
+
+@pytest.mark.django_db
+def test_two_sweeps_never_overlap(alpha, monkeypatch):
+    from django.core.cache import cache
+
+    from manufacturing import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.score_assessment, "delay", lambda *a: sent.append(a))
+    assessment = submitted(alpha)
+    request = ScoringRequest.objects.get(tenant=alpha.enterprise, assessment_id=assessment.pk)
+    sent.clear()
+    _age("scoring", request.pk)
+    assert cache.add(outbox.SWEEP_LOCK, "1", timeout=60)  # a sweep is running
+    try:
+        assert outbox.sweep(names={"scoring"}) == {}
+        assert sent == []
+    finally:
+        cache.delete(outbox.SWEEP_LOCK)
+    assert _sweep("scoring") == 1

@@ -160,3 +160,26 @@ def test_a_submission_committed_outside_the_tenant_is_scored_in_it(celery_worker
         _wait(scored, "the worker to score it in beta's schema")
     finally:
         forget(beta, assessment.pk)
+
+
+@pytest.mark.worker
+def test_a_message_of_the_old_shape_still_scores_its_assessment(celery_worker, committed, beta, monkeypatch):
+    """A message sent before the task took the enterprise's id (args: the assessment id alone, the
+    enterprise named by the schema header its sender stamped) may still be queued at a deploy."""
+    from manufacturing import tasks
+
+    monkeypatch.setattr(tasks.score_assessment, "delay", lambda *a, **k: None)  # sent by hand below
+    assessment = submitted(beta)
+    monkeypatch.undo()
+    try:
+        tasks.score_assessment.apply_async(
+            args=(assessment.pk,), headers={"_schema_name": beta.enterprise.schema_name}
+        )
+
+        def scored() -> bool:
+            with tenant_context(beta.enterprise):
+                return Assessment.objects.get(pk=assessment.pk).status == "scored"
+
+        _wait(scored, "the old-shape message to be scored")
+    finally:
+        forget(beta, assessment.pk)
