@@ -40,6 +40,17 @@ def visible_listings(rows: QuerySet[BoothListing] | None = None) -> QuerySet[Boo
     return (BoothListing.objects.all() if rows is None else rows).filter(visible_q())
 
 
+def exhibition_listings(
+    exhibition: Exhibition, rows: QuerySet[BoothListing] | None = None
+) -> QuerySet[BoothListing]:
+    """`visible_listings` of one exhibition already read: whether it is public is asked once, here,
+    rather than joined into the listing query for every row (the hall's pages, search included)."""
+    rows = BoothListing.objects.all() if rows is None else rows
+    if not exhibition_public(exhibition):
+        return rows.none()
+    return rows.filter(exhibition=exhibition, live=True)
+
+
 def listing_visible(listing: BoothListing) -> bool:
     """`visible_listings` for one listing already read."""
     return listing.live and exhibition_public(listing.exhibition)

@@ -17,14 +17,13 @@ def hall_filters(params) -> dict[str, str]:
 
 
 def hall_listings(exhibition: Exhibition, chosen: dict[str, str]) -> QuerySet[BoothListing]:
-    """The exhibition's booths in the hall (policy.visible_listings): keyword in Chinese or English,
+    """The exhibition's booths in the hall (policy.exhibition_listings): keyword in Chinese or English,
     section, city, industry division and product tag."""
     from exhibition.hall.search import keyword_grams
     from exhibition.models import Product
 
     rows = (
-        policy.visible_listings(BoothListing.objects.using(read_alias()))
-        .filter(exhibition=exhibition)
+        policy.exhibition_listings(exhibition, BoothListing.objects.using(read_alias()))
         .select_related("city", "industry", "section")
         .defer("pending", "search_text", "search_grams")  # wide, and never shown
     )

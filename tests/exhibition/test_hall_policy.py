@@ -17,6 +17,7 @@ from exhibition import booths, services
 from exhibition.hall import buyers, meetings, policy
 from exhibition.hall.models import BoothListing, Exhibition, ExhibitionFact, MeetingSlot
 from exhibition.hall.publishing import listing_publish
+from exhibition.hall.selectors import hall_filters, hall_listings
 from exhibition.models import Booth, Product
 from tests.exhibition.test_booths import exhibit
 from tests.exhibition.test_catalogue import picture
@@ -121,6 +122,9 @@ def test_a_booth_of_an_exhibition_that_is_not_public_shows_nowhere(alpha, fair):
     assert Client(HTTP_HOST="localhost").get(f"/hall/{fair['exhibition'].pk}/").status_code == 404
     assert _doors(listing, fair["exhibition"]) == HIDDEN
     assert _inquiry_refused(listing) and _booking_refused(alpha, listing)
+    # The list of one exhibition already read (the hall's page and search) asks the same rule.
+    assert not policy.exhibition_listings(fair["exhibition"]).exists()
+    assert not hall_listings(fair["exhibition"], hall_filters({})).exists()
 
 
 @pytest.mark.parametrize(
@@ -130,6 +134,8 @@ def test_booths_stay_in_the_hall_while_registration_is_open_closed_and_after_the
     _booth, listing = exhibit(alpha, fair, name_zh="传感器", name_en="Sensor", tags=[], image=True)
     Exhibition.objects.filter(pk=fair["exhibition"].pk).update(status=status)
     assert _doors(listing, fair["exhibition"]) == SHOWN
+    fair["exhibition"].refresh_from_db()
+    assert list(policy.exhibition_listings(fair["exhibition"])) == [listing]
 
 
 def test_a_booth_is_publishable_with_an_introduction_or_a_featured_product_only(alpha, fair):
