@@ -4,7 +4,7 @@ schema and docs, and the Django admin."""
 
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from exhibition.hall import urls_public as hall
@@ -19,13 +19,14 @@ from tenants import urls_public as tenants
 APPS = (tenants, review, reports, lending, hall, manufacturing)
 
 # The public site's API (what portal/urls_schema.py documents).
-api_patterns = [path("", include(app.api_patterns)) for app in APPS]
+# Each app's lists are spread in, not nested under include(""): one flat list, resolved in one pass.
+api_patterns = [route for app in APPS for route in app.api_patterns]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("workspaces/", views.workspaces, name="workspaces"),
-    *(path("", include(app.pages)) for app in APPS if hasattr(app, "pages")),
+    *(route for app in APPS for route in getattr(app, "pages", [])),
     # One document for both hosts' APIs; see portal/urls_schema.py.
     path("api/schema/", SpectacularAPIView.as_view(urlconf="portal.urls_schema"), name="api-schema"),
     # Swagger UI with its init script served as a file (?script), not inline: the page passes the

@@ -1,8 +1,6 @@
 """An enterprise's workspace: <slug>.<PORTAL_DOMAIN>. Only its members get past the login page.
 Each app owns its routes (its urls_tenant.py); this conf only includes them."""
 
-from django.urls import include, path
-
 from exhibition import urls_tenant as exhibition
 from finance import urls_tenant as finance
 from manufacturing import urls_tenant as manufacturing
@@ -13,10 +11,11 @@ from tenants.members import urls_tenant as members
 APPS = (tenants, manufacturing, finance, members, exhibition)
 
 # The enterprise host's API (what portal/urls_schema.py documents).
-api_patterns = [path("", include(app.api_patterns)) for app in APPS]
+# Each app's lists are spread in, not nested under include(""): one flat list, resolved in one pass.
+api_patterns = [route for app in APPS for route in app.api_patterns]
 
 urlpatterns = [
-    *(path("", include(app.pages)) for app in APPS if hasattr(app, "pages")),
+    *(route for app in APPS for route in getattr(app, "pages", [])),
     *api_patterns,
     *common,
 ]
