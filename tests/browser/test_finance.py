@@ -105,7 +105,7 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         form.locator("button[type=submit]").click()
         page.wait_for_url(re.compile(r".*/finance/requests/\d+/$"))
         expect(page.locator("ul.messages li.success")).to_have_text(
-            "草稿已保存。提交后即可查看匹配的信贷产品。"
+            "草稿已保存。提交后即可查看匹配的贷款产品。"
         )
         expect(page.locator("#request-status")).to_have_text("草稿")
         facts = page.locator("#request-facts")
@@ -171,8 +171,8 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         expect(apply_form.locator("input[name=share][value=statements]")).to_be_checked()
         expect(apply_form.locator("input[name=share][value=verified_level]")).not_to_be_checked()
         apply_form.locator("input[name=consent]").check()
-        apply_form.get_by_role("button", name="申请", exact=True).click()  # a loan, not "应用" (filters)
-        expect(page.locator("ul.messages li.success")).to_have_text("申请已发送，已通知该机构。")
+        apply_form.get_by_role("button", name="申请", exact=True).click()  # a loan, not "查询" (filters)
+        expect(page.locator("ul.messages li.success")).to_have_text("申请已提交，并已通知该金融机构。")
         application = Application.objects.get(product=digital)
         assert application.tenant_id == world.enterprise.pk
         assert application.shared == ["enterprise", "request", "statements"]
@@ -180,7 +180,7 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         expect(row).to_contain_text("数字化转型贷")
         expect(row).to_contain_text("浏览器测试银行")
         expect(row.locator(".application-status")).to_have_text("已提交")
-        expect(fits).to_contain_text("已申请。")
+        expect(fits).to_contain_text("已申请")
         expect(fits.locator("form.apply-form")).to_have_count(0)
 
         # --- the institution's user, on the public site, in a browser of their own
@@ -211,7 +211,7 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         respond.locator("#rate").fill("3.65")
         respond.locator("#term").fill("24")
         respond.locator("button[type=submit]").click()
-        expect(bank_page.locator("ul.messages li.success")).to_have_text("答复已发送，已通知企业。")
+        expect(bank_page.locator("ul.messages li.success")).to_have_text("答复已发送，并已通知企业。")
         expect(bank_page.locator("#application-status")).to_have_text("已批准")
         expect(bank_page.locator("#answer")).to_contain_text(
             re.compile(r"已批准：1,800,000\.00 元，年利率 3\.65%，期限 24 个月。")
