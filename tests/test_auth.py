@@ -67,7 +67,7 @@ def test_lockout_also_covers_the_token_api(alpha, public_client, settings):
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     assert response.json()["messages"] == {
         "en": f"Too many failed sign-in attempts. This account or address is locked for {minutes} minutes.",
-        "zh": f"登录失败次数过多。该账号或地址已被锁定 {minutes} 分钟。",
+        "zh": f"登录失败次数过多，该账号或地址已被锁定 {minutes} 分钟。",
     }
 
 

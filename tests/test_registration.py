@@ -258,7 +258,7 @@ def test_the_account_hears_of_a_registration_with_its_address_and_another_passwo
     )
     assert [m.to for m in mailoutbox] == [[alpha.owner.email]]
     assert "someone tried to register an enterprise" in mailoutbox[0].body
-    assert "有人尝试用您的电子邮箱地址在京津冀工业云平台注册企业" in mailoutbox[0].body
+    assert "有人尝试使用您的邮箱在京津冀工业云平台注册企业" in mailoutbox[0].body
     assert "/password-reset/" in mailoutbox[0].body
 
 
