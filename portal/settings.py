@@ -202,10 +202,12 @@ RATELIMIT_FAIL_OPEN = True
 for _action, _rate in RATE_LIMITS.items():
     if not re.fullmatch(r"[1-9]\d*/\d*(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
         raise ImproperlyConfigured(f"The rate {_rate!r} of {_action} must look like 20/hour or 5/10m")
-# A verified-assessment report is valid this many days from its verification, unless a newer
-# verified assessment of the same framework supersedes it first (manufacturing/review/verification.py).
-# Two years: the MIIT digitalization assessment is to be repeated at least every two years.
-VERIFIED_REPORT_VALID_DAYS = int(env("VERIFIED_REPORT_VALID_DAYS", "730"))
+# A verified-assessment report is valid this many years from the day of its verification (to the
+# day before the same date, as certificates state it), unless a newer verified assessment of the
+# same framework supersedes it first (manufacturing/review/verification.py). Two years: banks and
+# buyers read a digitalization level older than that as out of date, and the MIIT programmes ask
+# enterprises to be assessed again within that time.
+VERIFIED_REPORT_VALID_YEARS = int(env("VERIFIED_REPORT_VALID_YEARS", "2"))
 # Signed invitation links and the one-time sign-in links between hosts expire.
 INVITATION_MAX_AGE_DAYS = 7
 # The outbox (core/outbox.py): background work still undone this long after its last send (a lost

@@ -18,16 +18,17 @@ enterprise only if the enterprise agreed (ReviewCase.publish_name, switched on i
 otherwise it says "an enterprise in <city>": the holder of the PDF compares the number, the city, the
 level and the date, and learns nothing more.
 
-Validity: settings.VERIFIED_REPORT_VALID_DAYS from the verification (two years by default: the
-MIIT assessment is repeated at least every two years); a newer verified assessment of the same
-framework by the same enterprise supersedes it earlier.
+Validity: settings.VERIFIED_REPORT_VALID_YEARS from the verification (two years by default), to the
+day before the same date; a newer verified assessment of the same framework by the same enterprise
+supersedes it earlier. Nothing on the platform withdraws a verification once published, so there is
+no "revoked" state.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -125,16 +126,20 @@ def verify_url(number: str) -> str:
     return public_url(verify_path(number))
 
 
-def valid_days() -> int:
-    return int(settings.VERIFIED_REPORT_VALID_DAYS)
-
-
 def _day(moment):
     return timezone.localtime(moment).date()
 
 
-def valid_until(approved_at):
-    return _day(approved_at + timedelta(days=valid_days()))
+def valid_until(approved_at) -> date:
+    """The last day of validity: the day before the same date settings.VERIFIED_REPORT_VALID_YEARS
+    later (verified 2026-12-03, valid until 2028-12-02; verified 2028-02-29, until 2030-02-28)."""
+    start = _day(approved_at)
+    years = int(settings.VERIFIED_REPORT_VALID_YEARS)
+    try:
+        same_date = start.replace(year=start.year + years)
+    except ValueError:  # 29 February into a common year
+        same_date = date(start.year + years, 3, 1)
+    return same_date - timedelta(days=1)
 
 
 def _superseded_by(fact: AssessmentFact) -> AssessmentFact | None:

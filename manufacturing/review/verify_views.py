@@ -46,7 +46,7 @@ class VerifyForm(forms.Form):
 
 
 def _page(request, *, number: str = "", report=None, error: str = "", status: int = 200):
-    form = VerifyForm(initial={"number": number})
+    form = VerifyForm(initial={"number": "" if report else number})
     if error and status == 400:
         form = VerifyForm({"number": number})
         form.is_valid()

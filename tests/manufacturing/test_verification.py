@@ -224,7 +224,7 @@ def test_a_newer_verified_assessment_supersedes_the_report(alpha, people):  # no
 def test_an_expired_report_says_so(alpha, people, settings):  # noqa: F811
     assessment, case = verified(alpha, people)
     AssessmentFact.objects.filter(tenant=alpha.enterprise, assessment_id=assessment.pk).update(
-        approved_at=timezone.now() - timedelta(days=settings.VERIFIED_REPORT_VALID_DAYS + 2)
+        approved_at=timezone.now() - timedelta(days=365 * settings.VERIFIED_REPORT_VALID_YEARS + 2)
     )
     assert visitor().get(f"/api/v1/verify/{case.report_number}/").json()["state"] == "expired"
 
