@@ -4,6 +4,10 @@ Font: WenQuanYi Micro Hei (TrueType outlines, Chinese plus Latin, in the `papera
 embeds only the glyphs used (Identity-H, /FontFile2), so Chinese renders where no CJK font is installed and
 text extracts cleanly; Noto Sans SC (CFF) also rendered, but fpdf2 encodes CID-keyed CFF through a custom
 CMap that pypdf misreads. One face for both languages; it has no bold, so headings get a faux bold.
+
+The report's number, its validity and a QR code (segno, drawn as a PNG) of its public verification
+page close the report (manufacturing/review/verification.py); a report without a number has neither.
+The assessor is named, never identified by email: the data carries a name or nothing.
 """
 
 from __future__ import annotations
