@@ -107,13 +107,14 @@ def of_assessment(*, enterprise, assessment_id: int) -> dict | None:
 
 
 def publish_name_set(*, enterprise, assessment_id: int, publish: bool) -> bool:
-    """The enterprise agrees (or no longer agrees) that the verification page names it. False when
-    the assessment has no report (not approved, or not this enterprise's)."""
-    return bool(
-        ReviewCase.objects.filter(
-            tenant=enterprise, assessment_id=assessment_id, report_number__isnull=False
-        ).update(publish_name=bool(publish), updated_at=timezone.now())
-    )
+    """The enterprise agrees (or no longer agrees) that the verification page names it: on the pages
+    of all its reports, old ones too (one choice per enterprise, kept on each report's case). False,
+    and nothing changed, when the assessment has no report (not approved, or not this enterprise's)."""
+    numbered = ReviewCase.objects.filter(tenant=enterprise, report_number__isnull=False)
+    if not numbered.filter(assessment_id=assessment_id).exists():
+        return False
+    numbered.update(publish_name=bool(publish), updated_at=timezone.now())
+    return True
 
 
 def verify_path(number: str) -> str:

@@ -109,10 +109,23 @@ def test_the_pdf_carries_the_number_the_assessors_name_and_validity_never_the_em
         assert f"/verify/{case.report_number}/" in text
         reader = PdfReader(io.BytesIO(response.content))
         assert sum(len(page.images) for page in reader.pages) == 1  # the QR code
-    # Two years by default, from the setting.
-    assert verification.valid_until(fact.approved_at) == timezone.localtime(
-        fact.approved_at
-    ).date() + timedelta(days=730)
+
+
+def test_a_report_is_valid_for_the_set_years_to_the_day_before(settings):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert settings.VERIFIED_REPORT_VALID_YEARS == 2
+    assert verification.valid_until(datetime(2026, 12, 3, 10, tzinfo=shanghai)) == date(2028, 12, 2)
+    assert verification.valid_until(datetime(2027, 1, 1, 10, tzinfo=shanghai)) == date(2028, 12, 31)
+    assert verification.valid_until(datetime(2028, 2, 29, 10, tzinfo=shanghai)) == date(2030, 2, 28)
+    # the local day counts: 23:30 UTC on 2 December is 3 December in Beijing
+    assert verification.valid_until(datetime(2026, 12, 2, 23, 30, tzinfo=ZoneInfo("UTC"))) == date(
+        2028, 12, 2
+    )
+    settings.VERIFIED_REPORT_VALID_YEARS = 3
+    assert verification.valid_until(datetime(2026, 12, 3, 10, tzinfo=shanghai)) == date(2029, 12, 2)
 
 
 def test_an_assessor_without_a_name_is_a_neutral_label_not_their_email(alpha, people):  # noqa: F811
@@ -282,3 +295,29 @@ def test_the_pdf_stays_with_the_enterprises_members(alpha, beta, people):  # noq
     stranger.force_login(beta.owner)
     assert stranger.get(url).status_code == 404
     assert people["assessor"] and Client(HTTP_HOST=alpha.host).get(url).status_code in (302, 404)
+
+
+def test_the_choice_to_be_named_covers_every_report_and_carries_to_the_next(alpha, people):  # noqa: F811
+    first, _old = verified(alpha, people)
+    assert (
+        alpha.client().post(f"/assessments/{first.pk}/report/consent/", {"publish_name": "1"}).status_code
+        == 302
+    )
+    _second, new = verified(alpha, people)
+    assert ReviewCase.objects.get(pk=new.pk).publish_name is True  # carried over at the approval
+    assert (
+        alpha.client().post(f"/assessments/{_second.pk}/report/consent/", {"publish_name": "0"}).status_code
+        == 302
+    )
+    assert not ReviewCase.objects.filter(tenant=alpha.enterprise, publish_name=True).exists()  # old one too
+    # a member below administrator cannot decide it; an assessment without a report is a 404
+    from tenants.members.models import Role
+    from tests.test_members import add_member
+
+    member = Client(HTTP_HOST=alpha.host)
+    member.force_login(add_member(alpha, "verify-member@example.com", Role.MEMBER))
+    assert member.post(f"/assessments/{first.pk}/report/consent/", {"publish_name": "1"}).status_code == 403
+    assert not ReviewCase.objects.filter(tenant=alpha.enterprise, publish_name=True).exists()
+    assert (
+        alpha.client().post("/assessments/999999/report/consent/", {"publish_name": "1"}).status_code == 404
+    )
