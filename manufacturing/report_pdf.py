@@ -365,7 +365,8 @@ class _Report(FPDF):
             self._para(subtitle, size=10, color=MUTED)
         number = _clean(self.data.get("report_number"), 40)
         if number:
-            self._para(f"{self.t['report_number']}: {number}", size=10, color=MUTED)
+            colon = "：" if self.language == "zh" else ": "
+            self._para(f"{self.t['report_number']}{colon}{number}", size=10, color=MUTED)
         self.set_draw_color(*ACCENT)
         self.set_line_width(0.8)
         self.line(self.l_margin, self.get_y() + 2, self.w - self.r_margin, self.get_y() + 2)

@@ -321,3 +321,13 @@ def test_the_choice_to_be_named_covers_every_report_and_carries_to_the_next(alph
     assert (
         alpha.client().post("/assessments/999999/report/consent/", {"publish_name": "1"}).status_code == 404
     )
+
+
+def test_a_report_without_a_number_has_no_number_and_no_qr_code():
+    from tests.manufacturing.test_report_pdf import SAMPLE
+
+    plain = report_pdf.render(SAMPLE, "zh")
+    assert "报告编号" not in pdf_text(plain)
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(plain)).pages) == 0
+    numbered = report_pdf.render({**SAMPLE, "report_number": "JJJ-2026-1100-7K3QX9PD"}, "zh")
+    assert "报告编号：JJJ-2026-1100-7K3QX9PD" in pdf_text(numbered)
