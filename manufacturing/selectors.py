@@ -103,7 +103,8 @@ def review_of(*, assessment: Assessment, enterprise) -> dict:
 
 def report_data(*, assessment: Assessment, enterprise) -> dict:
     """The verified-result report's content (manufacturing.report_pdf renders it)."""
-    from manufacturing.review.models import AssessmentFact
+    from manufacturing.review import verification
+    from manufacturing.review.models import AssessmentFact, ReviewCase
 
     definition = assessment.framework.definition
     verified, own = assessment.verified_result, assessment.result
@@ -115,6 +116,12 @@ def report_data(*, assessment: Assessment, enterprise) -> dict:
         .first()
     )
     assessor = fact.assessor if fact and fact.assessor else None
+    approved_at = fact.approved_at if fact else assessment.verified_at
+    number = (
+        ReviewCase.objects.filter(tenant=enterprise, assessment_id=assessment.pk)
+        .values_list("report_number", flat=True)
+        .first()
+    )
     level_name = verified.get("level_name") or {}  # none below level 1: the PDF says so itself
     peer = verified.get("peer")
     return {
@@ -145,6 +152,10 @@ def report_data(*, assessment: Assessment, enterprise) -> dict:
         }
         if peer
         else None,
-        "assessor": f"{assessor.name} ({assessor.email})" if assessor else "—",
-        "approved_at": f"{(fact.approved_at if fact else assessment.verified_at):%Y-%m-%d}",
+        # The assessor's name only, never their email; the PDF prints a neutral "assessor" without one.
+        "assessor": (assessor.name or "").strip() if assessor else "",
+        "approved_at": f"{timezone.localtime(approved_at):%Y-%m-%d}",
+        "valid_until": f"{verification.valid_until(approved_at):%Y-%m-%d}",
+        "report_number": number or "",
+        "verify_url": verification.verify_url(number) if number else "",
     }

@@ -13,6 +13,7 @@ from manufacturing.answers import answer_from_form, answers_of
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment, Evidence
 from manufacturing.presenters import result_view
+from manufacturing.review import verification
 from manufacturing.steps import steps
 from tenants import roles
 from tenants.access import current_enterprise
@@ -226,6 +227,9 @@ def assessment_result(request, assessment_id):
     if verified and assessment.result:
         self_bars = result_view(definition, assessment.result)["bars"]
         context["comparison"] = list(zip(self_bars, result_view(definition, verified)["bars"], strict=True))
+        context["report_check"] = verification.of_assessment(
+            enterprise=enterprise, assessment_id=assessment.pk
+        )
     template = (
         "manufacturing/_result_body.html"
         if request.headers.get("HX-Request")
@@ -253,3 +257,23 @@ def assessment_report(request, assessment_id):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-{language}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def assessment_report_consent(request, assessment_id):
+    """The enterprise's choice to name itself on its report's public verification page (admins)."""
+    from django.contrib import messages
+
+    enterprise, _role = roles.host_member_or_404(request, Role.ADMIN)
+    assessment = _load(assessment_id)
+    publish = request.POST.get("publish_name") == "1"
+    if not verification.publish_name_set(enterprise=enterprise, assessment_id=assessment.pk, publish=publish):
+        raise Http404
+    messages.success(
+        request,
+        _("The verification page now shows your enterprise's name.")
+        if publish
+        else _("The verification page no longer shows your enterprise's name, only its city."),
+    )
+    return redirect("assessment-result", assessment_id=assessment.pk)
