@@ -59,7 +59,10 @@ def test_a_question_says_when_its_answer_needs_evidence_and_the_upload_clears_it
     page.goto(url + "/assessments/")
     page.get_by_role("button", name="开始评估").click()
     page.wait_for_url("**/step/1/")
-    assert page.evaluate(OVERFLOW) == 0
+    for step in range(1, page.locator("nav.steps a").count()):  # every page of questions, then submit
+        page.goto(page.url.rsplit("/step/", 1)[0] + f"/step/{step}/")
+        assert page.evaluate(OVERFLOW) == 0, step
+    page.goto(page.url.rsplit("/step/", 1)[0] + "/step/1/")
 
     need = page.locator("#evidence-need-device-digital-rate")
     expect(need).to_have_attribute("data-needed", "no")
