@@ -367,3 +367,18 @@ def test_the_framework_is_named_not_keyed(alpha):
     ):
         html = client.get(url).content.decode()
         assert "中小企业数字化水平评测" in html and "miit-sme-mfg" not in html, url
+
+
+def test_a_gbt_result_charts_its_levels(alpha):
+    client = alpha.client()
+    assessment_id = start(client, code="cmmm-gbt39116")
+    with tenant_context(alpha.enterprise):
+        assessment = Assessment.objects.get(pk=assessment_id)
+        definition = assessment.framework.definition
+        Assessment.objects.filter(pk=assessment_id).update(
+            status=Assessment.Status.SCORED, result=scoring.score(definition, full_answers(definition))
+        )
+    html = client.get(f"/assessments/{assessment_id}/result/", **EN).content.decode()
+    radar = html[html.index('id="radar"') : html.index("</figure>")]
+    assert radar.count('class="radar-label"') == 5 and "Planning" in radar and "1.00" in radar
+    assert html.count('<th scope="row">') == 5
