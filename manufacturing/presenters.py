@@ -2,6 +2,7 @@
 resolved from the framework's definition. Pure; below the views and the selectors that both use it."""
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from manufacturing import scoring
 
@@ -118,10 +119,15 @@ def _wrap(text: str, language: str) -> list[str]:
     return lines or [""]
 
 
+def _rounded(value: float, places: str) -> str:
+    """Rounded half up, as the page's floatformat rounds the same figure in the table."""
+    return str(Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
 def _label_value(axis: dict) -> str:
     if axis["max"] == 1:  # a CMMM level's score, 0..1
-        return f"{axis['score']:.2f}"
-    return f"{axis['score']:.1f} / {axis['max']:g}"
+        return _rounded(axis["score"], "0.01")
+    return f"{_rounded(axis['score'], '0.1')} / {axis['max']:g}"
 
 
 def radar(axes: list[dict], language: str, *, compared: list[dict] | None = None) -> dict | None:

@@ -67,3 +67,10 @@ def test_a_points_framework_charts_its_sub_dimensions():
     subs = [s for d in result["dimensions"] for s in d["subdimensions"] if s["max"]]
     assert [a["score"] for a in axes] == [s["score"] for s in subs]
     assert all(a["group"] for a in axes)
+
+
+def test_values_round_half_up_as_the_table_does():
+    chart = presenters.radar(
+        [axis("甲", "A", 5.25, 15), axis("乙", "B", 0.125, 1), axis("丙", "C", 1, 10)], "zh"
+    )
+    assert [label["value"]["text"] for label in chart["labels"]] == ["5.3 / 15", "0.13", "1.0 / 10"]
