@@ -177,4 +177,8 @@ def participation(request, exhibition_id):
             f'attachment; filename="participation-{exhibition.pk}-{stamp}.{kind}"'
         )
         return response
-    return render(request, "hall/participation.html", {"exhibition": exhibition, "tables": tables})
+    return render(
+        request,
+        "hall/participation.html",
+        {"exhibition": exhibition, "tables": tables, "any_rows": any(table.rows for table in tables)},
+    )
