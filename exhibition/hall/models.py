@@ -201,7 +201,7 @@ class MeetingSlot(models.Model):
     The address is shown with the free slot; the link only to the buyer who booked it."""
 
     class Mode(models.TextChoices):
-        ONLINE = "online", _("Online (video call)")
+        ONLINE = "online", _("Online video call")
         BOOTH = "booth", _("On site at the booth")
         ADDRESS = "address", _("At an address")
 
