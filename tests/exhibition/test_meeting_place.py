@@ -294,3 +294,17 @@ def test_the_participation_column_is_named_for_what_it_counts():
     table = page[page.index('id="table-exhibiting"') :]
     header = table[: table.index("</thead>")]
     assert "参展展会数" in header and "展会管理" not in header
+
+
+def test_the_regional_admins_pages_guide_the_next_step(fair):
+    admin = logged_in(person("guide-admin@example.com", "regional_admin"), "en")
+    exhibition = fair["exhibition"]
+    listing = admin.get("/hall/manage/")
+    assert listing.status_code == 200 and exhibition.name_en in listing.content.decode()
+    participation = admin.get(f"/hall/manage/{exhibition.pk}/participation/").content.decode()
+    assert (
+        'id="participation-empty"' in participation
+        and "No booth registered at this exhibition yet" in participation
+    )
+    form = html.unescape(admin.get(f"/hall/manage/{exhibition.pk}/").content.decode())
+    assert "End the exhibition? Booth registration closes for good" in form
