@@ -15,7 +15,7 @@ from django_tenants.utils import tenant_context
 from core.models import Notice
 from exhibition import booths
 from exhibition.hall import meetings
-from exhibition.hall.models import Booking, MeetingSlot
+from exhibition.hall.models import Booking, ExhibitionFact, MeetingSlot
 from exhibition.models import Booth
 from tests.exhibition.test_booths import exhibit
 from tests.manufacturing.test_review import logged_in, person
@@ -194,6 +194,8 @@ def test_a_buyer_calls_a_meeting_off_and_the_slot_is_free_again(alpha, fair):
     client = logged_in(buyer, "en")
     client.post(f"/hall/slots/{chosen.pk}/book/", {"listing": listing.pk})
     booking = Booking.objects.get(slot=chosen)
+    fact = ExhibitionFact.objects.get(tenant=alpha.enterprise, booth_id=listing.booth_id)
+    assert fact.meetings == 1
 
     stranger = logged_in(person("calloff-other@example.com", ""), "en")
     assert stranger.post(f"/hall/bookings/{booking.pk}/cancel/").status_code == 404
@@ -203,6 +205,8 @@ def test_a_buyer_calls_a_meeting_off_and_the_slot_is_free_again(alpha, fair):
     assert "Meeting called off; the exhibitor has been told." in done.content.decode()
     assert not Booking.objects.filter(pk=booking.pk).exists()
     assert list(meetings.free_slots(tenant_id=alpha.enterprise.pk)) == [chosen]
+    fact.refresh_from_db()
+    assert fact.meetings == 0  # the region's figures count it no more
     notice = Notice.objects.get(user=alpha.owner, text_en__contains="called off the meeting")
     assert "calloff-buyer" in notice.text_en and notice.url.endswith("/exhibition/slots/")
 
