@@ -312,3 +312,14 @@ def test_the_regional_admins_pages_guide_the_next_step(fair):
     )
     form = html.unescape(admin.get(f"/hall/manage/{exhibition.pk}/").content.decode())
     assert "End the exhibition? Booth registration closes for good" in form
+
+
+def test_the_demo_slots_say_how_they_are_held():
+    from exhibition.demo import SLOT_PLACES
+
+    day = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    for hour, place in SLOT_PLACES.items():
+        data = {"starts_at": f"{day}T{hour:02d}:00", "minutes": "30", "count": "4", **place}
+        form = meetings.SlotForm(data)
+        assert form.is_valid(), form.errors  # the demo would silently offer no slot otherwise
+    assert {place["mode"] for place in SLOT_PLACES.values()} == {"online", "address"}
