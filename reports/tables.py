@@ -131,7 +131,7 @@ def dashboard_tables(report: dict) -> list[Table]:
             _("City"),
             _("Booths registered"),
             _("Booths in the hall"),
-            _("Exhibitions"),
+            _("Exhibitions with booths"),
             _("Buyer inquiries"),
             _("Meetings booked"),
         ],
