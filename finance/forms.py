@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import FinancialStatement, FinancingRequest
+from finance.money import WanYuanField, WanYuanFormMixin
 
 # Beyond these a figure is a typing slip, not a manufacturer (the largest report about CNY 3 trillion).
 AMOUNT_CAP = Decimal("10000000000000")  # CNY 10 trillion
@@ -102,3 +103,30 @@ class RequestForm(forms.ModelForm):
         if len(note) > 2000:
             raise forms.ValidationError(_("The note is too long (2,000 characters at most)."), code="long")
         return note
+
+
+# --- the pages' forms: amounts typed in 万元, cleaned to yuan (finance.money) --------------------------
+# The API and the demo data keep the forms above, in yuan (backwards compatible).
+
+WAN_HELP = _("In CNY 10,000 (万元); decimals allowed, e.g. 12.5 is CNY 125,000.")
+
+
+def _wan(label, *, negative=False, cap=AMOUNT_CAP, min_yuan=None, help_text=WAN_HELP):
+    return WanYuanField(label=label, negative=negative, min_yuan=min_yuan, max_yuan=cap, help_text=help_text)
+
+
+class StatementPageForm(WanYuanFormMixin, StatementForm):
+    revenue = _wan(_("Revenue (CNY 10,000)"))
+    operating_cost = _wan(_("Operating cost (CNY 10,000)"))
+    net_profit = _wan(
+        _("Net profit (CNY 10,000)"),
+        negative=True,
+        help_text=_("In CNY 10,000 (万元); negative for a loss, e.g. -35.2."),
+    )
+    total_assets = _wan(_("Total assets (CNY 10,000)"))
+    total_liabilities = _wan(_("Total liabilities (CNY 10,000)"))
+    rd_spend = _wan(_("R&D spending (CNY 10,000)"))
+
+
+class RequestPageForm(WanYuanFormMixin, RequestForm):
+    amount = _wan(_("Amount (CNY 10,000)"), cap=REQUEST_CAP, min_yuan=Decimal("1"))

@@ -5,8 +5,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from finance.forms import REQUEST_CAP, WAN_HELP
 from finance.lending.models import LoanProduct
 from finance.models import FinancingRequest
+from finance.money import WanYuanField, WanYuanFormMixin
 from tenants.models import Industry, Region
 
 
@@ -110,3 +112,17 @@ def _positive(value):
 def _rate(value):
     if value is not None and not Decimal("0") <= value <= Decimal("36"):
         raise forms.ValidationError(_("An annual rate is between 0 and 36 %."))
+
+
+ONE_YUAN = Decimal("1")
+
+
+class ProductPageForm(WanYuanFormMixin, ProductForm):
+    """The page's product form: the amount range typed in 万元 (the API keeps yuan)."""
+
+    amount_min = WanYuanField(
+        label=_("Minimum amount (CNY 10,000)"), min_yuan=ONE_YUAN, max_yuan=REQUEST_CAP, help_text=WAN_HELP
+    )
+    amount_max = WanYuanField(
+        label=_("Maximum amount (CNY 10,000)"), min_yuan=ONE_YUAN, max_yuan=REQUEST_CAP, help_text=WAN_HELP
+    )

@@ -24,6 +24,7 @@ from finance import selectors as tenant_selectors
 from finance.forms import REQUEST_CAP, TERM_MAX
 from finance.lending.models import Application, ApplicationEvent, Institution, LoanProduct
 from finance.models import FinancingRequest
+from finance.money import format_wan
 from tenants.models import Enterprise, User
 
 # What an enterprise may choose to share; the request itself and who is asking always go.
@@ -204,11 +205,14 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
         raise ConflictError(_("This product is no longer offered."))
     if not product.amount_min <= request.amount <= product.amount_max:
         raise ApplicationError(
-            _("The amount asked, CNY %(amount)s, is outside this product's range (CNY %(low)s to %(high)s)."),
+            _(
+                "The amount asked, %(amount)s (CNY 10,000), is outside this product's range "
+                "(%(low)s to %(high)s, CNY 10,000)."
+            ),
             params={
-                "amount": f"{request.amount:,.2f}",
-                "low": f"{product.amount_min:,.2f}",
-                "high": f"{product.amount_max:,.2f}",
+                "amount": format_wan(request.amount),
+                "low": format_wan(product.amount_min),
+                "high": format_wan(product.amount_max),
             },
         )
     failed = [
