@@ -88,7 +88,8 @@ def respond(request, application_id):
         if exc.status_code != 400:  # answered meanwhile (409): the page shows the answer
             messages.error(request, exc.message)
             return redirect("lending-application", application_id=application_id)
-        field = exc.extra.get("field") or "form"
+        field = exc.extra.get("field")
+        field = field if field in ("amount", "rate", "term", "message") else "form"
         return _application_page(request, item, errors={field: exc.message}, values=values, status=400)
     messages.success(request, _("Answer sent; the enterprise has been notified."))
     return redirect("lending-application", application_id=application_id)
