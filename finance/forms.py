@@ -25,7 +25,7 @@ def _money(label, *, negative=False, cap=AMOUNT_CAP):
         max_value=cap,
         error_messages={
             "min_value": _("This amount cannot be negative."),
-            "max_value": _("This amount is beyond any manufacturer's; check the number of digits."),
+            "max_value": _("This amount is far too large for a manufacturer; check the number of digits."),
         },
     )
 
@@ -59,7 +59,9 @@ class StatementForm(forms.ModelForm):
             raise forms.ValidationError(_("A statement cannot be for a year in the future."), code="future")
         if year < FIRST_YEAR:
             raise forms.ValidationError(
-                _("Statements from %(first)s on only."), code="old", params={"first": FIRST_YEAR}
+                _("Statements can be entered for %(first)s and later years only."),
+                code="old",
+                params={"first": FIRST_YEAR},
             )
         return year
 
@@ -85,7 +87,7 @@ class RequestForm(forms.ModelForm):
         max_value=TERM_MAX,
         error_messages={"max_value": _("A term is at most 360 months (30 years).")},
     )
-    wanted_by = forms.DateField(label=_("Wanted by"), widget=forms.DateInput(attrs={"type": "date"}))
+    wanted_by = forms.DateField(label=_("Needed by"), widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = FinancingRequest
@@ -95,7 +97,7 @@ class RequestForm(forms.ModelForm):
     def clean_wanted_by(self):
         wanted = self.cleaned_data["wanted_by"]
         if wanted < timezone.localdate():
-            raise forms.ValidationError(_("The date the money is wanted by has passed."), code="past")
+            raise forms.ValidationError(_("The date the money is needed by has passed."), code="past")
         return wanted
 
     def clean_note(self):

@@ -75,10 +75,10 @@ def _wan(yuan: Decimal) -> str:
 
 def _level_text(required: int, level: int | None, zh: bool) -> str:
     if zh:
-        have = f"贵企业目前为 L{level}" if level else "贵企业尚无已核验等级"
-        return f"要求已核验成熟度达到 L{required}，{have}"
-    have = f"you have L{level}" if level else "you have no verified level yet"
-    return f"verified maturity L{required} required, {have}"
+        have = f"您的企业当前为 L{level}" if level else "您的企业尚无已核验等级"
+        return f"要求已核验等级不低于 L{required}，{have}"
+    have = f"yours is L{level}" if level else "you have no verified level yet"
+    return f"verified level L{required} or higher required; {have}"
 
 
 def checks(need: Need, offer: Offer) -> list[Check]:
@@ -90,7 +90,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
             "amount",
             ok,
             True,
-            {"zh": f"金额在 {low}–{high} 万元之间", "en": f"amount within {low}–{high} (CNY 10,000)"},
+            {"zh": f"金额须在 {low}–{high} 万元之间", "en": f"amount within {low}–{high} (CNY 10,000)"},
         )
     )
     ok = offer.term_min <= need.term_months <= offer.term_max
@@ -100,7 +100,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
             ok,
             True,
             {
-                "zh": f"期限在 {offer.term_min}–{offer.term_max} 个月之间",
+                "zh": f"期限须在 {offer.term_min}–{offer.term_max} 个月之间",
                 "en": f"term within {offer.term_min}–{offer.term_max} months",
             },
         )
@@ -112,7 +112,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
             ok,
             True,
             {
-                "zh": "所在城市可申请" if ok else "所在城市不在适用范围内",
+                "zh": "所在城市符合要求" if ok else "所在城市不在适用范围内",
                 "en": "city eligible" if ok else "city not eligible",
             },
         )
@@ -124,7 +124,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
             ok,
             True,
             {
-                "zh": "所属行业可申请" if ok else "所属行业不在适用范围内",
+                "zh": "所属行业符合要求" if ok else "所属行业不在适用范围内",
                 "en": "industry eligible" if ok else "industry not eligible",
             },
         )
@@ -163,7 +163,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
                 ok,
                 False,
                 {
-                    "zh": "产品面向您的资金用途" if ok else "产品并非专门面向该用途",
+                    "zh": "产品适用于您的资金用途" if ok else "产品并非专门针对该资金用途",
                     "en": "meant for your purpose" if ok else "not specifically meant for this purpose",
                 },
             )

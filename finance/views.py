@@ -142,7 +142,7 @@ def request_submit(request, request_id):
     def submit():
         services.request_submit(request_id=request_id, enterprise=enterprise)
         messages.success(
-            request, _("Request submitted. The loan products are ranked below by how well they fit.")
+            request, _("Financing need submitted. The loan products below are ranked by how well they fit.")
         )
 
     return _act(request, request_id, submit)
@@ -156,7 +156,7 @@ def request_withdraw(request, request_id):
 
     def withdraw():
         services.request_withdraw(request_id=request_id, enterprise=enterprise, user=request.user)
-        messages.success(request, _("Request withdrawn, with its open applications."))
+        messages.success(request, _("Financing need withdrawn, with its open applications."))
 
     return _act(request, request_id, withdraw)
 

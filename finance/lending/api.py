@@ -137,7 +137,7 @@ class InboxApi(APIView):
         if wanted:
             if wanted not in Application.Status.values:
                 raise ApplicationError(
-                    _("Status is one of: %(allowed)s."),
+                    _("Status must be one of: %(allowed)s."),
                     params={"allowed": ", ".join(Application.Status.values)},
                     extra={"field": "status"},
                 )

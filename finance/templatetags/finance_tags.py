@@ -11,7 +11,7 @@ register = template.Library()
 
 SHARED = {
     "enterprise": _("company identity"),
-    "request": _("this financing request"),
+    "request": _("this financing need"),
     "statements": _("financial statements (last three years)"),
     "verified_level": _("verified digital-transformation level"),
 }

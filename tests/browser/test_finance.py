@@ -174,12 +174,12 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         expect(fits.locator("h3")).to_contain_text("浏览器测试银行")
         expect(fits.locator("h3 .badge")).to_have_text("符合条件")
         expected = {
-            "amount": "✓ 金额在 50–500 万元之间",
-            "term": "✓ 期限在 12–36 个月之间",
-            "city": "✓ 所在城市可申请",
-            "industry": "✓ 所属行业可申请",
+            "amount": "✓ 金额须在 50–500 万元之间",
+            "term": "✓ 期限须在 12–36 个月之间",
+            "city": "✓ 所在城市符合要求",
+            "industry": "✓ 所属行业符合要求",
             "collateral": "✓ 接受您提供的担保方式",
-            "purpose": "✓ 产品面向您的资金用途",
+            "purpose": "✓ 产品适用于您的资金用途",
         }
         for key, text in expected.items():
             check = fits.locator(f"ul.checks li[data-check={key}]")
@@ -194,7 +194,7 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         city = other.locator("ul.checks li[data-check=city]")
         expect(city).to_have_class(re.compile(r"\bfail\b"))
         expect(city).to_have_text("✗ 所在城市不在适用范围内")
-        expect(other.locator("ul.checks li[data-check=amount]")).to_have_text("✓ 金额在 10–5,000 万元之间")
+        expect(other.locator("ul.checks li[data-check=amount]")).to_have_text("✓ 金额须在 10–5,000 万元之间")
         expect(other.locator("form.apply-form")).to_have_count(0)
 
         # --- the owner applies, with consent, sharing the statements (no verified level to share)

@@ -111,7 +111,7 @@ def test_statements_show_their_derived_figures(alpha):
         ({"revenue": "abc"}, "revenue", "as a number"),
         ({"revenue": "12.34567"}, "revenue", "At most four decimals"),
         ({"year": "2999"}, "year", "in the future"),
-        ({"year": "1900"}, "year", "from 1990 on"),
+        ({"year": "1900"}, "year", "1990 and later years"),
         ({"employees": "-3"}, "employees", "greater than or equal to 0"),
     ],
 )
@@ -233,7 +233,7 @@ def test_the_application_holds_exactly_the_consented_snapshot(alpha, banks):
     assert not Notice.objects.filter(user=banks["users"]["b"]).exists()
     # applying twice to the same product: 409, nothing new
     twice = client.post(url, {"consent": "yes"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
-    assert "already applied" in twice.content.decode() and Application.objects.count() == 1
+    assert "already been used to apply" in twice.content.decode() and Application.objects.count() == 1
 
 
 def test_sharing_the_statements_sends_them_with_their_ratios_only(alpha, banks):
@@ -287,7 +287,7 @@ def test_a_draft_cannot_apply_and_members_cannot_consent(alpha, banks):
         f"/finance/requests/{draft.pk}/apply/{banks['digital'].pk}/", {"consent": "yes"}, follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )  # fmt: skip
-    assert "Submit the request before applying" in response.content.decode()
+    assert "Submit the financing need before applying" in response.content.decode()
     member = add_member(alpha, "fin-member@example.com", Role.MEMBER)
     request = submitted_request(alpha)
     refused = client_for(alpha, member).post(
