@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 from finance.lending.models import Application, FinancingFact, LoanProduct
 from finance.lending.services_facts import financing_publish
 from finance.models import FinancialStatement, FinancingRequest
-from tests.finance.test_finance import NEXT_MONTH, applied, public_client, request_data, typed
+from tests.finance.test_finance import NEXT_MONTH, applied, public_client, request_data, statement, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +255,22 @@ def test_the_bank_reads_names_not_codes(alpha, banks):
     )
     assert "miit-sme-mfg" not in html and "L2（2026-05-01 核验）" in html
     assert ">digital<" not in html and "数字化转型" in html and "机器设备" in html
+
+
+def test_deleting_a_statement_asks_first(alpha):
+    client = alpha.client()
+    assert client.post("/finance/statements/new/", typed(statement(2024))).status_code == 302
+    html = client.get("/finance/statements/2024/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-confirm="确认删除 2024 年度报表？' in html and "data-confirm-danger" in html
+
+
+# --- 5. wording: the English reads as English too -----------------------------------------------------
+
+
+def test_the_english_pages_name_the_unit_and_the_need(alpha, banks):
+    application = applied(alpha, banks)
+    page = alpha.client().get(f"/finance/requests/{application.request_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Financing need " in html and "Amount (CNY 10,000)" in html and "Needed by" in html
+    assert "Amount 50–500 (CNY 10,000)" in html and "amount within 50–500 (CNY 10,000)" in html
+    assert "Its 1 open application will be withdrawn with it" in html
