@@ -1,26 +1,19 @@
 """Public-site pages of the tenants app: sign-up, registration progress, email confirmation,
 and the one-time hand-over that signs a member in on an enterprise's host."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import get_random_string
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
 from core.limits import limit_posts
-from tenants import registration
+from tenants import handoff, registration
 from tenants.forms import RegistrationForm
 from tenants.models import Enterprise
 from tenants.roles import is_member
 from tenants.services import tenant_url
-
-SWITCH_SALT = "portal.switch"
 
 
 @limit_posts("registration")
@@ -71,28 +64,12 @@ def verify_email(request, token):
 @require_POST
 def workspace_open(request, registration_id):
     """Hands the signed-in user over to an enterprise's host with a one-time, 60-second token
-    (each host keeps its own session cookie)."""
+    (each host keeps its own session: tenants/handoff.py)."""
     enterprise = get_object_or_404(
         Enterprise, registration_id=registration_id, status=Enterprise.Status.READY
     )
     if not is_member(user=request.user, enterprise=enterprise):
         raise Http404
-    token = signing.dumps(
-        {"u": request.user.pk, "t": enterprise.pk, "n": get_random_string(24)},
-        salt=SWITCH_SALT,
-        compress=True,
+    return HttpResponseRedirect(
+        handoff.handoff_url(user=request.user, host=enterprise.get_primary_domain().domain)
     )
-    return HttpResponseRedirect(tenant_url(enterprise, f"/switch/?t={token}"))
-
-
-def switch_token_use(*, token: str, enterprise) -> int:
-    """The user id a switch token names, once: a second use, another enterprise or an old token fail."""
-    try:
-        data = signing.loads(token, salt=SWITCH_SALT, max_age=settings.SWITCH_TOKEN_MAX_AGE_SECONDS)
-    except signing.BadSignature as exc:
-        raise ApplicationError(_("This sign-in link is not valid or has expired."), status_code=404) from exc
-    if data.get("t") != enterprise.pk:
-        raise ApplicationError(_("This sign-in link is not valid or has expired."), status_code=404)
-    if not cache.add(f"switch-used:{data['n']}", 1, timeout=settings.SWITCH_TOKEN_MAX_AGE_SECONDS * 2):
-        raise ApplicationError(_("This sign-in link has already been used."), status_code=404)
-    return data["u"]
