@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
@@ -48,9 +49,7 @@ def notices(request):
     rows = Notice.objects.filter(user=request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     host = request.get_host().rsplit(":", 1)[0].lower()
-    items = [
-        {"notice": n, "here": handoff.host_of(n.url) in ("", host) and bool(n.url)} for n in page
-    ]
+    items = [{"notice": n, "here": handoff.host_of(n.url) in ("", host) and bool(n.url)} for n in page]
     response = render(
         request, "tenants/notices.html", {"enterprise": enterprise, "page": page, "items": items}
     )
@@ -166,6 +165,7 @@ def invitation_revoke(request, invitation_id):
     return redirect("members")
 
 
+@never_cache
 def invitation_accept(request, token):
     """Anyone with the link: a new person creates an account, an existing one gives its password."""
     enterprise = current_enterprise(request)
