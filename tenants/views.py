@@ -14,7 +14,7 @@ from django_tenants.utils import tenant_context
 
 from core.api import ApplicationError
 from core.models import Notice
-from tenants import handoff, roles
+from tenants import handoff, next_steps, roles
 from tenants.access import current_enterprise
 from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm
 from tenants.members import selectors as member_selectors
@@ -27,14 +27,15 @@ from tenants.services import user_create
 @login_required
 def workspace_home(request):
     enterprise, role = roles.host_member_or_404(request)
+    members = list(member_selectors.member_list(enterprise=enterprise))
+    steps = next_steps.for_workspace(request=request, enterprise=enterprise, role=role)
+    steps += next_steps.members_step(
+        request=request, enterprise=enterprise, role=role, member_count=len(members)
+    )
     return render(
         request,
         "tenants/workspace_home.html",
-        {
-            "enterprise": enterprise,
-            "role": role,
-            "members": member_selectors.member_list(enterprise=enterprise),
-        },
+        {"enterprise": enterprise, "role": role, "members": members, "steps": steps},
     )
 
 
