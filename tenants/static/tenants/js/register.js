@@ -5,17 +5,20 @@
   "use strict";
   function filter(district, city) {
     var code = city.value;
+    var any = false;
     Array.prototype.forEach.call(district.querySelectorAll("optgroup"), function (group) {
       var options = group.querySelectorAll("option");
       var match = options.length > 0 && options[0].getAttribute("data-city") === code;
       group.hidden = !match;
       group.disabled = !match;
+      any = any || match;
     });
     var chosen = district.options[district.selectedIndex];
     if (chosen && chosen.value && chosen.getAttribute("data-city") !== code) {
       district.value = "";
     }
-    district.disabled = !code;
+    // A city without districts in the list (the Hebei cities today): nothing to choose.
+    district.disabled = !any;
   }
   function setUp() {
     Array.prototype.forEach.call(document.querySelectorAll("select[data-city-select]"), function (district) {
