@@ -1,6 +1,7 @@
 """Sign-in across hosts without a second sign-in (tenants/handoff.py, tenants/views_auth.py), and the
 workspace's notices page: both directions, single use, bound to host, user, password and membership."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -39,7 +40,7 @@ def test_public_to_workspace_signs_the_member_in_once(alpha):
     again, response = _land(url)
     assert response.status_code == 403
     assert b'id="handoff-login"' in response.content
-    assert "已经使用过".encode() in response.content or b"already been used" in response.content
+    assert "已使用过".encode() in response.content or b"already been used" in response.content
     assert again.get("/").status_code == 302  # still anonymous there
 
 
@@ -150,3 +151,51 @@ def test_notices_page_of_a_is_404_for_a_member_of_b(alpha, beta):
     response = stranger.get("/notices/")
     assert response.status_code == 404
     assert b"private" not in response.content
+
+
+# --- the workspace's sign-in page offers the portal session ---------------------------------------------
+
+
+def test_workspace_login_continues_with_the_portal_session(alpha):
+    page = Client(HTTP_HOST=alpha.host).get("/login/", {"next": "/members/"})
+    html = page.content.decode()
+    link = re.search(r'id="login-via-portal"', html) and re.search(
+        r'href="(http://localhost:8000/auth/go/[^"]+)"', html
+    )
+    assert link, html
+    url = link.group(1).replace("&amp;", "&")
+    public = Client(HTTP_HOST="localhost")
+    public.force_login(alpha.owner)
+    parts = urlsplit(url)
+    response = public.get(f"{parts.path}?{parts.query}")
+    assert response["Location"].startswith("http://alpha.localhost:8000/auth/handoff/?token=")
+    workspace, landed = _land(response["Location"])
+    assert landed["Location"] == "/login/?next=%2Fmembers%2F"
+    assert workspace.get(landed["Location"])["Location"] == "/members/"
+    assert workspace.get("/members/").status_code == 200
+
+
+# --- invitation: the password after an error ------------------------------------------------------------
+
+
+def test_invitation_keeps_a_new_password_after_an_unrelated_error(alpha):
+    _invitation, token = member_services.invitation_create(
+        enterprise=alpha.enterprise, email="newcomer@example.com", role="member", invited_by=alpha.owner
+    )
+    client = Client(HTTP_HOST=alpha.host)
+    response = client.post(f"/invitations/{token}/", {"name": "", "password": "Strong-joiner-2026"})
+    assert response.status_code == 400 and "name" in response.context["form"].errors, response.context[
+        "form"
+    ].errors
+    html = response.content.decode()
+    assert 'value="Strong-joiner-2026"' in html, html[html.find("<main") :]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_invitation_clears_a_wrong_password(alpha, beta):
+    _invitation, token = member_services.invitation_create(
+        enterprise=alpha.enterprise, email=beta.owner.email, role="member", invited_by=alpha.owner
+    )
+    response = Client(HTTP_HOST=alpha.host).post(f"/invitations/{token}/", {"password": "wrong-password-123"})
+    assert "password" in response.context["form"].errors
+    assert 'value="wrong-password-123"' not in response.content.decode()
