@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from core.api import ApplicationError
@@ -46,7 +47,13 @@ def host_of(url: str) -> str:
 def safe_path(value: str) -> str:
     """A path on the target host (never another host: no scheme, no `//`, no backslash)."""
     value = value or "/"
-    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+    if (
+        not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ch in value for ch in "\t\r\n")
+        or not url_has_allowed_host_and_scheme(value, allowed_hosts=set())
+    ):
         return "/"
     return value
 

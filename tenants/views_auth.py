@@ -46,7 +46,13 @@ def handoff_land(request):
         )
     except handoff.HandoffRefused as exc:
         return _refused(request, exc.message)
-    if not (request.user.is_authenticated and request.user.pk == user.pk):
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        # Never swap the account a browser is signed in with for another one behind its back.
+        return _refused(
+            request,
+            _("You are signed in here with another account. Sign out first, then open the link again."),
+        )
+    if not request.user.is_authenticated:
         login(request, user, backend=BACKEND)
     return HttpResponseRedirect(next_path)
 

@@ -199,3 +199,23 @@ def test_invitation_clears_a_wrong_password(alpha, beta):
     response = Client(HTTP_HOST=alpha.host).post(f"/invitations/{token}/", {"password": "wrong-password-123"})
     assert "password" in response.context["form"].errors
     assert 'value="wrong-password-123"' not in response.content.decode()
+
+
+def test_a_handoff_never_swaps_the_signed_in_account(alpha, beta):
+    member_services.member_add(
+        enterprise=alpha.enterprise, user=beta.owner, role="viewer", invited_by=alpha.owner
+    )
+    browser = alpha.client()  # signed in on A's host as A's owner
+    url = handoff.handoff_url(user=beta.owner, host=alpha.host)
+    response = browser.get("/auth/handoff/", {"token": _token(url)})
+    assert response.status_code == 403
+    assert browser.get("/").wsgi_request.user == alpha.owner
+
+
+@pytest.mark.parametrize(
+    "bad", ["//evil.example/", "/\t/evil.example/", "/\\evil.example/", "https://evil.example/"]
+)
+def test_the_path_in_a_token_stays_on_its_host(alpha, bad):
+    token = handoff.handoff_issue(user=alpha.owner, host=alpha.host, next_path=bad)
+    response = Client(HTTP_HOST=alpha.host).get("/auth/handoff/", {"token": token})
+    assert response["Location"] == "/"
