@@ -151,14 +151,8 @@ def _counted(singular: str, plural: str, count: int) -> str:
 def public_steps(user) -> list[Step]:
     """What the signed-in person (or a visitor) can do next, from their role and their work."""
     if not user.is_authenticated:
+        # Registering an enterprise and signing in are the hero's two buttons.
         return [
-            _step(
-                "visitor-register",
-                _("Register your enterprise"),
-                _("A manufacturer of Beijing, Tianjin or Hebei gets its own workspace in seconds."),
-                reverse("register"),
-                _("Register your enterprise"),
-            ),
             _step(
                 "visitor-buyer",
                 _("Sign up as a buyer"),
