@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
-from tenants.models import Enterprise, LegalConsent, LegalDocument
+from tenants.models import Enterprise, LegalConsent, LegalDocument, User
 from tests.test_registration import payload
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +168,33 @@ def test_owner_is_signed_in_and_handed_over_when_the_workspace_is_ready():
     stranger = visitor().get(progress, HTTP_HX_REQUEST="true")
     assert "HX-Redirect" not in stranger
     assert "handover-works.localhost:8000/login/" in stranger.content.decode()
+
+
+# --- operators edit the documents in the admin ----------------------------------------------------------
+
+
+def test_operators_add_versions_but_cannot_change_a_consented_one(rf):
+    from django.contrib.admin.sites import site
+
+    from tenants.legal import consent_record
+
+    admin = site._registry[LegalDocument]
+    request = rf.get("/admin/")
+    request.user = User.objects.create_superuser(email="op@example.com", password="x-long-password-1")
+    terms = LegalDocument.objects.get(kind="terms", version=1)
+    assert admin.get_readonly_fields(request, terms) == []
+    consent_record(user=request.user, documents=[terms], ip="10.0.0.1")
+    assert set(admin.get_readonly_fields(request, terms)) >= {"body_zh", "body_en", "version"}
+    assert admin.has_delete_permission(request, terms) is False
+    assert admin.get_changeform_initial_data(rf.get("/admin/", {"kind": "terms"}))["version"] == 2
+
+
+def test_removing_a_member_asks_for_confirmation(alpha, beta):
+    from tenants.members import services as member_services
+
+    member_services.member_add(
+        enterprise=alpha.enterprise, user=beta.owner, role="member", invited_by=alpha.owner
+    )
+    html = alpha.client().get("/members/").content.decode()
+    assert re.search(r'action="/members/\d+/remove/"[^>]*data-confirm-danger', html)
+    assert any(beta.owner.email in text for text in re.findall(r'data-confirm="([^"]+)"', html))
