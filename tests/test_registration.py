@@ -127,8 +127,10 @@ def test_duplicate_credit_code_is_409(public_client):
 
 
 def test_duplicate_credit_code_on_the_page_is_a_field_error(public_client):
-    public_client.post("/register/", payload(credit_code=VALID[1]))
-    response = public_client.post("/register/", payload(credit_code=VALID[1], owner_email="x2@example.com"))
+    public_client.post("/register/", payload(credit_code=VALID[1], accept_terms="on"))
+    response = public_client.post(
+        "/register/", payload(credit_code=VALID[1], owner_email="x2@example.com", accept_terms="on")
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["credit_code"]
 
@@ -316,7 +318,7 @@ def test_verification_email_and_link(public_client, django_capture_on_commit_cal
 
 def test_sign_up_page_renders_and_redirects_to_progress(public_client):
     assert public_client.get("/register/").status_code == 200
-    response = public_client.post("/register/", payload(name_en="Page Flow"))
+    response = public_client.post("/register/", payload(name_en="Page Flow", accept_terms="on"))
     assert response.status_code == 302
     progress = public_client.get(response["Location"])
     assert progress.status_code == 200
