@@ -14,6 +14,7 @@ from core.api import ApplicationError
 from tenants import roles
 from tenants.access import current_enterprise
 from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm
+from tenants.members import activity_lines
 from tenants.members import selectors as member_selectors
 from tenants.members import services as member_services
 from tenants.members.models import Invitation, Membership, Role
@@ -78,7 +79,8 @@ def activity(request):
     """The workspace's activity log: owners and administrators (403 below, 404 for non-members)."""
     enterprise, _role = roles.host_member_or_404(request, minimum=Role.ADMIN)
     page = Paginator(member_selectors.activity_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "tenants/activity.html", {"enterprise": enterprise, "page": page})
+    rows = activity_lines.presented(page)
+    return render(request, "tenants/activity.html", {"enterprise": enterprise, "page": page, "rows": rows})
 
 
 def _membership_or_404(enterprise, member_id) -> Membership:
