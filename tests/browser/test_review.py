@@ -102,7 +102,9 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
         expect(page.locator("#live-total")).to_have_text("92.0")
         expect(page.locator("#q-network .override")).to_contain_text("未提供网络拓扑图")
 
-        page.click("#approve")
+        page.click("#approve")  # asks first, saying what will happen
+        expect(page.locator("dialog.confirm-dialog")).to_contain_text("发布到区域统计报表")
+        page.locator("dialog [data-confirm-yes]").click()
         page.wait_for_url("**/review/assignments/")
         expect(page.locator("ul.messages li.success")).to_have_text("已批准，正在发布核验结果。")
         expect(page.locator("#assignments")).not_to_contain_text(alpha.enterprise.name)  # closed
