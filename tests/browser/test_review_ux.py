@@ -36,7 +36,8 @@ PHONE = {"width": 390, "height": 844}
 WIDER = """(limit) => Array.from(document.querySelectorAll("body *"))
   .filter((e) => e.getBoundingClientRect().right > limit + 1
     && !(e.parentElement && e.parentElement.getBoundingClientRect().right > limit + 1))
-  .slice(0, 8).map((e) => e.tagName + "." + e.className + "#" + e.id + " " + Math.round(e.getBoundingClientRect().right))"""
+  .slice(0, 8)
+  .map((e) => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`)"""
 
 
 def no_overflow(page) -> None:
