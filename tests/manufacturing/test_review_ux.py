@@ -150,3 +150,36 @@ def test_the_workbench_shows_the_frameworks_internal_notes_labelled_as_such(alph
     notes = page.split('id="framework-notes"', 1)[1].split("</details>", 1)[0]
     assert "Internal notes on this framework (assessors and operators only)" in notes
     assert "have not been checked against the official PDF" in notes or "not been checked" in notes
+
+
+# --- rows of other apps' logs ------------------------------------------------------------------------------
+
+
+def test_an_exhibitions_status_change_reads_as_a_sentence_in_the_admins_log(people):
+    from core.audit import audit
+
+    audit(actor=people["admin"], action="exhibition", subject="#7 京津冀智能制造展", old="draft", new="open")
+    log = logged_in(people["admin"], "en").get("/review/audit/").content.decode()
+    row = log.split('data-action="exhibition"', 1)[1].split("</tr>", 1)[0]
+    assert "京津冀智能制造展" in row and "#7" not in row
+    assert "Status: Draft (not public) → Booth registration open" in row
+    assert ">draft<" not in row and "rev-admin@" not in row
+
+
+def test_activity_rows_read_as_sentences_for_booths_and_leads():
+    from django.utils import translation
+
+    from tenants.members.activity_lines import presented
+    from tenants.members.models import Activity
+
+    rows = [
+        Activity(action="booth_published", subject="2026京津冀展 (#3)", old="draft", new="published"),
+        Activity(action="lead_closed", subject="王经理, 采购公司 (#12)", old="replied", new="closed"),
+    ]
+    with translation.override("en"):
+        booth, lead = (row.sentence for row in presented(rows))
+    assert booth == "Booth at 2026京津冀展: Draft → Published"
+    assert lead == "Lead from 王经理, 采购公司: Replied → Closed"
+    with translation.override("zh-hans"):
+        booth, _lead = (row.sentence for row in presented(rows))
+    assert booth == "2026京津冀展的展位：草稿 → 已发布"
