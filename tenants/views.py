@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 
 from core.api import ApplicationError
 from core.models import Notice
+from core.notices import with_states
 from tenants import handoff, next_steps, roles
 from tenants.access import current_enterprise
 from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm
@@ -51,7 +52,10 @@ def notices(request):
     rows = Notice.objects.filter(user=request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     host = request.get_host().rsplit(":", 1)[0].lower()
-    items = [{"notice": n, "here": handoff.host_of(n.url) in ("", host) and bool(n.url)} for n in page]
+    items = [
+        {"notice": n, "here": handoff.host_of(n.url) in ("", host) and bool(n.url)}
+        for n in with_states(page, user=request.user)  # each beside its subject's state now
+    ]
     response = render(
         request, "tenants/notices.html", {"enterprise": enterprise, "page": page, "items": items}
     )

@@ -183,3 +183,12 @@ def test_activity_rows_read_as_sentences_for_booths_and_leads():
     with translation.override("zh-hans"):
         booth, _lead = (row.sentence for row in presented(rows))
     assert booth == "2026京津冀展的展位：草稿 → 已发布"
+
+
+def test_the_workspace_notices_link_reads_view_not_the_in_progress_state_word(alpha, people):
+    assessment, assignment = assigned(alpha, people)
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    publishing.publish(tenant_id=alpha.enterprise.pk, assessment_id=assessment.pk)
+    page = alpha.client().get("/notices/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    listing = page.split('id="workspace-notices"', 1)[1]
+    assert "已通过核验" in listing and ">查看</a>" in listing and "进行中" not in listing
