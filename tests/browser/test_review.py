@@ -148,6 +148,10 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
                     evidence.file.delete(save=False)
                 Assessment.objects.filter(pk=assessment.pk).delete()
         Notice.objects.filter(user__in=users).delete()
+        if assessment is not None:  # the owner's notice of the verified result
+            Notice.objects.filter(
+                user=alpha.owner, url__endswith=f"/assessments/{assessment.pk}/result/"
+            ).delete()
         # A user's rows: its permissions in the public schema (user_create links it to the public
         # tenant), then the user itself, deleted from inside alpha's schema: the cascade looks into
         # tenant tables (memberships) the public schema lacks, and alpha holds none of theirs.

@@ -166,6 +166,10 @@ def test_the_assessor_follows_notices_confirms_the_approval_and_reopens_it_read_
                     evidence.file.delete(save=False)
                 Assessment.objects.filter(pk=assessment.pk).delete()
         Notice.objects.filter(user__in=users).delete()
+        if assessment is not None:  # the owner's notice of the verified result
+            Notice.objects.filter(
+                user=alpha.owner, url__endswith=f"/assessments/{assessment.pk}/result/"
+            ).delete()
         ids = [user.pk for user in users]
         UserTenantPermissions.objects.filter(profile_id__in=ids).delete()
         with tenant_context(alpha.enterprise), references_checked():
