@@ -68,7 +68,7 @@ def process(upload) -> Processed:
         raise
     except Image.DecompressionBombError as exc:  # Pillow's own guard, for claims far beyond ours
         raise ApplicationError(
-            _("The picture is far larger than 40 megapixels, the most accepted."), extra={"field": "image"}
+            _("The picture is far larger than the 40-megapixel limit."), extra={"field": "image"}
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ApplicationError(

@@ -43,9 +43,9 @@ def dashboard_tables(report: dict) -> list[Table]:
         [
             _("City"),
             _("Registered enterprises"),
-            _("Change in registered"),
+            _("Change in registered enterprises"),
             _("Verified enterprises"),
-            _("Change in verified"),
+            _("Change in verified enterprises"),
             _("Verified share (%)"),
             _("Average score"),
             _("Change in average score"),

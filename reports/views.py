@@ -72,7 +72,7 @@ def _guarded(view):
             return render(
                 request,
                 "reports/invalid.html",
-                {"title": _("Regional reports"), "message": _("Exports come as csv or xlsx.")},
+                {"title": _("Regional reports"), "message": _("Exports are available as CSV or XLSX.")},
                 status=400,
             )
 

@@ -44,13 +44,13 @@ def normalise_credit_code(value: str) -> str:
     except InvalidFormat as exc:
         raise forms.ValidationError(
             _(
-                "The code may contain only digits and the capital letters A-Y except I, O, Z, S and V, "
-                "and its first 8 characters are digits."
+                "The code may contain only digits and capital letters (not I, O, Z, S or V), "
+                "and its first 8 characters must be digits."
             )
         ) from exc
     except InvalidChecksum as exc:
         raise forms.ValidationError(
-            _("The check character (the last one) does not match: please check the code for a typo.")
+            _("The check character (the last one) does not match: please check the code for typing errors.")
         ) from exc
 
 

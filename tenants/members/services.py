@@ -199,7 +199,7 @@ def _invitation_email(*, enterprise: Enterprise, invitation: Invitation, token: 
     from tenants.services import tenant_url
 
     url = tenant_url(enterprise, f"/invitations/{token}/")
-    subject = _("You are invited to %(name)s on the Jingjinji Industrial Cloud Portal") % {
+    subject = _("You are invited to join %(name)s on the Jingjinji Industrial Cloud Portal") % {
         "name": enterprise.name
     }
     body = _(
@@ -241,7 +241,7 @@ def invitation_accept(*, enterprise: Enterprise, token: str, user: User) -> Memb
     """`user` (already authenticated as the invited address) joins with the invited role."""
     invitation = invitation_from_token(enterprise=enterprise, token=token)
     if user.email.lower() != invitation.email.lower():
-        raise ApplicationError(_("This invitation is for another email address."), status_code=403)
+        raise ApplicationError(_("This invitation was sent to another email address."), status_code=403)
     with tenant_context(enterprise):
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.status != Invitation.Status.PENDING:
