@@ -49,7 +49,12 @@ def lead_reply(*, enterprise, lead_id: int, user, text) -> Lead:
     if not text:
         raise ApplicationError(_("Write your reply."), extra={"field": "reply"})
     if len(text) > TEXT_MAX or "\x00" in text:
-        raise ApplicationError(_("The reply is too long (2,000 characters at most) or contains a character that cannot be stored."))
+        raise ApplicationError(
+            _(
+                "The reply is too long (2,000 characters at most) "
+                "or contains a character that cannot be stored."
+            )
+        )
     lead = _locked(lead_id)
     if lead.status == Lead.Status.CLOSED:
         raise ConflictError(_("This lead is closed."))

@@ -178,7 +178,9 @@ def booth_publish(request, booth_id, action):
     try:
         if action == "publish":
             booth_services.booth_publish(booth_id=booth_id, enterprise=enterprise, user=request.user)
-            messages.success(request, _("Publishing: the hall will show the booth as it is now in a few moments."))
+            messages.success(
+                request, _("Publishing: the hall will show the booth as it is now in a few moments.")
+            )
         elif action == "unpublish":
             booth_services.booth_unpublish(booth_id=booth_id, enterprise=enterprise, user=request.user)
             messages.success(request, _("The booth is no longer in the hall."))

@@ -73,7 +73,7 @@ class Axes:
     maximum: float  # the highest total score
 
 
-BELOW_LEVEL_1 = {"zh": "未达一级", "en": "Below level 1"}
+BELOW_LEVEL_1 = {"zh": "未达到一级", "en": "Below level 1"}
 
 
 def axes(framework: Framework) -> Axes:

@@ -29,7 +29,10 @@ class SlotForm(forms.Form):
         choices=[(15, "15"), (30, "30"), (45, "45"), (60, "60"), (90, "90")],
     )
     count = forms.TypedChoiceField(
-        label=_("Number of consecutive slots"), coerce=int, choices=[(n, str(n)) for n in range(1, 9)], initial=1
+        label=_("Number of consecutive slots"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 9)],
+        initial=1,
     )
     mode = forms.ChoiceField(
         label=_("How the meeting is held"),

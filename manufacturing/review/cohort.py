@@ -19,7 +19,6 @@ def steps(*, city, province, industry) -> list[Step]:
     """The cohorts to try, narrowest first. `city`/`province` are Regions, `industry` an Industry
     (any may be None for an enterprise with incomplete data; those steps are skipped)."""
     out = []
-    section = {"zh": f"{industry.section} 门类", "en": f"section {industry.section}"} if industry else None
     if industry and city:
         out.append(
             Step(
@@ -34,8 +33,8 @@ def steps(*, city, province, industry) -> list[Step]:
                 "section-city",
                 {"industry_section": industry.section, "city": city},
                 {
-                    "zh": f"{city.name_zh} · 制造业{section['zh']}",
-                    "en": f"{city.name_en} · manufacturing, {section['en']}",
+                    "zh": f"{city.name_zh} · 全部制造业企业",
+                    "en": f"{city.name_en} · all manufacturers",
                 },
             )
         )
@@ -45,8 +44,8 @@ def steps(*, city, province, industry) -> list[Step]:
                 "section-province",
                 {"industry_section": industry.section, "province_code": province.code},
                 {
-                    "zh": f"{province.name_zh} · 制造业{section['zh']}",
-                    "en": f"{province.name_en} · manufacturing, {section['en']}",
+                    "zh": f"{province.name_zh} · 全部制造业企业",
+                    "en": f"{province.name_en} · all manufacturers",
                 },
             )
         )
@@ -55,8 +54,8 @@ def steps(*, city, province, industry) -> list[Step]:
             "section-region" if industry else "region",
             {"industry_section": industry.section} if industry else {},
             {
-                "zh": f"京津冀 · 制造业{section['zh']}",
-                "en": f"Beijing-Tianjin-Hebei · manufacturing, {section['en']}",
+                "zh": "京津冀 · 全部制造业企业",
+                "en": "Beijing-Tianjin-Hebei · all manufacturers",
             }
             if industry
             else {"zh": "京津冀全部企业", "en": "All of Beijing-Tianjin-Hebei"},
