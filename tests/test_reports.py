@@ -503,7 +503,7 @@ def test_dates_are_the_platforms_local_dates(region, admins):
 
 def test_an_unknown_export_format_is_refused_clearly(admins):
     response = client_for(admins["region"]).get("/reports/?export=pdf")
-    assert response.status_code == 400 and "csv or xlsx" in response.content.decode()
+    assert response.status_code == 400 and "CSV or XLSX" in response.content.decode()
 
 
 # --- exports equal the screen --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_start_and_walk_the_wizard(alpha):
     assert "数字化基础" in html and 'name="devices_digital"' in html
     assert "0 / 31" in html or "0 of 31" in html or "31" in html
     scenes = client.get(f"/assessments/{assessment_id}/step/2/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "constraint scene" in scenes
+    assert "constraint scene (required for the level)" in scenes
     assert client.get(f"/assessments/{assessment_id}/step/9/").status_code == 404
 
 
@@ -190,7 +190,12 @@ def test_result_page_says_when_scoring_is_late_or_stalled(alpha, settings):
     def api() -> str | None:
         return client.get(f"/api/v1/assessments/{assessment.pk}/").json()["assessment"]["scoring"]
 
-    assert "workers are scoring it" in page() and "delay:1s" in page() and api() == "scoring"
+    assert (
+        "The platform is scoring it" in page()
+        and "workers" not in page()
+        and "delay:1s" in page()
+        and api() == "scoring"
+    )
     with tenant_context(alpha.enterprise):
         Assessment.objects.filter(pk=assessment.pk).update(
             submitted_at=timezone.now() - timezone.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS + 1)

@@ -411,6 +411,14 @@ def test_approval_publishes_one_fact_with_self_and_verified_scores_idempotently(
     owner = alpha.client()
     page = owner.get(f"/assessments/{assessment.pk}/result/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="self-vs-verified"' in page and 'id="percentile"' in page and "92.0" in page
+    # the column says what it holds (a score), the cohort is named plainly, the sentence's brackets are whole
+    assert "<th>Verified score</th>" in page and "Beijing-Tianjin-Hebei · all manufacturers)" in page
+    zh = owner.get(f"/assessments/{assessment.pk}/result/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert (
+        "<th>核验得分</th>" in zh
+        and "对比组：京津冀 · 全部制造业企业，共 1 家企业）" in zh
+        and "门类" not in zh
+    )
     # the enterprise cannot touch its verified result
     response = owner.put(
         f"/api/v1/assessments/{assessment.pk}/answers/network/",
