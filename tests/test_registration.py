@@ -60,7 +60,7 @@ def test_code_is_trimmed_compacted_and_upper_cased():
     ("code", "english", "chinese"),
     [
         ("9111000060003734", "has 18 characters; this one has 16", "18 位"),
-        ("9111000060003IOZSV", "except I, O, Z, S and V", "I、O、Z、S、V"),
+        ("9111000060003IOZSV", "capital letters (not I, O, Z, S or V)", "I、O、Z、S、V 除外"),
         ("91110000600037341N", "check character", "校验位"),
     ],
 )
