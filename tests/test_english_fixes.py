@@ -21,7 +21,7 @@ def test_pager_says_page_not_step(language, previous, following):
     page = Paginator(list(range(30)), 10).page(2)
     with translation.override(language):
         html = render_to_string("core/_pages.html", {"page": page})
-    # 上一步/下一步 belong to the assessment wizard; a list pages
+    # 上一步/下一步 belong to the assessment wizard; a long list has pages (上一页/下一页)
     assert previous in html and following in html and "上一步" not in html
 
 
