@@ -183,6 +183,6 @@ def reason_clean(text) -> str:
         raise ApplicationError(_("Give a reason."), extra={"field": "reason"})
     if len(text) > TEXT_MAX:
         raise ApplicationError(
-            _("Keep it under %(n)s characters."), params={"n": TEXT_MAX}, extra={"field": "reason"}
+            _("Keep it to %(n)s characters or fewer."), params={"n": TEXT_MAX}, extra={"field": "reason"}
         )
     return text
