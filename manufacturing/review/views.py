@@ -51,18 +51,11 @@ def assignment_list(request):
 
 
 def _workbench_page(request, assignment, *, comment_form=None, status=200):
-    if assignment.status == Assignment.Status.CANCELLED:
-        # Taken off the assessment: its state and the admin's reason, not the enterprise's answers.
-        return render(
-            request,
-            "review/assignment_closed.html",
-            {
-                "assignment": assignment,
-                "case": assignment.case,
-                "state": notice_states.assignment_state(assignment),
-                "reason": workbench.cancellation_reason(assignment),
-            },
-        )
+    if assignment.status not in Assignment.ACTIVE:
+        # Closed (approved or cancelled): the assessor's access to the enterprise's schema ended with
+        # the assignment (manufacturing/policy.py). The page shows what the public index holds: its
+        # state, the verified result once published, the public audit rows, the admin's reason.
+        return render(request, "review/assignment_closed.html", workbench.closed_view(assignment))
     context = workbench.workbench(assessor=request.user, assignment=assignment)
     context["can_work"] = (
         assignment.status == Assignment.Status.OPEN and context["assessment"].status == "scored"

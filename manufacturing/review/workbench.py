@@ -26,9 +26,9 @@ from manufacturing import scoring
 from manufacturing.answers import answer_error, framework_definition
 from manufacturing.models import Answer, Assessment, Comment, Evidence, Override
 from manufacturing.policy import evidence_readable_by
-from manufacturing.review import verification
+from manufacturing.review import notice_states, verification
 from manufacturing.review.assignments import reason_clean
-from manufacturing.review.models import Assignment, ReviewCase
+from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from manufacturing.review.selectors import verified_answers
 from manufacturing.steps import steps
 from tenants.members.selectors import enterprise_admins
@@ -79,6 +79,33 @@ def assignment_read(*, assessor, assignment_id) -> Assignment:
     if assignment is None:
         raise Http404
     return assignment
+
+
+def closed_view(assignment: Assignment) -> dict:
+    """What a closed assignment's page shows its assessor, read from the public schema only: the
+    case, its state, the verified result once published (AssessmentFact), the public audit rows of
+    the assessment (private values stay in the enterprise's schema, as for the regional admins), and
+    the admin's reason for a cancellation. Never the enterprise's answers, comments or evidence."""
+    case = assignment.case
+    approved = assignment.status == Assignment.Status.APPROVED
+    fact = (
+        AssessmentFact.objects.filter(tenant_id=case.tenant_id, assessment_id=case.assessment_id).first()
+        if approved
+        else None
+    )
+    return {
+        "assignment": assignment,
+        "case": case,
+        "approved": approved,
+        "fact": fact,
+        "state": notice_states.assignment_state(assignment),
+        "reason": "" if approved else cancellation_reason(assignment),
+        "history": list(
+            AuditEvent.objects.select_related("actor", "tenant").filter(
+                tenant_id=case.tenant_id, assessment_id=case.assessment_id
+            )
+        ),
+    }
 
 
 def cancellation_reason(assignment: Assignment) -> str:

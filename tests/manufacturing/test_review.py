@@ -232,11 +232,13 @@ def test_a_closed_assignment_opens_read_only_for_its_assessor_and_changes_nothin
     # read-only: no form of the assessor's (overrides, comments, return, approval) on the page
     for action in ("/override/", "/comments/", "/return/", "/approve/"):
         assert action not in html, action
+    # the assessor's access to the enterprise's schema ended with the assignment: the page shows the
+    # public record (state, public audit rows, the verified result), never the enterprise's answers
+    assert 'id="history"' in html and 'id="q-network"' not in html
     if closed == "approved":
-        assert 'id="history"' in html and 'id="q-network"' in html  # their own work, in full
+        assert 'id="verified-result"' in html
     else:
-        assert "reassigning to a colleague" in banner  # why, and nothing of the enterprise's answers
-        assert 'id="q-network"' not in html and 'id="history"' not in html
+        assert "reassigning to a colleague" in banner  # why
     # every change and the evidence stay closed to them
     for method, url, data in _routes(assignment.pk, evidence.pk)[1:]:
         assert getattr(client, method)(url, data).status_code == 404, url
@@ -812,7 +814,9 @@ def test_the_history_reads_as_sentences_in_the_page_language_never_json_or_codes
     history = chinese.content.decode().split('id="history"', 1)[1]
     assert "状态：草稿 → 已提交，评分中" in history
     assert "总分 100.0 → 92.0，等级 L4" in history
-    assert "答案：" in history and "→ 无" in history
+    # closed, the page reads the public record only: the override's values stay in the workspace
+    assert "答案：" not in history and "no network seen on site" not in history
+    assert "具体内容保存在企业工作台中" in history
 
 
 def test_unknown_keys_fall_back_to_labelled_sentences_never_json():
