@@ -9,5 +9,9 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", include("tenants.urls_common")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("portal/favicon.svg"), permanent=True), name="favicon"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("portal/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
 ]
