@@ -23,7 +23,7 @@ onReady(() => {
     nav.classList.toggle("open", open);
   };
   toggle.addEventListener("click", () => set(toggle.getAttribute("aria-expanded") !== "true"));
-  nav.addEventListener("keydown", (event) => {
+  document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
       set(false);
       toggle.focus();
