@@ -450,6 +450,15 @@ DEMO_SITE_FACTS = {
 }
 
 
+def with_demo_site_facts(env: dict[str, str]) -> dict[str, str]:
+    """`env` with the demo site facts for those the environment leaves unset or empty. Settings are
+    not data: they are empty by default, and only `make run` (this demo run) fills them in."""
+    return {
+        **env,
+        **{name: value for name, value in DEMO_SITE_FACTS.items() if not env.get(name, "").strip()},
+    }
+
+
 def cmd_run() -> int:
     port = os.environ.get("PORT", "8000")
     domain = os.environ.get("PORTAL_DOMAIN", "localhost")
@@ -463,9 +472,7 @@ def cmd_run() -> int:
     (VAR / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when STATIC_ROOT is missing
     with Services("run") as services:
         env = {**services.env, "PORT": port, "PORTAL_DOMAIN": domain, "PYTHONUNBUFFERED": "1"}
-        # Settings are not data: the footer's facts are empty by default, and only this demo run fills
-        # in what the environment leaves unset.
-        env.update({name: value for name, value in DEMO_SITE_FACTS.items() if not env.get(name)})
+        env = with_demo_site_facts(env)
         logins_file = VAR / "run" / "logins.json"
         say("setting up the database (migrations, template schema, reference and demo data)")
         try:
