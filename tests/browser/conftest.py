@@ -306,4 +306,5 @@ class DemoSite:
             self._states[role] = context.storage_state()
             context.close()
         state = self._states.get(role)
-        return browser.new_context(locale="zh-CN", viewport=viewport, storage_state=state, **kwargs)
+        kwargs.setdefault("locale", "zh-CN")
+        return browser.new_context(viewport=viewport, storage_state=state, **kwargs)

@@ -80,9 +80,10 @@ def test_main_page_has_no_serious_accessibility_violation(browser, demo_site, ro
     assert not found, "\n".join(found)
 
 
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
 @pytest.mark.parametrize("role", list(MAIN_PAGES))
-def test_no_main_page_is_wider_than_a_phone(browser, demo_site, role):
-    context = demo_site.context(browser, role, viewport=PHONE)
+def test_no_main_page_is_wider_than_a_phone(browser, demo_site, role, locale):
+    context = demo_site.context(browser, role, viewport=PHONE, locale=locale)
     page = context.new_page()
     too_wide = {}
     for path, follow in MAIN_PAGES[role]:
@@ -152,6 +153,8 @@ def test_the_phone_menu_opens_and_closes_and_shows_without_javascript(browser, d
     page.goto(demo_site.public + "/reports/")
     expect(page.locator("[data-menu-toggle]")).to_be_hidden()
     expect(page.locator("nav#topnav").get_by_role("link", name="区域报表")).to_be_visible()
+    # the section the page belongs to is marked in the nav
+    expect(page.locator("nav#topnav a[aria-current=page]")).to_have_text("区域报表")
     context.close()
 
     # Without JavaScript the phone shows the nav itself, and no button that would do nothing.

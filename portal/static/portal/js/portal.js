@@ -14,6 +14,15 @@ function onReady(fn) {
 // The phone menu: the top bar's button (hidden without JavaScript, where the nav simply shows)
 // opens and closes the nav; Escape closes it and gives the focus back to the button.
 onReady(() => {
+  // The nav link of the section the page belongs to is marked (the longest matching path wins).
+  const links = [...document.querySelectorAll("nav.topnav > a[href]")].filter(
+    (a) => a.origin === location.origin && a.pathname !== "/" && location.pathname.startsWith(a.pathname),
+  );
+  links.sort((a, b) => b.pathname.length - a.pathname.length);
+  if (links.length && !document.querySelector("nav.topnav [aria-current='page']")) {
+    links[0].setAttribute("aria-current", "page");
+  }
+
   const toggle = document.querySelector("[data-menu-toggle]");
   const nav = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
   if (!nav) return;
