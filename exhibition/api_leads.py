@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core.api import ApplicationError, form_data, json_body, page_of, paginated
 from exhibition import leads
 from exhibition.api import LEAD_ID, SLOT_ID, TAGS, readers_and_members
+from exhibition.hall.models import MeetingSlot
 from exhibition.models import Lead
 from tenants.members.models import Role
 from tenants.permissions import role_at_least
@@ -104,6 +105,12 @@ class OwnSlotOutput(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancel_message = serializers.CharField()
+    mode = serializers.ChoiceField(
+        choices=MeetingSlot.Mode.choices,
+        help_text="How the meeting is held: online (at `link`), booth (on site at the booth), address.",
+    )
+    link = serializers.CharField(help_text="The online meeting's link (mode online), else empty.")
+    address = serializers.CharField(help_text="Where the meeting is held (mode address), else empty.")
     booking = serializers.SerializerMethodField()
 
     def get_booking(self, slot) -> dict | None:
@@ -126,7 +133,11 @@ def _slots(request):
 
 class SlotListApi(APIView):
     """GET the slots still to come, with their bookings; POST {starts_at (Beijing time unless an
-    offset is given), minutes: 15|30|45|60|90, count: 1-8} offers consecutive slots."""
+    offset is given), minutes: 15|30|45|60|90, count: 1-8, mode: online|booth|address, link, address}
+    offers consecutive slots, all held the same way (mode booth unless given): `link` (http or
+    https) is required for an online meeting, `address` for one at an address; what the mode does
+    not need is dropped. The buyer sees the mode and address with the free slot, and the link
+    once they have booked it."""
 
     def get_permissions(self):
         return readers_and_members(self)
@@ -142,6 +153,9 @@ class SlotListApi(APIView):
                 "starts_at": serializers.DateTimeField(),
                 "minutes": serializers.IntegerField(),
                 "count": serializers.IntegerField(required=False),
+                "mode": serializers.ChoiceField(choices=MeetingSlot.Mode.choices, required=False),
+                "link": serializers.URLField(required=False),
+                "address": serializers.CharField(required=False),
             },
         ),
         responses={201: OwnSlotOutput(many=True)},
@@ -152,6 +166,7 @@ class SlotListApi(APIView):
 
         data, errors = form_data(request.data, meetings.SlotForm)
         data.setdefault("count", "1")
+        data.setdefault("mode", MeetingSlot.Mode.BOOTH)
         form = meetings.SlotForm(data)
         if errors or not form.is_valid():
             return Response(errors or form.errors, status=status.HTTP_400_BAD_REQUEST)

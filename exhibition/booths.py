@@ -42,6 +42,7 @@ class BoothForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.filter(exhibition_id=self.instance.exhibition_id)
+        self.fields["section"].label = _("Section")  # 展区 (the model field's "section" reads 门类)
         self.fields["featured"].queryset = Product.objects.order_by("name_zh", "pk")
         self.arranged = (
             {f.product_id: f.position + 1 for f in FeaturedProduct.objects.filter(booth=self.instance)}

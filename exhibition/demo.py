@@ -17,6 +17,11 @@ from exhibition.hall.publishing import listing_publish
 from exhibition.models import Booth, Product
 from tenants.models import Enterprise, Industry
 
+# The demo's meeting slots: in the morning online, in the afternoon at the enterprise (demo values).
+SLOT_PLACES = {
+    10: {"mode": "online", "link": "https://meeting.example.com/jjj-demo"},
+    14: {"mode": "address", "address": "北京经济技术开发区科创十三街 18 号 2 号楼接待室（演示）"},
+}
 EXHIBITION = ("京津冀智能制造线上博览会（演示）", "Jingjinji Smart Manufacturing Online Expo (demo)")
 THEME = (
     "聚焦智能装备、新能源汽车零部件与工业软件，线上展示、询盘与洽谈。",
@@ -156,9 +161,9 @@ def demo_exhibition_ensure(*, admin, buyer) -> None:
     tenant = beijing.tenant
     if not MeetingSlot.objects.filter(tenant=tenant, starts_at__gt=timezone.now()).exists():
         day = timezone.localdate() + datetime.timedelta(days=2)
-        for hour in (10, 14):
+        for hour, place in SLOT_PLACES.items():
             form = meetings.SlotForm(
-                {"starts_at": f"{day.isoformat()}T{hour:02d}:00", "minutes": "30", "count": "4"}
+                {"starts_at": f"{day.isoformat()}T{hour:02d}:00", "minutes": "30", "count": "4", **place}
             )
             if form.is_valid():
                 meetings.slots_add(tenant=tenant, form=form)

@@ -153,11 +153,17 @@ def booth_edit(request, booth_id):
                 request, _("Booth saved. The hall shows it as last published until you publish again.")
             )
             return redirect("exhibition-booth", booth_id=booth.pk)
+    from exhibition.hall.policy import visible_listings
+    from tenants.registration import public_url
+
     listing = BoothListing.objects.filter(tenant=enterprise, booth_id=booth.pk).first()
+    # The booth's page in the public hall, once the worker's copy is there (not before: it would 404).
+    visible = listing is not None and visible_listings().filter(pk=listing.pk).exists()
+    hall_url = public_url(f"/hall/booths/{listing.pk}/") if visible else ""
     return render(
         request,
         "exhibition/booth_form.html",
-        {"booth": booth, "form": form, "listing": listing, "can_edit": can_edit},
+        {"booth": booth, "form": form, "listing": listing, "can_edit": can_edit, "hall_url": hall_url},
         status=400 if form.errors else 200,
     )
 

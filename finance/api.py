@@ -20,6 +20,9 @@ from tenants.members.models import Role
 from tenants.permissions import IsHostMember, role_at_least
 
 TAGS = ["financial"]
+# The API speaks yuan (CNY, two decimals), as it always has; the pages show and take 万元 (CNY 10,000).
+YUAN = "CNY (yuan), two decimals; the pages show this amount in CNY 10,000 (万元)"
+STATEMENT_MONEY = ("revenue", "operating_cost", "net_profit", "total_assets", "total_liabilities", "rd_spend")
 REQUEST_ID = OpenApiParameter("request_id", int, OpenApiParameter.PATH)
 
 
@@ -27,6 +30,9 @@ class StatementOutput(serializers.ModelSerializer):
     class Meta:
         model = FinancialStatement
         fields = [*StatementForm.Meta.fields, "updated_at"]
+        extra_kwargs = {name: {"help_text": YUAN} for name in STATEMENT_MONEY} | {
+            "net_profit": {"help_text": f"{YUAN}; negative for a loss"}
+        }
 
 
 class ProfileYearOutput(serializers.Serializer):
@@ -54,6 +60,7 @@ class RequestOutput(serializers.ModelSerializer):
             "submitted_at",
             "withdrawn_at",
         ]
+        extra_kwargs = {"amount": {"help_text": f"the amount asked, {YUAN}"}}
 
 
 class CheckOutput(serializers.Serializer):
@@ -82,7 +89,9 @@ class RequestApplicationOutput(serializers.Serializer):
     status = serializers.CharField()
     shared = serializers.ListField(child=serializers.CharField())
     message = serializers.CharField()
-    approved_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    approved_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, help_text=f"the amount approved, {YUAN}"
+    )
     approved_rate = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     approved_term = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()

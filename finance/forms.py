@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import FinancialStatement, FinancingRequest
+from finance.money import WanYuanField, WanYuanFormMixin
 
 # Beyond these a figure is a typing slip, not a manufacturer (the largest report about CNY 3 trillion).
 AMOUNT_CAP = Decimal("10000000000000")  # CNY 10 trillion
@@ -24,7 +25,7 @@ def _money(label, *, negative=False, cap=AMOUNT_CAP):
         max_value=cap,
         error_messages={
             "min_value": _("This amount cannot be negative."),
-            "max_value": _("This amount is beyond any manufacturer's; check the number of digits."),
+            "max_value": _("This amount is far too large for a manufacturer; check the number of digits."),
         },
     )
 
@@ -58,7 +59,9 @@ class StatementForm(forms.ModelForm):
             raise forms.ValidationError(_("A statement cannot be for a year in the future."), code="future")
         if year < FIRST_YEAR:
             raise forms.ValidationError(
-                _("Statements from %(first)s on only."), code="old", params={"first": FIRST_YEAR}
+                _("Statements can be entered for %(first)s and later years only."),
+                code="old",
+                params={"first": FIRST_YEAR},
             )
         return year
 
@@ -84,7 +87,7 @@ class RequestForm(forms.ModelForm):
         max_value=TERM_MAX,
         error_messages={"max_value": _("A term is at most 360 months (30 years).")},
     )
-    wanted_by = forms.DateField(label=_("Wanted by"), widget=forms.DateInput(attrs={"type": "date"}))
+    wanted_by = forms.DateField(label=_("Needed by"), widget=forms.DateInput(attrs={"type": "date"}))
 
     class Meta:
         model = FinancingRequest
@@ -94,7 +97,7 @@ class RequestForm(forms.ModelForm):
     def clean_wanted_by(self):
         wanted = self.cleaned_data["wanted_by"]
         if wanted < timezone.localdate():
-            raise forms.ValidationError(_("The date the money is wanted by has passed."), code="past")
+            raise forms.ValidationError(_("The date the money is needed by has passed."), code="past")
         return wanted
 
     def clean_note(self):
@@ -102,3 +105,30 @@ class RequestForm(forms.ModelForm):
         if len(note) > 2000:
             raise forms.ValidationError(_("The note is too long (2,000 characters at most)."), code="long")
         return note
+
+
+# --- the pages' forms: amounts typed in 万元, cleaned to yuan (finance.money) --------------------------
+# The API and the demo data keep the forms above, in yuan (backwards compatible).
+
+WAN_HELP = _("In CNY 10,000 (万元); decimals allowed, e.g. 12.5 is CNY 125,000.")
+
+
+def _wan(label, *, negative=False, cap=AMOUNT_CAP, min_yuan=None, help_text=WAN_HELP):
+    return WanYuanField(label=label, negative=negative, min_yuan=min_yuan, max_yuan=cap, help_text=help_text)
+
+
+class StatementPageForm(WanYuanFormMixin, StatementForm):
+    revenue = _wan(_("Revenue (CNY 10,000)"))
+    operating_cost = _wan(_("Operating cost (CNY 10,000)"))
+    net_profit = _wan(
+        _("Net profit (CNY 10,000)"),
+        negative=True,
+        help_text=_("In CNY 10,000 (万元); negative for a loss, e.g. -35.2."),
+    )
+    total_assets = _wan(_("Total assets (CNY 10,000)"))
+    total_liabilities = _wan(_("Total liabilities (CNY 10,000)"))
+    rd_spend = _wan(_("R&D spending (CNY 10,000)"))
+
+
+class RequestPageForm(WanYuanFormMixin, RequestForm):
+    amount = _wan(_("Amount (CNY 10,000)"), cap=REQUEST_CAP, min_yuan=Decimal("1"))

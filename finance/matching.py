@@ -67,25 +67,31 @@ class Match:
         return any(c.ok for c in self.checks if c.key == "purpose")
 
 
-def _yuan(value: Decimal) -> str:
-    return f"{value:,.0f}"
+def _wan(yuan: Decimal) -> str:
+    """Yuan as 万元, the unit people read (no trailing zeros): 125000 -> "12.5"."""
+    text = f"{Decimal(yuan) / 10_000:,.4f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
-def _level(level: int | None, zh: bool) -> str:
-    if not level:
-        return "无已核验等级" if zh else "no verified level"
-    return f"L{level}"
+def _level_text(required: int, level: int | None, zh: bool) -> str:
+    if zh:
+        have = f"您的企业当前为 L{level}" if level else "您的企业尚无已核验等级"
+        return f"要求已核验等级不低于 L{required}，{have}"
+    have = f"yours is L{level}" if level else "you have no verified level yet"
+    return f"verified level L{required} or higher required; {have}"
 
 
 def checks(need: Need, offer: Offer) -> list[Check]:
     out = []
     ok = offer.amount_min <= need.amount <= offer.amount_max
-    span = {
-        "zh": f"{_yuan(offer.amount_min)}–{_yuan(offer.amount_max)} 元",
-        "en": f"CNY {_yuan(offer.amount_min)}–{_yuan(offer.amount_max)}",
-    }
+    low, high = _wan(offer.amount_min), _wan(offer.amount_max)
     out.append(
-        Check("amount", ok, True, {"zh": f"金额在 {span['zh']} 之间", "en": f"amount within {span['en']}"})
+        Check(
+            "amount",
+            ok,
+            True,
+            {"zh": f"金额须在 {low}–{high} 万元之间", "en": f"amount within {low}–{high} (CNY 10,000)"},
+        )
     )
     ok = offer.term_min <= need.term_months <= offer.term_max
     out.append(
@@ -94,7 +100,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
             ok,
             True,
             {
-                "zh": f"期限在 {offer.term_min}–{offer.term_max} 个月之间",
+                "zh": f"期限须在 {offer.term_min}–{offer.term_max} 个月之间",
                 "en": f"term within {offer.term_min}–{offer.term_max} months",
             },
         )
@@ -106,7 +112,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
             ok,
             True,
             {
-                "zh": "所在城市可申请" if ok else "所在城市不在适用范围内",
+                "zh": "所在城市符合要求" if ok else "所在城市不在适用范围内",
                 "en": "city eligible" if ok else "city not eligible",
             },
         )
@@ -118,7 +124,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
             ok,
             True,
             {
-                "zh": "所属行业可申请" if ok else "所属行业不在适用范围内",
+                "zh": "所属行业符合要求" if ok else "所属行业不在适用范围内",
                 "en": "industry eligible" if ok else "industry not eligible",
             },
         )
@@ -131,9 +137,8 @@ def checks(need: Need, offer: Offer) -> list[Check]:
                 ok,
                 True,
                 {
-                    "zh": f"要求已核验成熟度 L{offer.min_level}，您为{_level(need.verified_level, True)}",
-                    "en": f"verified maturity L{offer.min_level} required, you have "
-                    f"{_level(need.verified_level, False)}",
+                    "zh": _level_text(offer.min_level, need.verified_level, True),
+                    "en": _level_text(offer.min_level, need.verified_level, False),
                 },
             )
         )
@@ -158,7 +163,7 @@ def checks(need: Need, offer: Offer) -> list[Check]:
                 ok,
                 False,
                 {
-                    "zh": "产品面向您的资金用途" if ok else "产品并非专门面向该用途",
+                    "zh": "产品适用于您的资金用途" if ok else "产品并非专门针对该资金用途",
                     "en": "meant for your purpose" if ok else "not specifically meant for this purpose",
                 },
             )

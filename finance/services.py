@@ -73,7 +73,7 @@ def request_submit(*, request_id, enterprise) -> FinancingRequest:
             params={"status": FinancingRequest.Status(request.status).label},
         )
     if request.wanted_by < timezone.localdate():
-        raise ApplicationError(_("The date the money is wanted by has passed; change it first."))
+        raise ApplicationError(_("The date the money is needed by has passed; change it first."))
     request.status = FinancingRequest.Status.SUBMITTED
     request.submitted_at = timezone.now()
     request.save(update_fields=["status", "submitted_at", "updated_at"])

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
 from finance import selectors, services
-from finance.forms import RequestForm, StatementForm
+from finance.forms import RequestPageForm, StatementPageForm
 from finance.lending import selectors as lending_selectors
 from finance.lending import services as lending
 from finance.lending.models import Application
@@ -39,7 +39,7 @@ def overview(request):
 def statement_edit(request, year=None):
     roles.host_member_or_404(request, Role.MEMBER)
     statement = get_object_or_404(FinancialStatement, year=year) if year is not None else None
-    form = StatementForm(request.POST or None, instance=statement)
+    form = StatementPageForm(request.POST or None, instance=statement)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.statement_save(form=form, user=request.user)
@@ -68,7 +68,7 @@ def statement_delete(request, year):
 @login_required
 def request_new(request):
     roles.host_member_or_404(request, Role.MEMBER)
-    form = RequestForm(request.POST or None)
+    form = RequestPageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = services.request_save(form=form, user=request.user)
         messages.success(request, _("Draft saved. Submit it to see the matching loan products."))
@@ -86,7 +86,7 @@ def request_detail(request, request_id):
         messages.error(request, _("Only a draft can be changed."))
         return redirect("finance-request", request_id=financing.pk)
     if financing.status == FinancingRequest.Status.DRAFT and can_edit:
-        form = RequestForm(request.POST or None, instance=financing)
+        form = RequestPageForm(request.POST or None, instance=financing)
         if request.method == "POST" and form.is_valid():
             try:
                 services.request_save(form=form, user=request.user)
@@ -99,6 +99,8 @@ def request_detail(request, request_id):
         lending_selectors.applications_of_request(enterprise=enterprise, request_id=financing.pk)
     )
     applied = {a.product_id for a in applications if a.status in ("submitted", "info_requested", "approved")}
+    # what withdrawing also withdraws: the confirmation names the number
+    open_count = sum(a.status in Application.OPEN for a in applications)
     matches = (
         selectors.matches(financing, enterprise)
         if financing.status == FinancingRequest.Status.SUBMITTED
@@ -113,6 +115,7 @@ def request_detail(request, request_id):
             "matches": matches,
             "applied": applied,
             "applications": applications,
+            "open_count": open_count,
             "can_edit": can_edit,
             "can_apply": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.ADMIN),
             "shares": OPTIONAL_SHARES,
@@ -139,7 +142,7 @@ def request_submit(request, request_id):
     def submit():
         services.request_submit(request_id=request_id, enterprise=enterprise)
         messages.success(
-            request, _("Request submitted. The loan products are ranked below by how well they fit.")
+            request, _("Financing need submitted. The loan products below are ranked by how well they fit.")
         )
 
     return _act(request, request_id, submit)
@@ -153,7 +156,7 @@ def request_withdraw(request, request_id):
 
     def withdraw():
         services.request_withdraw(request_id=request_id, enterprise=enterprise, user=request.user)
-        messages.success(request, _("Request withdrawn, with its open applications."))
+        messages.success(request, _("Financing need withdrawn, with its open applications."))
 
     return _act(request, request_id, withdraw)
 

@@ -1,7 +1,7 @@
 """Who may read what of an enterprise's assessments, as one named rule each, so the enterprise's
 pages, its API and the assessor's workbench ask the same question and cannot drift apart."""
 
-from core.roles import is_assessor
+from core.roles import is_assessor, is_regional_admin
 from manufacturing.review.models import Assignment
 from tenants.roles import role_of
 
@@ -29,3 +29,14 @@ def evidence_readable_by(*, user, enterprise, assessment_id: int) -> bool:
             case__assessment_id=assessment_id,
         ).exists()
     )
+
+
+def framework_notes_visible_to(user) -> bool:
+    """Whether `user` reads the platform's own remarks in a framework definition (its `notes` and a
+    question's `note`: uncertainties, provisional values awaiting the official text). They help the
+    people who check and run assessments weigh an answer; an enterprise answering reads the
+    question's help only, so a remark about the platform's sources never reads as part of the
+    question. Assessors, regional admins and the platform's operators (staff)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff or is_assessor(user) or is_regional_admin(user))

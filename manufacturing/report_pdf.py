@@ -4,10 +4,15 @@ Font: WenQuanYi Micro Hei (TrueType outlines, Chinese plus Latin, in the `papera
 embeds only the glyphs used (Identity-H, /FontFile2), so Chinese renders where no CJK font is installed and
 text extracts cleanly; Noto Sans SC (CFF) also rendered, but fpdf2 encodes CID-keyed CFF through a custom
 CMap that pypdf misreads. One face for both languages; it has no bold, so headings get a faux bold.
+
+The report's number, its validity and a QR code (segno, drawn as a PNG) of its public verification
+page close the report (manufacturing/review/verification.py); a report without a number has neither.
+The assessor is named, never identified by email: the data carries a name or nothing.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import unicodedata
 from collections.abc import Iterator
@@ -17,6 +22,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import segno
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableBordersLayout, TextMode, WrapMode, XPos, YPos
 
@@ -60,7 +66,13 @@ LABELS: dict[str, dict[str, str]] = {
         "no_percentile": "同行百分位暂不可用（同类企业样本不足或尚未计算）。",
         "signoff": "审核信息",
         "assessor": "评估专家",
+        "assessor_unnamed": "平台评估员",
         "approved_at": "核定日期",
+        "report_number": "报告编号",
+        "valid_until": "有效期至",
+        "validity_note": "如企业此后取得新的核定结果，本报告自新结果核定之日起失效。",
+        "verify_section": "真伪核验",
+        "verify_hint": "扫描二维码或访问以下网址，可核验本报告真伪及其有效状态：",
         "footer": "第 {page} 页 / 共 {pages} 页",
         "below_level_1": "未达一级",
         "level_n": "{n}级",
@@ -90,7 +102,15 @@ LABELS: dict[str, dict[str, str]] = {
         "or not computed yet).",
         "signoff": "Sign-off",
         "assessor": "Assessor",
+        "assessor_unnamed": "Platform assessor",
         "approved_at": "Approved on",
+        "report_number": "Report number",
+        "valid_until": "Valid until",
+        "validity_note": "A newer verified result of the enterprise supersedes this report from the day it "
+        "is approved.",
+        "verify_section": "Check this report",
+        "verify_hint": "Scan the QR code or open this address to check that this report is genuine and "
+        "still valid:",
         "footer": "Page {page} of {pages}",
         "below_level_1": "Below level 1",
         "level_n": "Level {n}",
@@ -106,6 +126,18 @@ def font_path() -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{FONT_FILE} is missing from the {FONT_PACKAGE} package at {path}")
     return path
+
+
+def qr_code(url: str) -> segno.QRCode:
+    """The verification page's address as a QR code (error correction M: survives a smudged print)."""
+    return segno.make_qr(url, error="m", boost_error=False)
+
+
+def _qr_png(url: str) -> io.BytesIO:
+    out = io.BytesIO()
+    qr_code(url).save(out, kind="png", scale=8, border=2)
+    out.seek(0)
+    return out
 
 
 def render(report: dict, language: str) -> bytes:
@@ -331,6 +363,10 @@ class _Report(FPDF):
         if subtitle:
             self.ln(1)
             self._para(subtitle, size=10, color=MUTED)
+        number = _clean(self.data.get("report_number"), 40)
+        if number:
+            colon = "：" if self.language == "zh" else ": "
+            self._para(f"{self.t['report_number']}{colon}{number}", size=10, color=MUTED)
         self.set_draw_color(*ACCENT)
         self.set_line_width(0.8)
         self.line(self.l_margin, self.get_y() + 2, self.w - self.r_margin, self.get_y() + 2)
@@ -500,5 +536,54 @@ class _Report(FPDF):
 
     def _signoff(self) -> None:
         self._heading(self.t["signoff"])
-        self._field(self.t["assessor"], (_clean(self.data.get("assessor")), INK))
+        number = _clean(self.data.get("report_number"), 40)
+        if number:
+            self._field(self.t["report_number"], (number, INK))
+        assessor = _clean(self.data.get("assessor"), 100) or self.t["assessor_unnamed"]
+        self._field(self.t["assessor"], (assessor, INK))
         self._field(self.t["approved_at"], (_clean(self.data.get("approved_at"), 40), INK))
+        valid_until = _clean(self.data.get("valid_until"), 40)
+        if valid_until:
+            self._field(self.t["valid_until"], (valid_until, INK), (self.t["validity_note"], MUTED))
+        self._verification()
+
+    QR_SIZE = 30.0  # mm: scans from a phone held at reading distance
+
+    def _verification(self) -> None:
+        """The QR code of the public verification page, with its address written out beside it."""
+        url = _clean(self.data.get("verify_url"), 200)
+        if not url:
+            return
+        if self.will_page_break(self.QR_SIZE + 20):
+            self.add_page()
+        self._heading(self.t["verify_section"])
+        y = self.get_y()
+        self.image(_qr_png(url), x=self.l_margin, y=y, w=self.QR_SIZE, h=self.QR_SIZE)
+        text_x = self.l_margin + self.QR_SIZE + 5
+        self.set_xy(text_x, y + 3)
+        self.set_font(FONT, size=9.5)
+        self.set_text_color(*MUTED)
+        width = self.w - self.r_margin - text_x
+        self.multi_cell(
+            width,
+            5,
+            self.t["verify_hint"],
+            wrapmode=WrapMode.CHAR if self.language == "zh" else WrapMode.WORD,
+            align=Align.L,
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+        )
+        self.set_x(text_x)
+        self.set_text_color(*ACCENT)
+        self.multi_cell(
+            width,
+            5,
+            url,
+            wrapmode=WrapMode.CHAR,
+            align=Align.L,
+            link=url,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        self.set_text_color(*INK)
+        self.set_y(max(self.get_y(), y + self.QR_SIZE + 2))

@@ -223,6 +223,16 @@ def question_percent(question: dict, answer: dict | None) -> float:
     return float(band_pick(question, band_ratio(question, answer["inputs"]))["score"])
 
 
+def evidence_needed(question: dict, answer: dict | None) -> bool:
+    """Whether the framework asks for evidence of this answer: the question names a threshold
+    (`evidence.required_from_score`) and the answer earns at least that percent of its points. The
+    one rule: submitting refuses an answer it names without a file, and the wizard shows it."""
+    threshold = (question.get("evidence") or {}).get("required_from_score")
+    if threshold is None or not answer:
+        return False
+    return question_percent(question, answer) >= threshold
+
+
 def _level_check(
     rule: dict, total: float, scene_levels: dict[str, int], scenes: dict[str, dict]
 ) -> list[dict]:

@@ -81,6 +81,40 @@ def scoring_state(*, assessment: Assessment, enterprise) -> str | None:
     return "stalled" if resends is not None and resends >= settings.OUTBOX_MAX_RESENDS else "delayed"
 
 
+def verification_state(*, assessment: Assessment, enterprise) -> dict | None:
+    """Where the verification of a scored assessment stands, as its enterprise is told, read from
+    the review's public rows (read-only): {"state", "since"}, state one of
+    "waiting"    scored, in the regional admins' index, no assessor assigned yet;
+    "checking"   an assessor is assigned and checking it (since: when assigned);
+    "returned"   the assessor returned it for changes;
+    "publishing" approved, the verified result is being published;
+    "verified"   done (since: when verified).
+    None before scoring (a draft, or submitted and being scored)."""
+    from manufacturing.review.models import Assignment
+
+    status = assessment.status
+    if status == Assessment.Status.SCORED:
+        assignment = (
+            Assignment.objects.filter(
+                case__tenant=enterprise,
+                case__assessment_id=assessment.pk,
+                status=Assignment.Status.OPEN,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if assignment is None:
+            return {"state": "waiting", "since": assessment.scored_at}
+        return {"state": "checking", "since": assignment.created_at}
+    if status == Assessment.Status.RETURNED:
+        return {"state": "returned", "since": None}
+    if status == Assessment.Status.VERIFYING:
+        return {"state": "publishing", "since": None}
+    if status == Assessment.Status.VERIFIED:
+        return {"state": "verified", "since": assessment.verified_at}
+    return None
+
+
 def review_of(*, assessment: Assessment, enterprise) -> dict:
     """What the enterprise sees of the verification: the assessor's comments and reasons, and the
     history of its assessment (the audit rows from the public schema, with their private values
@@ -103,7 +137,8 @@ def review_of(*, assessment: Assessment, enterprise) -> dict:
 
 def report_data(*, assessment: Assessment, enterprise) -> dict:
     """The verified-result report's content (manufacturing.report_pdf renders it)."""
-    from manufacturing.review.models import AssessmentFact
+    from manufacturing.review import verification
+    from manufacturing.review.models import AssessmentFact, ReviewCase
 
     definition = assessment.framework.definition
     verified, own = assessment.verified_result, assessment.result
@@ -115,6 +150,12 @@ def report_data(*, assessment: Assessment, enterprise) -> dict:
         .first()
     )
     assessor = fact.assessor if fact and fact.assessor else None
+    approved_at = fact.approved_at if fact else assessment.verified_at
+    number = (
+        ReviewCase.objects.filter(tenant=enterprise, assessment_id=assessment.pk)
+        .values_list("report_number", flat=True)
+        .first()
+    )
     level_name = verified.get("level_name") or {}  # none below level 1: the PDF says so itself
     peer = verified.get("peer")
     return {
@@ -145,6 +186,10 @@ def report_data(*, assessment: Assessment, enterprise) -> dict:
         }
         if peer
         else None,
-        "assessor": f"{assessor.name} ({assessor.email})" if assessor else "—",
-        "approved_at": f"{(fact.approved_at if fact else assessment.verified_at):%Y-%m-%d}",
+        # The assessor's name only, never their email; the PDF prints a neutral "assessor" without one.
+        "assessor": (assessor.name or "").strip() if assessor else "",
+        "approved_at": f"{timezone.localtime(approved_at):%Y-%m-%d}",
+        "valid_until": f"{verification.valid_until(approved_at):%Y-%m-%d}",
+        "report_number": number or "",
+        "verify_url": verification.verify_url(number) if number else "",
     }

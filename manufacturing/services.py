@@ -144,18 +144,15 @@ def evidence_add(*, enterprise, assessment: Assessment, question_key: str, uploa
 
 def evidence_missing(*, assessment: Assessment) -> list[str]:
     """Questions whose answer scores high enough that the framework asks for evidence
-    (`evidence.required_from_score`), and that have none attached yet."""
+    (scoring.evidence_needed), and that have none attached yet, in the framework's order."""
     definition = assessment.framework.definition
     answers = answers_of(assessment)
     attached = set(Evidence.objects.filter(assessment=assessment).values_list("question_key", flat=True))
-    missing = []
-    for key, question in scoring.index(definition).questions.items():
-        threshold = (question.get("evidence") or {}).get("required_from_score")
-        if threshold is None or key in attached or key not in answers:
-            continue
-        if scoring.question_percent(question, answers[key]) >= threshold:
-            missing.append(key)
-    return missing
+    return [
+        key
+        for key, question in scoring.index(definition).questions.items()
+        if key not in attached and scoring.evidence_needed(question, answers.get(key))
+    ]
 
 
 @transaction.atomic

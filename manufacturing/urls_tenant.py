@@ -79,6 +79,11 @@ pages = [
         manufacturing_views.assessment_report,
         name="assessment-report",
     ),
+    path(
+        "assessments/<int:assessment_id>/report/consent/",
+        manufacturing_views.assessment_report_consent,
+        name="assessment-report-consent",
+    ),
 ]
 
 urlpatterns = [*pages, *api_patterns]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,8 @@ from manufacturing import policy, scoring, selectors, services
 from manufacturing.answers import answer_from_form, answers_of
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment, Evidence
-from manufacturing.presenters import result_view
+from manufacturing.presenters import question_names, radar, radar_axes, result_view
+from manufacturing.review import verification
 from manufacturing.steps import steps
 from tenants import roles
 from tenants.access import current_enterprise
@@ -69,7 +71,19 @@ def assessment_list(request):
 def _progress(assessment) -> dict:
     progress = selectors.assessment_progress(assessment=assessment)
     progress["percent"] = round(100 * progress["answered"] / progress["total"]) if progress["total"] else 0
+    # The same rule submitting applies, so the count here is the one submitting would refuse.
+    progress["evidence_missing"] = len(services.evidence_missing(assessment=assessment))
     return progress
+
+
+def _evidence_needed(definition: dict, answers: dict) -> dict[str, bool]:
+    """Each question whose current answer needs evidence (scoring.evidence_needed, the rule
+    submitting applies)."""
+    return {
+        key: True
+        for key, question in scoring.index(definition).questions.items()
+        if scoring.evidence_needed(question, answers.get(key))
+    }
 
 
 @login_required
@@ -95,6 +109,7 @@ def assessment_step(request, assessment_id, step):
             # figures already given elsewhere (total equipment...) prefill the questions that ask again
             "known_inputs": {k: v for a in answers.values() for k, v in (a.get("inputs") or {}).items()},
             "evidence_by_question": _evidence_by_question(assessment),
+            "evidence_needed": _evidence_needed(assessment.framework.definition, answers),
             "progress": _progress(assessment),
             "can_edit": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER),
             "levels": range(0, 5),
@@ -127,10 +142,23 @@ def answer_save(request, assessment_id, key):
     except ApplicationError as exc:
         status, error = exc.status_code, exc.message
     # htmx swaps 2xx only; errors are shown with a 200 wrapper so the message reaches the page.
+    # The answer's evidence state comes along (swapped out of band), so the question says at once
+    # whether this answer needs a file.
+    definition = assessment.framework.definition
+    question = scoring.index(definition).questions.get(key)
+    needed = question is not None and scoring.evidence_needed(question, answers_of(assessment).get(key))
     return render(
         request,
         "manufacturing/_answer_state.html",
-        {"key": key, "error": error, "progress": _progress(assessment), "failed": status != 200},
+        {
+            "key": key,
+            "item": question,
+            "needed": needed,
+            "has_files": Evidence.objects.filter(assessment=assessment, question_key=key).exists(),
+            "error": error,
+            "progress": _progress(assessment),
+            "failed": status != 200,
+        },
         status=200 if request.headers.get("HX-Request") else status,
     )
 
@@ -157,10 +185,21 @@ def evidence_upload(request, assessment_id, key):
         except ApplicationError as exc:
             error = exc.message
     files = [e for e in selectors.evidence_list(assessment=assessment) if e["question"] == key]
+    question = scoring.index(assessment.framework.definition).questions.get(key)
     return render(
         request,
-        "manufacturing/_evidence.html",
-        {"assessment": assessment, "key": key, "files": files, "error": error, "can_edit": True},
+        "manufacturing/_evidence_response.html",
+        {
+            "assessment": assessment,
+            "key": key,
+            "item": question,
+            "needed": question is not None
+            and scoring.evidence_needed(question, answers_of(assessment).get(key)),
+            "files": files,
+            "error": error,
+            "can_edit": True,
+            "progress": _progress(assessment),
+        },
         status=200 if request.headers.get("HX-Request") or error is None else 400,
     )
 
@@ -186,20 +225,15 @@ def assessment_submit(request, assessment_id):
             error = exc.message
         else:
             return redirect("assessment-result", assessment_id=assessment.pk)
-    ix = scoring.index(definition)
-    labels = {
-        **{k: q["text"] for k, q in ix.questions.items()},
-        **{k: s["name"] for k, s in ix.scenes.items()},
-    }
-    labels.update({k: r["text"] for k, r in ix.requirements.items()})
+    pages = steps(definition)
     needing = services.evidence_missing(assessment=assessment)
     return render(
         request,
         "manufacturing/assessment_submit.html",
         {
             "assessment": assessment,
-            "missing": [labels.get(k, k) for k in missing],
-            "evidence_missing": [labels.get(k, k) for k in needing],
+            "missing": _where(pages, missing),
+            "evidence_missing": _where(pages, needing),
             "error": error,
             "progress": _progress(assessment),
             "steps": steps(definition),
@@ -208,24 +242,55 @@ def assessment_submit(request, assessment_id):
     )
 
 
+def _where(pages: list[dict], keys: list[str]) -> list[dict]:
+    """Questions by key as the submit page lists them: each text and the wizard page it is on, so
+    each links back to its question."""
+    found = {}
+    for number, page in enumerate(pages, start=1):
+        for group in page["groups"]:
+            for kind, item in group["items"]:
+                found[item["key"]] = {
+                    "key": item["key"],
+                    "text": item.get("text") or item.get("name"),
+                    "kind": kind,
+                    "step": number,
+                    "page": page["name"],
+                }
+    return [found[k] for k in keys if k in found]
+
+
 @login_required
 def assessment_result(request, assessment_id):
     enterprise, _role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
     definition = assessment.framework.definition
+    verified, own = assessment.verified_result, assessment.result
     context = {
         "assessment": assessment,
         "definition": definition,
-        "result": assessment.result,
+        "result": own,
         "scoring": selectors.scoring_state(assessment=assessment, enterprise=enterprise),
+        "verification": selectors.verification_state(assessment=assessment, enterprise=enterprise),
+        "question_names": question_names(definition),
         **selectors.review_of(assessment=assessment, enterprise=enterprise),
     }
-    if assessment.result:
-        context.update(result_view(definition, assessment.result))
-    verified = assessment.verified_result
-    if verified and assessment.result:
-        self_bars = result_view(definition, assessment.result)["bars"]
+    # The verified result, once there is one, is the headline: its score, level, chart and advice.
+    # The self-assessment stays beside it, labelled.
+    headline = verified or own
+    if headline:
+        context.update(result_view(definition, headline))
+        language = "zh" if (get_language() or "zh").startswith("zh") else "en"
+        axes = radar_axes(definition, headline)
+        own_axes = radar_axes(definition, own) if verified and own else None
+        context["headline"] = headline
+        context["radar"] = radar(axes, language, compared=own_axes)
+        context["radar_rows"] = list(zip(axes, own_axes or [None] * len(axes), strict=True))
+    if verified and own:
+        self_bars = result_view(definition, own)["bars"]
         context["comparison"] = list(zip(self_bars, result_view(definition, verified)["bars"], strict=True))
+        context["report_check"] = verification.of_assessment(
+            enterprise=enterprise, assessment_id=assessment.pk
+        )
     template = (
         "manufacturing/_result_body.html"
         if request.headers.get("HX-Request")
@@ -238,7 +303,6 @@ def assessment_result(request, assessment_id):
 def assessment_report(request, assessment_id):
     """The verified result as a PDF, in the page's language (or ?lang=zh / ?lang=en)."""
     from django.http import HttpResponse
-    from django.utils.translation import get_language
 
     from manufacturing import report_pdf
 
@@ -253,3 +317,23 @@ def assessment_report(request, assessment_id):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="assessment-{assessment.pk}-{language}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def assessment_report_consent(request, assessment_id):
+    """The enterprise's choice to name itself on its report's public verification page (admins)."""
+    from django.contrib import messages
+
+    enterprise, _role = roles.host_member_or_404(request, Role.ADMIN)
+    assessment = _load(assessment_id)
+    publish = request.POST.get("publish_name") == "1"
+    if not verification.publish_name_set(enterprise=enterprise, assessment_id=assessment.pk, publish=publish):
+        raise Http404
+    messages.success(
+        request,
+        _("The verification page now shows your enterprise's name.")
+        if publish
+        else _("The verification page no longer shows your enterprise's name, only its city."),
+    )
+    return redirect("assessment-result", assessment_id=assessment.pk)

@@ -16,7 +16,7 @@ def portal(request):
         site = "tenant"
     unread = 0
     user = getattr(request, "user", None)
-    if site == "public" and user is not None and user.is_authenticated:
+    if site != "unknown" and user is not None and user.is_authenticated:
         from core.models import Notice
 
         unread = Notice.objects.filter(user=user, read_at__isnull=True).count()

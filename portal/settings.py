@@ -199,6 +199,9 @@ RATE_LIMITS = {
     "token": env("TOKEN_RATE", "30/hour"),
     # Buyers' inquiries to booths, per address (per account: 5 an hour and 20 a day, always).
     "inquiry": env("INQUIRY_RATE", "30/hour"),
+    # Looking up a verified-report number on the public verification page and its API (every lookup
+    # counts, GETs too: the numbers must not be enumerable).
+    "verify": env("VERIFY_RATE", "60/hour"),
 }
 # django-ratelimit counts nothing when its counter vanished between its add and its increment (the
 # window ended that instant): let that request through rather than answer a stray 429.
@@ -206,6 +209,12 @@ RATELIMIT_FAIL_OPEN = True
 for _action, _rate in RATE_LIMITS.items():
     if not re.fullmatch(r"[1-9]\d*/\d*(s|sec|second|m|min|minute|h|hour|d|day)", _rate.strip()):
         raise ImproperlyConfigured(f"The rate {_rate!r} of {_action} must look like 20/hour or 5/10m")
+# A verified-assessment report is valid this many years from the day of its verification (to the
+# day before the same date, as certificates state it), unless a newer verified assessment of the
+# same framework supersedes it first (manufacturing/review/verification.py). Two years: banks and
+# buyers read a digitalization level older than that as out of date, and the MIIT programmes ask
+# enterprises to be assessed again within that time.
+VERIFIED_REPORT_VALID_YEARS = int(env("VERIFIED_REPORT_VALID_YEARS", "2"))
 # Signed invitation links and the one-time sign-in links between hosts expire.
 INVITATION_MAX_AGE_DAYS = 7
 # The outbox (core/outbox.py): background work still undone this long after its last send (a lost

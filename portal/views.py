@@ -17,10 +17,16 @@ from worker import status
 
 
 def home(request):
+    from portal.next_steps import public_steps
+
     return render(
         request,
         "portal/home.html",
-        {"cities": selectors.report_city_list(), "industry_count": selectors.industry_list().count()},
+        {
+            "cities": selectors.report_city_list(),
+            "industry_count": selectors.industry_list().count(),
+            "steps": public_steps(request.user),
+        },
     )
 
 

@@ -253,8 +253,10 @@ class Financing:
 
 def financing_by_city(filters: Filters) -> dict[str, Financing]:
     """Flows within the period, from the published financing facts and the approved applications
-    (both public rows; a request withdrawn later still counts as demand expressed)."""
+    (both public rows). Only live needs count: a request withdrawn since (its fact republished with
+    the withdrawn status) leaves the figures; a loan approved before it was withdrawn stays approved."""
     from finance.lending.models import Application, FinancingFact
+    from finance.models import FinancingRequest
 
     start, end = quarter_start(filters.since), quarter_start(filters.until + 1)
     codes = [city.code for city in filters.cities]
@@ -267,6 +269,7 @@ def financing_by_city(filters: Filters) -> dict[str, Financing]:
     asked = (
         FinancingFact.objects.using(read_alias())
         .filter(scope, submitted_at__gte=start, submitted_at__lt=end)
+        .filter(status=FinancingRequest.Status.SUBMITTED)
         .values("city_id")
         .annotate(n=Count("pk"), amount=Sum("amount"))
     )

@@ -106,7 +106,7 @@ def dashboard_tables(report: dict) -> list[Table]:
         _("Financing in the period"),
         [
             _("City"),
-            _("Financing requests"),
+            _("Financing needs"),
             _("Amount requested (CNY 10,000)"),
             _("Loans approved"),
             _("Amount approved (CNY 10,000)"),
@@ -131,7 +131,7 @@ def dashboard_tables(report: dict) -> list[Table]:
             _("City"),
             _("Booths registered"),
             _("Booths in the hall"),
-            _("Exhibitions"),
+            _("Exhibitions with booths"),
             _("Buyer inquiries"),
             _("Meetings booked"),
         ],

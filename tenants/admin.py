@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import Domain, Enterprise, Industry, Region, User
+from tenants.models import Domain, Enterprise, Industry, LegalConsent, LegalDocument, Region, User
 
 
 @admin.register(User)
@@ -77,6 +77,52 @@ class IndustryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # enterprise schemas point at industry divisions (tenants/public_refs.py)
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(admin.ModelAdmin):
+    """The user agreement and the privacy policy. A new version is a new row (it
+    is added with the next version number); a version someone has consented to can no longer be
+    changed or deleted, so each consent names the exact text that was shown."""
+
+    list_display = ["kind", "version", "title_zh", "effective_on", "created_at"]
+    list_filter = ["kind"]
+    fields = ["kind", "version", "effective_on", "title_zh", "title_en", "body_zh", "body_en"]
+
+    def _consented(self, obj) -> bool:
+        return obj is not None and obj.pk is not None and obj.consents.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if self._consented(obj) else []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not self._consented(obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        kind = initial.get("kind") or LegalDocument.Kind.TERMS
+        last = LegalDocument.objects.filter(kind=kind).order_by("-version").first()
+        initial.setdefault("version", (last.version + 1) if last else 1)
+        return initial
+
+
+@admin.register(LegalConsent)
+class LegalConsentAdmin(admin.ModelAdmin):
+    """Consents are evidence: read only."""
+
+    list_display = ["user", "document", "accepted_at", "ip", "enterprise"]
+    list_filter = ["document"]
+    search_fields = ["user__email"]
+    readonly_fields = ["user", "document", "accepted_at", "ip", "enterprise"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 admin.site.site_header = _("Jingjinji Industrial Cloud Portal administration")

@@ -65,6 +65,36 @@ def normalise_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+class DistrictSelect(forms.Select):
+    """The districts grouped by their city (without JavaScript too), each option carrying its city's
+    code in `data-city` for tenants/static/tenants/js/register.js, which shows only the chosen
+    city's districts."""
+
+    def __init__(self, *args, city_of: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city_of = city_of or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        city = self.city_of.get(str(getattr(value, "value", value)))
+        if city:
+            option["attrs"]["data-city"] = city
+        return option
+
+
+def district_choices(cities) -> tuple[list, dict]:
+    """(grouped choices, district code → city code) for the report cities' districts."""
+    cities = list(cities)
+    districts = Region.objects.filter(level=Region.Level.DISTRICT, parent__in=cities).order_by("code")
+    by_city: dict[str, list] = {}
+    for district in districts:
+        by_city.setdefault(district.parent_id, []).append((district.code, str(district)))
+    choices = [("", "---------")]
+    choices += [(str(city), by_city[city.code]) for city in cities if city.code in by_city]
+    city_of = {code: city for city, rows in by_city.items() for code, _label in rows}
+    return choices, city_of
+
+
 class RegistrationForm(forms.Form):
     """The one validator of a registration, for the sign-up page and for POST /api/v1/registrations/."""
 
@@ -92,6 +122,10 @@ class RegistrationForm(forms.Form):
         self.fields["city"].queryset = selectors.report_city_list()
         self.fields["district"].queryset = Region.objects.filter(level=Region.Level.DISTRICT)
         self.fields["industry"].queryset = selectors.industry_list()
+        choices, city_of = district_choices(self.fields["city"].queryset)
+        widget = DistrictSelect(city_of=city_of, attrs={"data-city-select": "id_city"})
+        widget.choices = choices
+        self.fields["district"].widget = widget
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -112,11 +146,49 @@ class RegistrationForm(forms.Form):
         data = super().clean()
         city, district = data.get("city"), data.get("district")
         if city and district and district.parent_id != city.code:
-            self.add_error("district", _("This district is not in %(city)s.") % {"city": city})
+            self.add_error(
+                "district",
+                _("This district is not in %(city)s: choose one of its districts.") % {"city": city},
+            )
         validate_new_password(
             self, data.get("password"), email=data.get("owner_email"), name=data.get("owner_name")
         )
         return data
+
+
+class PasswordKeptForm(forms.Form):
+    """A form whose password is shown again (masked) when the form comes back with an error in
+    another field, so the person need not type it again; never when the password itself is wrong.
+    The page that renders it is never cached (never_cache)."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        if "password" in self._errors:  # also when a view adds it after validation
+            self.fields["password"].widget.render_value = False
+
+
+class RegistrationPageForm(PasswordKeptForm, RegistrationForm):
+    """The sign-up page's form: the registration, and the owner's consent to the user agreement
+    and the privacy policy in force (recorded with their versions by tenants.legal.consent_record)."""
+
+    accept_terms = forms.BooleanField(
+        label=_("I have read and agree to the user agreement and the privacy policy."),
+        required=True,
+        error_messages={
+            "required": _(
+                "Please tick this box: registration needs your consent to the user agreement and "
+                "the privacy policy."
+            )
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget = forms.PasswordInput(render_value=True)
+
+    def registration_data(self) -> dict:
+        """cleaned_data without the consent, for registration.enterprise_register."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "accept_terms"}
 
 
 class InviteForm(forms.Form):
@@ -128,11 +200,13 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(PasswordKeptForm):
     """For a new account: name and password. For an existing one: its password."""
 
     name = forms.CharField(label=_("Your name"), max_length=100, required=False)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False, max_length=128
+    )
 
     def __init__(self, *args, new_account: bool, email: str, **kwargs):
         super().__init__(*args, **kwargs)

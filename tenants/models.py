@@ -210,3 +210,72 @@ class User(UserProfile):
             from tenants.tokens import user_tokens_revoke
 
             user_tokens_revoke(user=self)
+
+
+class LegalDocument(models.Model):
+    """A version of the user agreement or the privacy policy (PIPL), as published on /legal/<kind>/.
+    A new version is a new row; a version someone has consented to is never changed (the admin
+    refuses), so each consent names the exact text that was shown."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("User agreement")
+        PRIVACY = "privacy", _("Privacy policy")
+
+    kind = models.CharField(_("document"), max_length=10, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    title_zh = models.CharField(_("Chinese title"), max_length=100)
+    title_en = models.CharField(_("English title"), max_length=100)
+    body_zh = models.TextField(
+        _("Chinese text"), help_text=_("Plain text; a blank line starts a new paragraph.")
+    )
+    body_en = models.TextField(
+        _("English text"), help_text=_("Plain text; a blank line starts a new paragraph.")
+    )
+    effective_on = models.DateField(_("effective from"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="legal_document_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+    @property
+    def title(self) -> str:
+        return in_language(self.title_zh, self.title_en)
+
+    @property
+    def body(self) -> str:
+        return in_language(self.body_zh, self.body_en)
+
+
+class LegalConsent(models.Model):
+    """A person's consent to one version of a legal document: who, which, when, from where."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="consents")
+    document = models.ForeignKey(
+        LegalDocument, verbose_name=_("document"), on_delete=models.PROTECT, related_name="consents"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("registration"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-accepted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.document}"

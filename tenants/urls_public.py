@@ -36,6 +36,7 @@ pages = [
     path(
         "register/<uuid:registration_id>/retry/", views_public.registration_retry, name="registration-retry"
     ),
+    path("legal/<str:kind>/", views_public.legal_document, name="legal"),
     path("verify-email/<str:token>/", views_public.verify_email, name="verify-email"),
     # Password reset (public site): the email carries a one-time link valid for 3 days.
     path(

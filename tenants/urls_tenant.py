@@ -1,4 +1,4 @@
-"""Tenants' routes on an enterprise's host: the workspace, its members and invitations, switching."""
+"""Tenants' routes on an enterprise's host: the workspace, its members and invitations."""
 
 from django.urls import path
 
@@ -11,6 +11,7 @@ api_patterns = [
 
 pages = [
     path("", tenants_views.workspace_home, name="home"),
+    path("notices/", tenants_views.notices, name="workspace-notices"),
     path("members/", tenants_views.members, name="members"),
     path("activity/", tenants_views.activity, name="activity"),
     path("members/<int:member_id>/role/", tenants_views.member_role, name="member-role"),
@@ -21,7 +22,6 @@ pages = [
         name="invitation-revoke",
     ),
     path("invitations/<str:token>/", tenants_views.invitation_accept, name="invitation-accept"),
-    path("switch/", tenants_views.switch, name="switch"),
 ]
 
 urlpatterns = [*pages, *api_patterns]

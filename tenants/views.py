@@ -6,12 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
 from core.api import ApplicationError
-from tenants import roles
+from core.models import Notice
+from tenants import handoff, next_steps, roles
 from tenants.access import current_enterprise
 from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm
 from tenants.members import selectors as member_selectors
@@ -19,21 +22,40 @@ from tenants.members import services as member_services
 from tenants.members.models import Invitation, Membership, Role
 from tenants.models import User
 from tenants.services import user_create
-from tenants.views_public import switch_token_use
 
 
 @login_required
 def workspace_home(request):
     enterprise, role = roles.host_member_or_404(request)
+    members = list(member_selectors.member_list(enterprise=enterprise))
+    steps = next_steps.for_workspace(request=request, enterprise=enterprise, role=role)
+    steps += next_steps.members_step(
+        request=request, enterprise=enterprise, role=role, member_count=len(members)
+    )
     return render(
         request,
         "tenants/workspace_home.html",
-        {
-            "enterprise": enterprise,
-            "role": role,
-            "members": member_selectors.member_list(enterprise=enterprise),
-        },
+        {"enterprise": enterprise, "role": role, "members": members, "steps": steps},
     )
+
+
+@login_required
+def notices(request):
+    """The signed-in member's notices, on the workspace's host: all of them (a notice is the
+    person's, whichever enterprise or public page it is about; the count in the nav agrees with the
+    public site's), those about this workspace marked. Each link opens its subject on its own host
+    through `go` (signed in there by a hand-off). Opening the page marks them read, as on the public
+    site."""
+    enterprise, _role = roles.host_member_or_404(request)
+    rows = Notice.objects.filter(user=request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    host = request.get_host().rsplit(":", 1)[0].lower()
+    items = [{"notice": n, "here": handoff.host_of(n.url) in ("", host) and bool(n.url)} for n in page]
+    response = render(
+        request, "tenants/notices.html", {"enterprise": enterprise, "page": page, "items": items}
+    )
+    rows.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return response
 
 
 @login_required
@@ -144,6 +166,7 @@ def invitation_revoke(request, invitation_id):
     return redirect("members")
 
 
+@never_cache
 def invitation_accept(request, token):
     """Anyone with the link: a new person creates an account, an existing one gives its password."""
     enterprise = current_enterprise(request)
@@ -190,19 +213,3 @@ def invitation_accept(request, token):
         {"invitation": invitation, "form": form, "existing": existing, "enterprise": enterprise},
         status=400 if form.errors else 200,
     )
-
-
-def switch(request):
-    """Lands a one-time token from the public site's "My enterprises" and signs the member in."""
-    enterprise = current_enterprise(request)
-    try:
-        user_id = switch_token_use(token=request.GET.get("t", ""), enterprise=enterprise)
-    except ApplicationError as exc:
-        return render(
-            request, "tenants/invitation_invalid.html", {"message": exc.message}, status=exc.status_code
-        )
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or roles.role_of(user=user, enterprise=enterprise) is None:
-        raise Http404
-    login(request, user, backend="tenant_users.permissions.backend.UserBackend")
-    return redirect("home")

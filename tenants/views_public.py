@@ -1,52 +1,83 @@
 """Public-site pages of the tenants app: sign-up, registration progress, email confirmation,
 and the one-time hand-over that signs a member in on an enterprise's host."""
 
-from django.conf import settings
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.crypto import get_random_string
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
+from core.client_ip import client_ip
 from core.limits import limit_posts
-from tenants import registration
-from tenants.forms import RegistrationForm
+from tenants import handoff, legal, registration
+from tenants.forms import RegistrationPageForm
 from tenants.models import Enterprise
 from tenants.roles import is_member
 from tenants.services import tenant_url
+from tenants.views_auth import BACKEND
 
-SWITCH_SALT = "portal.switch"
 
-
+@never_cache
 @limit_posts("registration")
 def register(request):
-    form = RegistrationForm(data=request.POST or None)
+    """The sign-up page. A registration records the owner's consent to the documents in force and
+    signs the owner in on the public site, so that the progress page can hand them over to the new
+    workspace, signed in, once it is ready."""
+    form = RegistrationPageForm(data=request.POST or None)
+    documents = legal.documents_current()
     if request.method == "POST" and form.is_valid():
         try:
-            enterprise = registration.enterprise_register(**form.cleaned_data, request=request)
+            with transaction.atomic():
+                enterprise = registration.enterprise_register(**form.registration_data(), request=request)
+                legal.consent_record(
+                    user=enterprise.owner, documents=documents, ip=client_ip(request), enterprise=enterprise
+                )
         except ApplicationError as exc:
             form.add_error(exc.extra.get("field"), exc.message)
         else:
+            login(request, enterprise.owner, backend=BACKEND)
             return redirect("registration-progress", registration_id=enterprise.registration_id)
-    return render(request, "tenants/register.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "tenants/register.html",
+        {"form": form, "documents": documents},
+        status=400 if form.errors else 200,
+    )
 
 
 def registration_progress(request, registration_id):
+    """The registration's state, polled by htmx. Its owner, signed in here since registering, is
+    handed over to the workspace once it is ready: the poll that sees it ready answers HX-Redirect
+    to a fresh one-time hand-off, and the page's button goes through `go` (a fresh token per click)."""
     enterprise = get_object_or_404(Enterprise, registration_id=registration_id)
-    template = (
-        "tenants/_registration_status.html"
-        if request.headers.get("HX-Request")
-        else "tenants/registration_progress.html"
-    )
+    is_owner = request.user.is_authenticated and request.user.pk == enterprise.owner_id
+    ready = enterprise.status == Enterprise.Status.READY
+    if is_owner:
+        workspace_url = f"{reverse('go')}?{urlencode({'next': tenant_url(enterprise, '/')})}"
+    else:
+        workspace_url = tenant_url(enterprise, "/login/")
+    if request.headers.get("HX-Request"):
+        response = render(
+            request,
+            "tenants/_registration_status.html",
+            {"enterprise": enterprise, "workspace_url": workspace_url, "is_owner": is_owner},
+        )
+        if ready and is_owner:
+            response["HX-Redirect"] = handoff.handoff_url(
+                user=request.user, host=enterprise.get_primary_domain().domain
+            )
+        return response
     return render(
         request,
-        template,
-        {"enterprise": enterprise, "workspace_url": tenant_url(enterprise, "/login/")},
+        "tenants/registration_progress.html",
+        {"enterprise": enterprise, "workspace_url": workspace_url, "is_owner": is_owner},
     )
 
 
@@ -56,6 +87,18 @@ def registration_retry(request, registration_id):
     enterprise = get_object_or_404(Enterprise, registration_id=registration_id)
     registration.enterprise_provision_retry(enterprise=enterprise)
     return redirect("registration-progress", registration_id=registration_id)
+
+
+def legal_document(request, kind):
+    """/legal/terms/ and /legal/privacy/: the version in force, with its effective date."""
+    document = legal.document_current(kind=kind)
+    if document is None:
+        raise Http404
+    return render(
+        request,
+        "tenants/legal.html",
+        {"document": document, "other": legal.documents_current()},
+    )
 
 
 def verify_email(request, token):
@@ -71,28 +114,12 @@ def verify_email(request, token):
 @require_POST
 def workspace_open(request, registration_id):
     """Hands the signed-in user over to an enterprise's host with a one-time, 60-second token
-    (each host keeps its own session cookie)."""
+    (each host keeps its own session: tenants/handoff.py)."""
     enterprise = get_object_or_404(
         Enterprise, registration_id=registration_id, status=Enterprise.Status.READY
     )
     if not is_member(user=request.user, enterprise=enterprise):
         raise Http404
-    token = signing.dumps(
-        {"u": request.user.pk, "t": enterprise.pk, "n": get_random_string(24)},
-        salt=SWITCH_SALT,
-        compress=True,
+    return HttpResponseRedirect(
+        handoff.handoff_url(user=request.user, host=enterprise.get_primary_domain().domain)
     )
-    return HttpResponseRedirect(tenant_url(enterprise, f"/switch/?t={token}"))
-
-
-def switch_token_use(*, token: str, enterprise) -> int:
-    """The user id a switch token names, once: a second use, another enterprise or an old token fail."""
-    try:
-        data = signing.loads(token, salt=SWITCH_SALT, max_age=settings.SWITCH_TOKEN_MAX_AGE_SECONDS)
-    except signing.BadSignature as exc:
-        raise ApplicationError(_("This sign-in link is not valid or has expired."), status_code=404) from exc
-    if data.get("t") != enterprise.pk:
-        raise ApplicationError(_("This sign-in link is not valid or has expired."), status_code=404)
-    if not cache.add(f"switch-used:{data['n']}", 1, timeout=settings.SWITCH_TOKEN_MAX_AGE_SECONDS * 2):
-        raise ApplicationError(_("This sign-in link has already been used."), status_code=404)
-    return data["u"]

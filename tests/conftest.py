@@ -261,7 +261,14 @@ def _test_database_url() -> str:
 
 
 def _subprocess_env(**extra: str) -> dict[str, str]:
-    names = ("REGISTRATION_RATE", "SIGNUP_RATE", "PASSWORD_RESET_RATE", "TOKEN_RATE", "INQUIRY_RATE")
+    names = (
+        "REGISTRATION_RATE",
+        "SIGNUP_RATE",
+        "PASSWORD_RESET_RATE",
+        "TOKEN_RATE",
+        "INQUIRY_RATE",
+        "VERIFY_RATE",
+    )
     rates = dict.fromkeys(names, GENEROUS_RATE)
     return {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1", **rates, **extra}
 

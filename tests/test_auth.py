@@ -67,7 +67,7 @@ def test_lockout_also_covers_the_token_api(alpha, public_client, settings):
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     assert response.json()["messages"] == {
         "en": f"Too many failed sign-in attempts. This account or address is locked for {minutes} minutes.",
-        "zh": f"登录失败次数过多。该账号或地址已被锁定 {minutes} 分钟。",
+        "zh": f"登录失败次数过多，该账号或地址已被锁定 {minutes} 分钟。",
     }
 
 
@@ -110,15 +110,15 @@ def test_my_enterprises_switches_into_each_workspace(alpha, beta, make_enterpris
     response = public.post(f"/workspaces/{beta.enterprise.registration_id}/open/")
     assert response.status_code == 302
     url = response["Location"]
-    assert url.startswith("http://beta.localhost:8000/switch/?t=")
+    assert url.startswith("http://beta.localhost:8000/auth/handoff/?token=")
     path = url.split("localhost:8000", 1)[1]
     workspace = Client(HTTP_HOST=beta.host)
     assert workspace.get(path).status_code == 302
     assert workspace.get("/").status_code == 200
     # The token is single-use, and useless on another enterprise's host.
-    assert Client(HTTP_HOST=beta.host).get(path).status_code == 404
+    assert Client(HTTP_HOST=beta.host).get(path).status_code == 403
     fresh = public.post(f"/workspaces/{beta.enterprise.registration_id}/open/")["Location"]
-    assert Client(HTTP_HOST=alpha.host).get(fresh.split("localhost:8000", 1)[1]).status_code == 404
+    assert Client(HTTP_HOST=alpha.host).get(fresh.split("localhost:8000", 1)[1]).status_code == 403
 
 
 def test_open_refuses_an_enterprise_the_user_is_not_in(alpha, beta):
@@ -127,8 +127,8 @@ def test_open_refuses_an_enterprise_the_user_is_not_in(alpha, beta):
     assert public.post(f"/workspaces/{beta.enterprise.registration_id}/open/").status_code == 404
 
 
-def test_forged_switch_token_is_404(alpha):
-    assert Client(HTTP_HOST=alpha.host).get("/switch/?t=forged").status_code == 404
+def test_forged_handoff_token_is_refused(alpha):
+    assert Client(HTTP_HOST=alpha.host).get("/auth/handoff/?token=forged").status_code == 403
 
 
 # --- platform roles -------------------------------------------------------------------------------------

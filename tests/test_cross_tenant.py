@@ -38,7 +38,7 @@ def concrete(route: str, member_id: int) -> str:
 def test_the_walk_covers_the_whole_tenant_url_conf():
     routes = tenant_routes()
     assert len(routes) >= 12
-    assert {"", "members/", "api/v1/members/", "api/v1/workspace/", "switch/"} <= set(routes)
+    assert {"", "members/", "api/v1/members/", "api/v1/workspace/", "auth/handoff/"} <= set(routes)
 
 
 def test_member_of_b_gets_404_on_every_route_of_a(alpha, beta):

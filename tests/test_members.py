@@ -46,7 +46,7 @@ def test_only_admins_and_owners_invite_on_the_page(alpha, role, status):
     response = client_for(alpha, user).post("/members/", {"email": "newbie@example.com", "role": "member"})
     assert response.status_code == status
     if status == 403:
-        assert "does not allow" in response.content.decode() or "不允许" in response.content.decode()
+        assert "does not allow" in response.content.decode() or "无权执行此操作" in response.content.decode()
         with tenant_context(alpha.enterprise):
             assert not Invitation.objects.filter(email="newbie@example.com").exists()
 

@@ -127,8 +127,10 @@ def test_duplicate_credit_code_is_409(public_client):
 
 
 def test_duplicate_credit_code_on_the_page_is_a_field_error(public_client):
-    public_client.post("/register/", payload(credit_code=VALID[1]))
-    response = public_client.post("/register/", payload(credit_code=VALID[1], owner_email="x2@example.com"))
+    public_client.post("/register/", payload(credit_code=VALID[1], accept_terms="on"))
+    response = public_client.post(
+        "/register/", payload(credit_code=VALID[1], owner_email="x2@example.com", accept_terms="on")
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["credit_code"]
 
@@ -258,7 +260,7 @@ def test_the_account_hears_of_a_registration_with_its_address_and_another_passwo
     )
     assert [m.to for m in mailoutbox] == [[alpha.owner.email]]
     assert "someone tried to register an enterprise" in mailoutbox[0].body
-    assert "有人尝试用您的电子邮箱地址在京津冀工业云平台注册企业" in mailoutbox[0].body
+    assert "有人尝试使用您的邮箱在京津冀工业云平台注册企业" in mailoutbox[0].body
     assert "/password-reset/" in mailoutbox[0].body
 
 
@@ -316,7 +318,7 @@ def test_verification_email_and_link(public_client, django_capture_on_commit_cal
 
 def test_sign_up_page_renders_and_redirects_to_progress(public_client):
     assert public_client.get("/register/").status_code == 200
-    response = public_client.post("/register/", payload(name_en="Page Flow"))
+    response = public_client.post("/register/", payload(name_en="Page Flow", accept_terms="on"))
     assert response.status_code == 302
     progress = public_client.get(response["Location"])
     assert progress.status_code == 200

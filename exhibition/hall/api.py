@@ -258,6 +258,9 @@ class FreeSlotOutput(serializers.Serializer):
     id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
+    mode = serializers.CharField(help_text="online | booth (on site at the booth) | address")
+    address = serializers.CharField(help_text="Where the meeting is held (mode address), else empty.")
+    # An online meeting's link is given only to the buyer who booked it (My meetings).
 
 
 class HallBoothOutput(HallBoothCardOutput):

@@ -3,7 +3,7 @@ bookings (browsing the hall is exhibition/hall/api.py)."""
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -12,8 +12,10 @@ from rest_framework.views import APIView
 from core import limits
 from core.api import ApplicationError, form_data, json_body, page_of, paginated, small_id
 from exhibition.hall import buyers, meetings, selectors
-from exhibition.hall.api import LISTING_ID, SLOT_ID, TAGS, HallPages
+from exhibition.hall.api import LISTING_ID, SLOT_ID, TAGS, FreeSlotOutput, HallPages
 from exhibition.hall.models import Booking, Inquiry
+
+BOOKING_ID = OpenApiParameter("booking_id", int, OpenApiParameter.PATH)
 
 
 class InquiryOutput(serializers.ModelSerializer):
@@ -91,6 +93,12 @@ class BookingOutput(serializers.ModelSerializer):
     enterprise_name_en = serializers.CharField(source="slot.tenant.name_en")
     cancelled = serializers.SerializerMethodField()
     cancel_message = serializers.CharField(source="slot.cancel_message")
+    mode = serializers.CharField(
+        source="slot.mode",
+        help_text="How the meeting is held: online | booth (on site at the booth) | address",
+    )
+    link = serializers.CharField(source="slot.link", help_text="The online meeting's link (mode online).")
+    address = serializers.CharField(source="slot.address", help_text="The meeting's address (mode address).")
     ics_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -105,6 +113,9 @@ class BookingOutput(serializers.ModelSerializer):
             "note",
             "cancelled",
             "cancel_message",
+            "mode",
+            "link",
+            "address",
             "ics_url",
             "created_at",
         ]
@@ -150,6 +161,19 @@ class BookingCreateApi(APIView):
         )
         booking = Booking.objects.select_related("slot__tenant").get(pk=booking.pk)
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingCancelApi(APIView):
+    """POST: the buyer calls off their meeting before it begins. The booking is deleted, so the slot
+    is free for other buyers again, and the exhibitor's owners and administrators are told; 409 when
+    the exhibitor has cancelled the slot already or the meeting has begun. Answers the freed slot."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=FreeSlotOutput, parameters=[BOOKING_ID], tags=TAGS)
+    def post(self, request, booking_id):
+        slot = meetings.booking_cancel(buyer=request.user, booking_id=booking_id)
+        return Response(FreeSlotOutput(slot).data)
 
 
 class MyBookingsApi(APIView):

@@ -4,6 +4,8 @@ Times are entered and shown in Asia/Shanghai; one booking per slot is a database
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -22,10 +24,31 @@ class SlotForm(forms.Form):
         label=_("Starts at (Beijing time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     minutes = forms.TypedChoiceField(
-        label=_("Length"), coerce=int, choices=[(15, "15"), (30, "30"), (45, "45"), (60, "60"), (90, "90")]
+        label=_("Length (minutes)"),
+        coerce=int,
+        choices=[(15, "15"), (30, "30"), (45, "45"), (60, "60"), (90, "90")],
     )
     count = forms.TypedChoiceField(
         label=_("Slots one after another"), coerce=int, choices=[(n, str(n)) for n in range(1, 9)], initial=1
+    )
+    mode = forms.ChoiceField(
+        label=_("How the meeting is held"),
+        choices=MeetingSlot.Mode.choices,
+        initial=MeetingSlot.Mode.BOOTH,
+        widget=forms.RadioSelect,
+    )
+    link = forms.CharField(
+        label=_("Online meeting link"),
+        max_length=500,
+        required=False,
+        help_text=_("For an online meeting: the address of the video call, starting with https://."),
+        widget=forms.URLInput(attrs={"placeholder": "https://meeting.example.com/…"}),
+    )
+    address = forms.CharField(
+        label=_("Meeting address"),
+        max_length=300,
+        required=False,
+        help_text=_("For a meeting at an address: street, building and room, as the buyer should find it."),
     )
 
     def clean_starts_at(self):
@@ -36,13 +59,34 @@ class SlotForm(forms.Form):
             raise forms.ValidationError(_("A slot can be at most a year ahead."))
         return starts
 
+    def clean(self):
+        """The link for an online meeting (http or https only), the address for one at an address;
+        what the chosen way does not need is dropped."""
+        data = super().clean()
+        mode = data.get("mode")
+        link, address = (data.get("link") or "").strip(), (data.get("address") or "").strip()
+        if mode == MeetingSlot.Mode.ONLINE:
+            if not link:
+                self.add_error("link", _("Give the link of the online meeting."))
+            else:
+                try:
+                    URLValidator(schemes=["http", "https"])(link)
+                except ValidationError:
+                    self.add_error("link", _("A meeting link starts with http:// or https://."))
+        if mode == MeetingSlot.Mode.ADDRESS and not address:
+            self.add_error("address", _("Give the address where the meeting is held."))
+        data["link"] = link if mode == MeetingSlot.Mode.ONLINE else ""
+        data["address"] = address if mode == MeetingSlot.Mode.ADDRESS else ""
+        return data
+
 
 def slots_add(*, tenant, form: SlotForm) -> list[MeetingSlot]:
     data = form.cleaned_data
     length = datetime.timedelta(minutes=data["minutes"])
     starts = [data["starts_at"] + n * length for n in range(data["count"])]
+    place = {"mode": data["mode"], "link": data["link"], "address": data["address"]}
     return MeetingSlot.objects.bulk_create(
-        MeetingSlot(tenant=tenant, starts_at=start, ends_at=start + length) for start in starts
+        MeetingSlot(tenant=tenant, starts_at=start, ends_at=start + length, **place) for start in starts
     )
 
 
@@ -110,7 +154,56 @@ def book(*, buyer, slot_id, listing_id, note="") -> Booking:
     except IntegrityError as exc:
         raise ConflictError(_("Someone has just booked this slot: please choose another.")) from exc
     fact_refresh(tenant_id=slot.tenant_id, booth_id=listing.booth_id, exhibition_id=listing.exhibition_id)
+    _tell_exhibitor(
+        slot,
+        _("%(buyer)s booked a meeting with you for %(when)s."),
+        buyer,
+    )
     return booking
+
+
+def _tell_exhibitor(slot: MeetingSlot, message, buyer) -> None:
+    """A notice (and email) to the exhibitor's owners and administrators about a slot's booking."""
+    from core.notices import notify
+    from tenants.members.selectors import enterprise_admins
+    from tenants.models import Enterprise
+    from tenants.services import tenant_url
+
+    tenant = Enterprise.objects.get(pk=slot.tenant_id)
+    notify(
+        users=enterprise_admins(tenant),
+        message=message,
+        params={
+            "buyer": buyer.name or buyer.email,
+            "when": timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        url=tenant_url(tenant, "/exhibition/slots/"),
+    )
+
+
+@transaction.atomic
+def booking_cancel(*, buyer, booking_id) -> MeetingSlot:
+    """The buyer calls off their meeting: the booking is deleted, so the slot is free again for other
+    buyers, and the exhibitor's owners and administrators are told. A slot already cancelled by the
+    exhibitor, or a meeting that has begun, cannot be called off."""
+    slot_id = Booking.objects.filter(pk=booking_id, buyer=buyer).values_list("slot_id", flat=True).first()
+    # The slot's lock first, as booking and the exhibitor's cancellation take it.
+    slot = MeetingSlot.objects.select_for_update().filter(pk=slot_id).first() if slot_id else None
+    booking = Booking.objects.select_related("slot__tenant").filter(pk=booking_id, buyer=buyer).first()
+    if slot is None or booking is None:
+        raise Http404
+    if slot.cancelled_at is not None:
+        raise ConflictError(_("The exhibitor has already cancelled this meeting."))
+    if slot.starts_at <= timezone.now():
+        raise ConflictError(_("This meeting has begun: it can no longer be called off."))
+    booth_id, tenant_id = booking.booth_id, slot.tenant_id
+    booking.delete()
+    if booth_id is not None:
+        fact_refresh(tenant_id=tenant_id, booth_id=booth_id)
+    _tell_exhibitor(
+        slot, _("%(buyer)s called off the meeting of %(when)s; the slot is free to book again."), buyer
+    )
+    return slot
 
 
 def ics(booking: Booking, *, enterprise_name: str, url: str) -> str:
@@ -135,6 +228,7 @@ def ics(booking: Booking, *, enterprise_name: str, url: str) -> str:
         f"DTEND:{stamp(slot.ends_at)}",
         f"SUMMARY:{text('洽谈 Meeting: ' + enterprise_name)}",
         f"DESCRIPTION:{text(booking.note)}",
+        f"LOCATION:{text(slot.link or slot.address or '展位 At the booth')}",
         f"URL:{url}",
         "STATUS:CANCELLED" if slot.cancelled_at else "STATUS:CONFIRMED",
         "END:VEVENT",

@@ -66,8 +66,9 @@ class Section(Bilingual, models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
-        verbose_name = _("section")
-        verbose_name_plural = _("sections")
+        # "section" alone is GB/T 4754's 门类 (tenants.Industry); an exhibition's section is a 展区.
+        verbose_name = _("exhibition section")
+        verbose_name_plural = _("exhibition sections")
         constraints = [models.UniqueConstraint(fields=["exhibition", "name_zh"], name="section_name_unique")]
 
     def __str__(self) -> str:
@@ -195,11 +196,23 @@ class Inquiry(models.Model):
 
 
 class MeetingSlot(models.Model):
-    """A time an enterprise offers buyers for a meeting (public: buyers book it on the hall)."""
+    """A time an enterprise offers buyers for a meeting (public: buyers book it on the hall), and how
+    the meeting is held: online (at `link`), at the enterprise's booth at the fair, or at `address`.
+    The address is shown with the free slot; the link only to the buyer who booked it."""
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", _("Online video call")
+        BOOTH = "booth", _("On site at the booth")
+        ADDRESS = "address", _("At an address")
 
     tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    mode = models.CharField(
+        _("how the meeting is held"), max_length=10, choices=Mode.choices, default=Mode.BOOTH
+    )
+    link = models.URLField(_("online meeting link"), max_length=500, blank=True)
+    address = models.CharField(_("meeting address"), max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True)
     cancel_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -207,7 +220,12 @@ class MeetingSlot(models.Model):
     class Meta:
         ordering = ["starts_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="slot_ends_after_start")
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="slot_ends_after_start"),
+            # An online meeting has its link, a meeting at an address has the address.
+            models.CheckConstraint(
+                condition=(~Q(mode="online") | ~Q(link="")) & (~Q(mode="address") | ~Q(address="")),
+                name="slot_place_given",
+            ),
         ]
         indexes = [models.Index(fields=["tenant", "starts_at"], name="slot_tenant")]
 

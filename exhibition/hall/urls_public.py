@@ -59,6 +59,11 @@ api_patterns = [
         name="api-hall-book",
     ),
     path("api/v1/hall/bookings/", hall_api_buyers.MyBookingsApi.as_view(), name="api-hall-bookings"),
+    path(
+        "api/v1/hall/bookings/<int:booking_id>/cancel/",
+        hall_api_buyers.BookingCancelApi.as_view(),
+        name="api-hall-booking-cancel",
+    ),
 ]
 
 pages = [
@@ -67,11 +72,13 @@ pages = [
     path("hall/<int:exhibition_id>/", hall_views.exhibition_hall, name="hall-fair"),
     path("hall/booths/<int:listing_id>/", hall_views.booth, name="hall-booth"),
     path("hall/booths/<int:listing_id>/inquire/", hall_buyers.inquire, name="hall-inquire"),
+    path("join/", hall_buyers.join, name="join"),
     path("hall/signup/", hall_buyers.signup, name="hall-signup"),
     path("hall/slots/<int:slot_id>/book/", hall_buyers.book, name="hall-book"),
     path("hall/bookings/", hall_buyers.bookings, name="hall-bookings"),
     path("hall/inquiries/", hall_buyers.inquiries, name="hall-inquiries"),
     path("hall/bookings/<int:booking_id>/meeting.ics", hall_buyers.booking_ics, name="hall-booking-ics"),
+    path("hall/bookings/<int:booking_id>/cancel/", hall_buyers.booking_cancel, name="hall-booking-cancel"),
     path("hall/images/<int:product_id>/", hall_views.listing_image, name="hall-image"),
     path("hall/manage/", hall_views.manage, name="hall-manage"),
     path("hall/manage/new/", hall_views.exhibition_edit, name="hall-exhibition-new"),

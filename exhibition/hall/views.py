@@ -158,7 +158,8 @@ def participation(request, exhibition_id):
 
     require_regional_admin(request.user)
     exhibition = get_object_or_404(Exhibition, pk=exhibition_id)
-    tables = participation_tables(participation(exhibition=exhibition, admin=request.user))
+    report = participation(exhibition=exhibition, admin=request.user)
+    tables = participation_tables(report)
     kind = request.GET.get("export", "")
     if kind:
         if kind not in EXPORTS:
@@ -177,4 +178,8 @@ def participation(request, exhibition_id):
             f'attachment; filename="participation-{exhibition.pk}-{stamp}.{kind}"'
         )
         return response
-    return render(request, "hall/participation.html", {"exhibition": exhibition, "tables": tables})
+    return render(
+        request,
+        "hall/participation.html",
+        {"exhibition": exhibition, "tables": tables, "any_rows": bool(report["total"]["registered"])},
+    )

@@ -15,6 +15,11 @@ from exhibition.hall import buyers
 from exhibition.hall.policy import visible_listings
 
 
+def join(request):
+    """The header's "Register": who is signing up, an enterprise (tenants' registration) or a buyer."""
+    return render(request, "hall/join.html")
+
+
 @limit_posts("signup")
 def signup(request):
     """A visitor's account: a global user without an enterprise, to send inquiries and book meetings.
@@ -87,15 +92,40 @@ def book(request, slot_id):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Meeting booked: download it for your calendar from My meetings."))
+        messages.success(
+            request,
+            _(
+                "Meeting booked; the exhibitor has been told. How it is held, and the calendar file, "
+                "are in My meetings."
+            ),
+        )
     return redirect("hall-booth", listing_id=listing_id)
 
 
 @login_required
+@require_POST
+def booking_cancel(request, booking_id):
+    """The buyer calls off a meeting they booked: the slot is free again, the exhibitor is told."""
+    from exhibition.hall import meetings
+
+    try:
+        meetings.booking_cancel(buyer=request.user, booking_id=booking_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Meeting called off; the exhibitor has been told."))
+    return redirect("hall-bookings")
+
+
+@login_required
 def bookings(request):
+    from django.utils import timezone
+
     from exhibition.hall.selectors import buyer_bookings
 
-    return render(request, "hall/bookings.html", {"bookings": buyer_bookings(request.user)})
+    return render(
+        request, "hall/bookings.html", {"bookings": buyer_bookings(request.user), "now": timezone.now()}
+    )
 
 
 @login_required

@@ -16,6 +16,8 @@ from finance.lending.forms import ProductForm
 from finance.lending.models import Application, LoanProduct
 
 TAGS = ["lending"]
+# The API speaks yuan (CNY, two decimals), as it always has; the pages show and take 万元 (CNY 10,000).
+YUAN = "CNY (yuan), two decimals; the pages show this amount in CNY 10,000 (万元)"
 APPLICATION_ID = OpenApiParameter("application_id", int, OpenApiParameter.PATH)
 PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH)
 
@@ -29,6 +31,10 @@ class ProductOutput(serializers.ModelSerializer):
     class Meta:
         model = LoanProduct
         fields = ["id", "institution_en", *ProductForm.Meta.fields]  # what the form edits, and the ids
+        extra_kwargs = {
+            "amount_min": {"help_text": f"the smallest loan, {YUAN}"},
+            "amount_max": {"help_text": f"the largest loan, {YUAN}"},
+        }
 
 
 class ApplicationOutput(serializers.ModelSerializer):
@@ -54,6 +60,11 @@ class ApplicationOutput(serializers.ModelSerializer):
             "created_at",
             "responded_at",
         ]
+        extra_kwargs = {
+            "amount": {"help_text": f"the amount asked, {YUAN}"},
+            "approved_amount": {"help_text": f"the amount approved, {YUAN}"},
+            "snapshot": {"help_text": f"what the enterprise consented to share; its amounts in {YUAN}"},
+        }
 
 
 class ProductListApi(APIView):
@@ -126,7 +137,7 @@ class InboxApi(APIView):
         if wanted:
             if wanted not in Application.Status.values:
                 raise ApplicationError(
-                    _("Status is one of: %(allowed)s."),
+                    _("Status must be one of: %(allowed)s."),
                     params={"allowed": ", ".join(Application.Status.values)},
                     extra={"field": "status"},
                 )
@@ -161,7 +172,9 @@ class RespondApi(APIView):
             {
                 "action": serializers.ChoiceField(choices=services.ACTIONS),
                 "message": serializers.CharField(required=False),
-                "amount": serializers.DecimalField(max_digits=16, decimal_places=2, required=False),
+                "amount": serializers.DecimalField(
+                    max_digits=16, decimal_places=2, required=False, help_text=f"to approve: {YUAN}"
+                ),
                 "rate": serializers.DecimalField(max_digits=5, decimal_places=2, required=False),
                 "term": serializers.IntegerField(required=False),
             },

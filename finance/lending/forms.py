@@ -5,8 +5,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from finance.forms import REQUEST_CAP, WAN_HELP
 from finance.lending.models import LoanProduct
 from finance.models import FinancingRequest
+from finance.money import WanYuanField, WanYuanFormMixin
 from tenants.models import Industry, Region
 
 
@@ -14,13 +16,13 @@ class ProductForm(forms.ModelForm):
     cities = forms.ModelMultipleChoiceField(
         Region.objects.filter(is_report_city=True).order_by("code"),
         required=False,
-        label=_("Eligible cities (none ticked: every city)"),
+        label=_("Eligible cities (tick none for every city)"),
         widget=forms.CheckboxSelectMultiple,
     )
     industries = forms.ModelMultipleChoiceField(
         Industry.objects.order_by("code"),
         required=False,
-        label=_("Eligible industry divisions (none chosen: every division)"),
+        label=_("Eligible industry divisions (choose none for every division)"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     min_level = forms.TypedChoiceField(
@@ -32,7 +34,11 @@ class ProductForm(forms.ModelForm):
         label=_("Accepted collateral"),
         choices=FinancingRequest.Collateral.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick at least one kind of collateral (or none, for a credit loan).")},
+        error_messages={
+            "required": _(
+                "Tick at least one kind of collateral (tick “None (credit loan)” for a credit loan)."
+            )
+        },
     )
     tags = forms.MultipleChoiceField(
         label=_("Tags"), choices=LoanProduct.Tag.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -89,7 +95,7 @@ class ProductForm(forms.ModelForm):
             if data.get(low) is not None and data.get(high) is not None and data[high] < data[low]:
                 self.add_error(high, message)
         if data.get("term_min") == 0:
-            self.add_error("term_min", _("A term is at least one month."))
+            self.add_error("term_min", _("The term must be at least one month."))
         return data
 
     def save(self, commit=True):
@@ -109,4 +115,18 @@ def _positive(value):
 
 def _rate(value):
     if value is not None and not Decimal("0") <= value <= Decimal("36"):
-        raise forms.ValidationError(_("An annual rate is between 0 and 36 %."))
+        raise forms.ValidationError(_("The annual rate must be between 0 and 36%."))
+
+
+ONE_YUAN = Decimal("1")
+
+
+class ProductPageForm(WanYuanFormMixin, ProductForm):
+    """The page's product form: the amount range typed in 万元 (the API keeps yuan)."""
+
+    amount_min = WanYuanField(
+        label=_("Minimum amount (CNY 10,000)"), min_yuan=ONE_YUAN, max_yuan=REQUEST_CAP, help_text=WAN_HELP
+    )
+    amount_max = WanYuanField(
+        label=_("Maximum amount (CNY 10,000)"), min_yuan=ONE_YUAN, max_yuan=REQUEST_CAP, help_text=WAN_HELP
+    )

@@ -24,6 +24,7 @@ from finance import selectors as tenant_selectors
 from finance.forms import REQUEST_CAP, TERM_MAX
 from finance.lending.models import Application, ApplicationEvent, Institution, LoanProduct
 from finance.models import FinancingRequest
+from finance.money import format_wan
 from tenants.models import Enterprise, User
 
 # What an enterprise may choose to share; the request itself and who is asking always go.
@@ -191,7 +192,7 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
     if request is None:
         raise Http404
     if request.status != FinancingRequest.Status.SUBMITTED:
-        raise ConflictError(_("Submit the request before applying with it."))
+        raise ConflictError(_("Submit the financing need before applying with it."))
     product = (
         LoanProduct.objects.select_for_update(of=("self",))
         .select_related("institution")
@@ -204,11 +205,14 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
         raise ConflictError(_("This product is no longer offered."))
     if not product.amount_min <= request.amount <= product.amount_max:
         raise ApplicationError(
-            _("The amount asked, CNY %(amount)s, is outside this product's range (CNY %(low)s to %(high)s)."),
+            _(
+                "The amount asked, %(amount)s (CNY 10,000), is outside this product's range "
+                "(%(low)s to %(high)s, CNY 10,000)."
+            ),
             params={
-                "amount": f"{request.amount:,.2f}",
-                "low": f"{product.amount_min:,.2f}",
-                "high": f"{product.amount_max:,.2f}",
+                "amount": format_wan(request.amount),
+                "low": format_wan(product.amount_min),
+                "high": format_wan(product.amount_max),
             },
         )
     failed = [
@@ -241,7 +245,9 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
                 amount=request.amount,
             )
     except IntegrityError as exc:
-        raise ConflictError(_("This request has already applied to this product.")) from exc
+        raise ConflictError(
+            _("This financing need has already been used to apply for this product.")
+        ) from exc
     _event(
         application,
         actor=user,
@@ -251,7 +257,7 @@ def apply(*, enterprise: Enterprise, user, request_id, product_id, consent: bool
     )
     _notify_institution(
         application,
-        _("New loan application to %(product)s from %(enterprise)s."),
+        _("New loan application from %(enterprise)s for %(product)s."),
         {
             "product": bilingual_name(product),
             "enterprise": lazy(lambda: enterprise.display_name, str)(),
@@ -302,9 +308,9 @@ def _text(value, *, required: bool) -> str:
     if text is None:
         raise ApplicationError(_("The message must be text."))
     if "\x00" in text:
-        raise ApplicationError(_("The message contains a character that cannot be stored (NUL)."))
+        raise ApplicationError(_("The message contains a character that cannot be stored."))
     if required and not text:
-        raise ApplicationError(_("Write a message: the enterprise reads it."), extra={"field": "message"})
+        raise ApplicationError(_("Write a message for the enterprise."), extra={"field": "message"})
     if len(text) > TEXT_MAX:
         raise ApplicationError(_("The message is too long (2,000 characters at most)."))
     return text
@@ -381,7 +387,7 @@ def respond(*, user, application_id, action, message="", amount=None, rate=None,
                 _("The approved amount must be more than zero."), extra={"field": "amount"}
             )
         if not Decimal("0") <= rate <= Decimal("36"):
-            raise ApplicationError(_("The annual rate must be between 0 and 36 %."), extra={"field": "rate"})
+            raise ApplicationError(_("The annual rate must be between 0 and 36%."), extra={"field": "rate"})
         try:
             term = int(str(term).strip())
         except (TypeError, ValueError) as exc:

@@ -1,17 +1,22 @@
 """The lending side on the public site: institution users answer the applications to their products
 and manage their products; regional admins manage every product. Anyone else gets 404."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
+from finance.forms import REQUEST_CAP
 from finance.lending import selectors, services
-from finance.lending.forms import ProductForm
+from finance.lending.forms import ProductPageForm
 from finance.lending.models import Application
+from finance.money import WanYuanField, plain_wan
 
 
 @login_required
@@ -25,9 +30,13 @@ def inbox(request):
     return render(request, "lending/inbox.html", {"page": page, "show": show, "institution": institution})
 
 
-@login_required
-def application(request, application_id):
-    item = services.application_get(user=request.user, application_id=application_id)
+def _application_page(request, item, *, errors=None, values=None, status=200):
+    request_snapshot = item.snapshot.get("request", {})
+    defaults = {
+        "amount": plain_wan(item.amount),
+        "rate": str(item.product.rate_min),
+        "term": str(request_snapshot.get("term_months", "")),
+    }
     return render(
         request,
         "lending/application.html",
@@ -35,28 +44,54 @@ def application(request, application_id):
             "application": item,
             "events": item.events.select_related("actor"),
             "can_answer": item.status in Application.OPEN,
+            "errors": errors or {},
+            "values": {**defaults, **(values or {})},
         },
+        status=status,
     )
+
+
+@login_required
+def application(request, application_id):
+    item = services.application_get(user=request.user, application_id=application_id)
+    return _application_page(request, item)
+
+
+AMOUNT_FIELD = WanYuanField(label="amount", min_yuan=Decimal("1"), max_yuan=REQUEST_CAP)
 
 
 @login_required
 @require_POST
 def respond(request, application_id):
-    services.application_get(user=request.user, application_id=application_id)  # the fence first
+    """The page's answer: the amount is typed in 万元 (the API takes yuan); a refused answer shows
+    the form again with the error next to its field and what was typed."""
+    item = services.application_get(user=request.user, application_id=application_id)  # the fence first
+    action = request.POST.get("action")
+    values = {k: request.POST.get(k, "") for k in ("action", "amount", "rate", "term", "message")}
+    amount = None
     try:
+        if action == "approve":
+            try:
+                amount = AMOUNT_FIELD.clean(values["amount"])
+            except ValidationError as exc:
+                raise ApplicationError(exc.messages[0], extra={"field": "amount"}) from exc
         services.respond(
             user=request.user,
             application_id=application_id,
-            action=request.POST.get("action"),
-            message=request.POST.get("message"),
-            amount=request.POST.get("amount"),
-            rate=request.POST.get("rate"),
-            term=request.POST.get("term"),
+            action=action,
+            message=values["message"],
+            amount=amount,
+            rate=values["rate"],
+            term=values["term"],
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Answer sent; the enterprise has been notified."))
+        if exc.status_code != 400:  # answered meanwhile (409): the page shows the answer
+            messages.error(request, exc.message)
+            return redirect("lending-application", application_id=application_id)
+        field = exc.extra.get("field")
+        field = field if field in ("amount", "rate", "term", "message") else "form"
+        return _application_page(request, item, errors={field: exc.message}, values=values, status=400)
+    messages.success(request, _("Answer sent; the enterprise has been notified."))
     return redirect("lending-application", application_id=application_id)
 
 
@@ -71,7 +106,7 @@ def products(request):
 def product_edit(request, product_id=None):
     scope = services.product_scope(request.user)
     product = get_object_or_404(scope.products(), pk=product_id) if product_id is not None else None
-    form = ProductForm(request.POST or None, instance=product, scope=scope)
+    form = ProductPageForm(request.POST or None, instance=product, scope=scope)
     if request.method == "POST" and form.is_valid():
         saved = services.product_save(form=form)
         messages.success(request, _("Loan product saved."))

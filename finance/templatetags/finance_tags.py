@@ -1,4 +1,4 @@
-"""Money and codes of the financial cloud as people read them."""
+"""Money and codes of the financial cloud as people read them: amounts in 万元, codes as names."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -11,7 +11,7 @@ register = template.Library()
 
 SHARED = {
     "enterprise": _("company identity"),
-    "request": _("this financing request"),
+    "request": _("this financing need"),
     "statements": _("financial statements (last three years)"),
     "verified_level": _("verified digital-transformation level"),
 }
@@ -25,6 +25,14 @@ def yuan(value, places: int = 2) -> str:
     except (InvalidOperation, ValueError):
         return "" if value is None else str(value)
     return f"{number:,.{int(places)}f}"
+
+
+@register.filter
+def wan(value, places=None) -> str:
+    """Yuan as 万元, the unit people read: 1800000 -> "180", 125000 -> "12.5" (finance.money)."""
+    from finance.money import format_wan
+
+    return format_wan(value, places)
 
 
 @register.filter
@@ -46,3 +54,25 @@ def shared(keys) -> str:
     from core.tables import list_separator
 
     return list_separator().join(str(SHARED.get(k, k)) for k in keys or ())
+
+
+REQUEST_BADGES = {"draft": "muted", "submitted": "info", "withdrawn": "muted"}
+APPLICATION_BADGES = {
+    "submitted": "info",
+    "info_requested": "warn",
+    "approved": "ok",
+    "declined": "danger",
+    "withdrawn": "muted",
+}
+
+
+@register.filter
+def request_badge(status) -> str:
+    """The badge class of a financing request's status."""
+    return REQUEST_BADGES.get(status, "muted")
+
+
+@register.filter
+def application_badge(status) -> str:
+    """The badge class of a loan application's status."""
+    return APPLICATION_BADGES.get(status, "muted")

@@ -171,8 +171,9 @@ class _Checker:
         self.key(f"{where}.key", q.get("key"), global_key=True)
         self.kinds["question"].add(q.get("key"))
         self.text(f"{where}.text", q.get("text"))
-        if "help" in q:
-            self.text(f"{where}.help", q["help"])
+        for field in ("help", "note"):
+            if field in q:
+                self.text(f"{where}.{field}", q[field])
         qtype = q.get("type")
         if qtype not in QUESTION_TYPES:
             self.fault(f"{where}.type", f"must be one of {sorted(QUESTION_TYPES)}, not {qtype!r}")

@@ -31,6 +31,11 @@ class ReviewCase(models.Model):
     # sweeper gave up.
     resends = models.PositiveSmallIntegerField(default=0)
     gave_up_at = models.DateTimeField(null=True, blank=True)
+    # The verified report's public number (manufacturing/review/verification.py), given at the
+    # approval and never changed; the public verification page looks it up here, never in a tenant.
+    report_number = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    # The enterprise agreed that the verification page shows its name (otherwise only its city).
+    publish_name = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["submitted_at"]

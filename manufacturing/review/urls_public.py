@@ -4,6 +4,7 @@ the regional admins' side of it, and the notices."""
 from django.urls import path
 
 from manufacturing.review import api as review_api
+from manufacturing.review import verify_views
 from manufacturing.review import views as review_views
 
 api_patterns = [
@@ -38,6 +39,7 @@ api_patterns = [
         "api/v1/review/cases/<int:case_id>/assign/", review_api.AssignApi.as_view(), name="api-review-assign"
     ),
     path("api/v1/review/audit/", review_api.AuditApi.as_view(), name="api-review-audit"),
+    path("api/v1/verify/<str:number>/", verify_views.VerifyApi.as_view(), name="api-verify"),
 ]
 
 pages = [
@@ -67,6 +69,9 @@ pages = [
     path("review/cases/<int:case_id>/assign/", review_views.assign, name="review-assign"),
     path("review/audit/", review_views.audit_log, name="review-audit"),
     path("notices/", review_views.notices, name="notices"),
+    # The public check of a verified report (its QR code opens the second).
+    path("verify/", verify_views.verify_form, name="verify"),
+    path("verify/<str:number>/", verify_views.verify_report, name="verify-report"),
 ]
 
 urlpatterns = [*pages, *api_patterns]

@@ -24,6 +24,7 @@ from manufacturing import scoring
 from manufacturing.answers import answer_error, framework_definition
 from manufacturing.models import Answer, Assessment, Comment, Evidence, Override
 from manufacturing.policy import evidence_readable_by
+from manufacturing.review import verification
 from manufacturing.review.assignments import reason_clean
 from manufacturing.review.models import Assignment, ReviewCase
 from manufacturing.review.selectors import verified_answers
@@ -213,6 +214,7 @@ def approve(*, assessor, assignment_id) -> Assignment:
         ReviewCase.objects.filter(pk=assignment.case_id).update(
             status=ReviewCase.Status.VERIFYING, updated_at=timezone.now()
         )
+        verification.assign_number(assignment.case, when=assignment.closed_at)
         audit(
             actor=assessor,
             action=AuditEvent.Action.APPROVED,

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import get_language
 
+from manufacturing.presenters import rating_meaning as _rating_meaning
+
 register = template.Library()
 
 
@@ -35,7 +37,11 @@ def answer_text(kind: str, item: dict, value) -> str:
         level = value.get("level")
         return f"L{level}" if level else tr({"zh": "未达到一级", "en": "Not yet at level 1"})
     if kind == "requirement":
-        return str(value.get("rating", "—"))
+        rating = value.get("rating")
+        if rating is None:
+            return "—"
+        meaning = tr(_rating_meaning(rating))
+        return f"{rating:g} · {meaning}" if meaning else f"{rating:g}"
     options = {o["key"]: o for o in item.get("options", [])}
     if "option" in value:
         return tr(options.get(value["option"], {}).get("text")) or "—"
@@ -60,3 +66,17 @@ def as_json(value) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+@register.filter
+def sees_framework_notes(user) -> bool:
+    """manufacturing.policy.framework_notes_visible_to, for templates."""
+    from manufacturing.policy import framework_notes_visible_to
+
+    return framework_notes_visible_to(user)
+
+
+@register.filter
+def rating_meaning(value) -> str:
+    """What a rating of a CMMM requirement means (0.8: mostly met), in the active language."""
+    return tr(_rating_meaning(value))

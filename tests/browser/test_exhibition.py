@@ -179,7 +179,7 @@ def test_a_buyer_inquires_and_books_at_a_booth_and_the_enterprise_sees_both(
         page.fill("#inquiry-company", "天津海河机电采购部")
         page.locator("#inquiry form button[type=submit]").click()  # back to the same page
         expect(page.locator("ul.messages li.success")).to_have_text(
-            "询盘已发送，展商将在其线索收件箱中收到。"
+            "询盘已发送，展商将在“线索收件箱”中收到。"
         )
         inquiry = Inquiry.objects.get(buyer=buyer)
         assert (inquiry.tenant_id, inquiry.listing_id, inquiry.message) == (
@@ -190,8 +190,9 @@ def test_a_buyer_inquires_and_books_at_a_booth_and_the_enterprise_sees_both(
 
         # --- the booking of the second slot, from the booth's page
         meetings.locator(f"form.slot[action='/hall/slots/{chosen.pk}/book/'] button[type=submit]").click()
+        page.locator("dialog [data-confirm-yes]").click()  # booking is confirmed in a dialog first
         expect(page.locator("ul.messages li.success")).to_have_text(
-            "洽谈已预约，可在“我的洽谈”中下载到日历。"
+            "洽谈已预约，展商已收到通知。洽谈方式和日历文件可在“我的洽谈”中查看。"
         )
         expect(meetings.locator("form.slot")).to_have_count(2)  # no longer free
         expect(meetings.locator(f"form.slot[action='/hall/slots/{chosen.pk}/book/']")).to_have_count(0)

@@ -31,7 +31,16 @@ BANKER_PASSWORD = "Lending-browser-2026"
 BAODING, TIANJIN = "130600", "120000"
 
 
-def _products(institution: Institution) -> tuple[LoanProduct, LoanProduct]:
+def _no_horizontal_overflow(page, url: str) -> None:
+    """At 390×844 the page is no wider than the screen (tables scroll in .table-wrap or stack)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url)
+    width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], (url, width)
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def _products(institution: Institution) -> tuple[LoanProduct, LoanProduct, LoanProduct]:
     digital = LoanProduct.objects.create(
         institution=institution,
         name_zh="数字化转型贷",
@@ -58,7 +67,19 @@ def _products(institution: Institution) -> tuple[LoanProduct, LoanProduct]:
         collaterals=["equipment", "real_estate"],
     )
     tianjin.cities.add(Region.objects.get(code=TIANJIN))
-    return digital, tianjin
+    credit = LoanProduct.objects.create(
+        institution=institution,
+        name_zh="科技信用贷",
+        name_en="Technology credit loan",
+        amount_min=Decimal("100000"),
+        amount_max=Decimal("10000000"),
+        term_min=6,
+        term_max=36,
+        rate_min=Decimal("3.90"),
+        rate_max=Decimal("4.60"),
+        collaterals=["none"],
+    )
+    return digital, tianjin, credit
 
 
 def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approval(
@@ -83,8 +104,8 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         )
         users.append(banker)
         InstitutionMember.objects.create(user=banker, institution=bank)
-        digital, tianjin = _products(bank)
-        products += [digital, tianjin]
+        digital, tianjin, credit = _products(bank)
+        products += [digital, tianjin, credit]
         wanted_by = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 
         # --- the owner posts a financing need on the enterprise's host
@@ -95,7 +116,18 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         page.click("#new-request")
         page.wait_for_url("**/finance/requests/new/")
         form = page.locator("#request-form")
-        form.locator("#id_amount").fill("2000000")
+        expect(form.locator("label[for=id_amount]")).to_contain_text("融资金额（万元）")
+        form.locator("#id_amount").fill("200.12345")  # five decimals: refused next to the field
+        form.locator("#id_term_months").fill("24")
+        form.locator("#id_purpose").select_option("digital")
+        form.locator("#id_collateral").select_option("equipment")
+        form.locator("#id_wanted_by").fill(wanted_by)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#request-form .field.has-error .field-error")).to_have_text(
+            "以万元计最多保留四位小数（第四位小数即 1 元）。"
+        )
+        form = page.locator("#request-form")
+        form.locator("#id_amount").fill("200")
         form.locator("#id_term_months").fill("24")
         form.locator("#id_purpose").select_option("digital")
         expect(form.locator("#id_purpose option:checked")).to_have_text("数字化转型")
@@ -105,11 +137,12 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         form.locator("button[type=submit]").click()
         page.wait_for_url(re.compile(r".*/finance/requests/\d+/$"))
         expect(page.locator("ul.messages li.success")).to_have_text(
-            "草稿已保存。提交后即可查看匹配的信贷产品。"
+            "草稿已保存。提交后即可查看匹配的贷款产品。"
         )
         expect(page.locator("#request-status")).to_have_text("草稿")
         facts = page.locator("#request-facts")
-        expect(facts).to_contain_text("2,000,000.00")
+        expect(facts.locator("#request-amount")).to_have_text("200")
+        expect(facts).to_contain_text("融资金额（万元）")
         expect(facts).to_contain_text("数字化转型")
         expect(facts).to_contain_text("机器设备")
         expect(facts).to_contain_text(wanted_by)
@@ -141,12 +174,12 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         expect(fits.locator("h3")).to_contain_text("浏览器测试银行")
         expect(fits.locator("h3 .badge")).to_have_text("符合条件")
         expected = {
-            "amount": "✓ 金额在 500,000–5,000,000 元 之间",
-            "term": "✓ 期限在 12–36 个月之间",
-            "city": "✓ 所在城市可申请",
-            "industry": "✓ 所属行业可申请",
+            "amount": "✓ 金额须在 50–500 万元之间",
+            "term": "✓ 期限须在 12–36 个月之间",
+            "city": "✓ 所在城市符合要求",
+            "industry": "✓ 所属行业符合要求",
             "collateral": "✓ 接受您提供的担保方式",
-            "purpose": "✓ 产品面向您的资金用途",
+            "purpose": "✓ 产品适用于您的资金用途",
         }
         for key, text in expected.items():
             check = fits.locator(f"ul.checks li[data-check={key}]")
@@ -161,9 +194,7 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         city = other.locator("ul.checks li[data-check=city]")
         expect(city).to_have_class(re.compile(r"\bfail\b"))
         expect(city).to_have_text("✗ 所在城市不在适用范围内")
-        expect(other.locator("ul.checks li[data-check=amount]")).to_have_text(
-            "✓ 金额在 100,000–50,000,000 元 之间"
-        )
+        expect(other.locator("ul.checks li[data-check=amount]")).to_have_text("✓ 金额须在 10–5,000 万元之间")
         expect(other.locator("form.apply-form")).to_have_count(0)
 
         # --- the owner applies, with consent, sharing the statements (no verified level to share)
@@ -171,8 +202,8 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         expect(apply_form.locator("input[name=share][value=statements]")).to_be_checked()
         expect(apply_form.locator("input[name=share][value=verified_level]")).not_to_be_checked()
         apply_form.locator("input[name=consent]").check()
-        apply_form.get_by_role("button", name="申请", exact=True).click()  # a loan, not "应用" (filters)
-        expect(page.locator("ul.messages li.success")).to_have_text("申请已发送，已通知该机构。")
+        apply_form.get_by_role("button", name="申请", exact=True).click()  # a loan, not "查询" (filters)
+        expect(page.locator("ul.messages li.success")).to_have_text("申请已提交，并已通知该金融机构。")
         application = Application.objects.get(product=digital)
         assert application.tenant_id == world.enterprise.pk
         assert application.shared == ["enterprise", "request", "statements"]
@@ -180,8 +211,16 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         expect(row).to_contain_text("数字化转型贷")
         expect(row).to_contain_text("浏览器测试银行")
         expect(row.locator(".application-status")).to_have_text("已提交")
-        expect(fits).to_contain_text("已申请。")
+        expect(fits).to_contain_text("已申请")
         expect(fits.locator("form.apply-form")).to_have_count(0)
+        # and to a second eligible product, still open when the owner withdraws at the end
+        second = page.locator(f"#product-{credit.pk} form.apply-form")
+        second.locator("input[name=consent]").check()
+        second.get_by_role("button", name="申请", exact=True).click()
+        expect(page.locator("ul.messages li.success")).to_have_text("申请已提交，并已通知该金融机构。")
+        _no_horizontal_overflow(page, tenant_url + "/finance/")
+        _no_horizontal_overflow(page, request_url)
+        page.goto(request_url)
 
         # --- the institution's user, on the public site, in a browser of their own
         bank_context = browser.new_context(locale="zh-CN")
@@ -189,8 +228,12 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         sign_in(bank_page, live_server_url + "/login/", banker.email, BANKER_PASSWORD)
         bank_page.locator("nav.topnav").get_by_role("link", name="贷款申请", exact=True).click()
         bank_page.wait_for_url("**/lending/applications/")
-        inbox_row = bank_page.locator("#inbox tbody tr", has_text=world.enterprise.name)
+        inbox_row = bank_page.locator("#inbox tbody tr", has_text=world.enterprise.name).filter(
+            has_text="数字化转型贷"
+        )
         expect(inbox_row).to_have_count(1)
+        expect(inbox_row).to_contain_text("200")  # 万元, under its heading
+        expect(bank_page.locator("#inbox thead")).to_contain_text("融资金额（万元）")
         expect(inbox_row).to_contain_text("数字化转型贷")
         expect(inbox_row).to_contain_text("已提交")
         inbox_row.get_by_role("link", name=str(application.pk), exact=True).click()
@@ -200,28 +243,38 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         expect(shared).to_contain_text(world.enterprise.name)
         expect(shared).to_contain_text(world.enterprise.credit_code)
         expect(shared).to_contain_text("数字化转型贷")
-        expect(shared).to_contain_text("2,000,000.00")
+        expect(shared.locator("#shared-amount")).to_have_text("200")
         expect(shared).to_contain_text("资金用途数字化转型")  # labels, not codes
         expect(shared).to_contain_text("担保方式机器设备")
         expect(shared).to_contain_text(wanted_by)
 
         respond = bank_page.locator("#respond-form")
-        respond.locator("input[name=action][value=approve]").check()
-        respond.locator("#amount").fill("1800000")
+        expect(respond.locator("#amount")).to_have_value("200")  # in 万元, the amount asked
+        respond.locator("#amount").fill("180")
         respond.locator("#rate").fill("3.65")
         respond.locator("#term").fill("24")
-        respond.locator("button[type=submit]").click()
-        expect(bank_page.locator("ul.messages li.success")).to_have_text("答复已发送，已通知企业。")
-        expect(bank_page.locator("#application-status")).to_have_text("已批准")
-        expect(bank_page.locator("#answer")).to_contain_text(
-            re.compile(r"已批准：1,800,000\.00 元，年利率 3\.65%，期限 24 个月。")
+        # the confirmation says what the enterprise will see; Cancel sends nothing
+        respond.locator("#approve").click()
+        dialog = bank_page.locator("dialog.confirm-dialog")
+        expect(dialog).to_contain_text(
+            "企业将收到通知，并看到“已批准”及上面填写的批准金额、年利率、期限和您的留言"
         )
+        bank_page.locator("dialog [data-confirm-no]").click()
+        expect(dialog).to_have_count(0)
+        expect(bank_page.locator("#application-status")).to_have_text("已提交")
+        application.refresh_from_db()
+        assert application.status == "submitted" and application.events.count() == 1
+        respond.locator("#approve").click()
+        bank_page.locator("dialog [data-confirm-yes]").click()
+        expect(bank_page.locator("ul.messages li.success")).to_have_text("答复已发送，并已通知企业。")
+        expect(bank_page.locator("#application-status")).to_have_text("已批准")
+        expect(bank_page.locator("#answer")).to_contain_text("已批准：180 万元，年利率 3.65%，期限 24 个月。")
         expect(bank_page.locator("#respond-form")).to_have_count(0)  # answered: no second answer
 
         application.refresh_from_db()
         assert application.status == "approved"
         assert (application.approved_amount, application.approved_rate, application.approved_term) == (
-            Decimal("1800000.00"),
+            Decimal("1800000.00"),  # kept in yuan
             Decimal("3.65"),
             24,
         )
@@ -232,7 +285,29 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         page.reload()
         row = page.locator(f"#applications #application-{application.pk}")
         expect(row.locator(".application-status")).to_have_text("已批准")
-        expect(row).to_contain_text(re.compile(r"1,800,000\.00 元，年利率 3\.65%，期限 24 个月"))
+        expect(row).to_contain_text("180 万元，年利率 3.65%，期限 24 个月")
+        _no_horizontal_overflow(bank_page, live_server_url + "/lending/applications/?show=all")
+        _no_horizontal_overflow(bank_page, live_server_url + f"/lending/applications/{application.pk}/")
+        _no_horizontal_overflow(bank_page, live_server_url + "/lending/products/")
+
+        # --- the owner withdraws the need: the dialog counts the one application still open
+        open_one = Application.objects.get(product=credit)
+        page.locator("#withdraw-request").click()
+        dialog = page.locator("dialog.confirm-dialog")
+        expect(dialog.locator("p")).to_have_text(
+            "撤回后，该融资需求及其 1 份在审申请将一并撤回，银行将收到通知，且无法恢复。"
+        )
+        page.locator("dialog [data-confirm-no]").click()  # Cancel: nothing changes
+        expect(dialog).to_have_count(0)
+        expect(page.locator("#request-status")).to_have_text("已提交")
+        open_one.refresh_from_db()
+        assert open_one.status == "submitted"
+        page.locator("#withdraw-request").click()
+        page.locator("dialog [data-confirm-yes]").click()
+        expect(page.locator("#request-status")).to_have_text("已撤回")
+        open_one.refresh_from_db()
+        application.refresh_from_db()
+        assert (open_one.status, application.status) == ("withdrawn", "approved")
     finally:
         if bank_context is not None:
             bank_context.close()

@@ -80,7 +80,7 @@ def test_a_regional_admin_compares_two_cities_in_both_languages_and_drills_down(
         expect(cities.locator("input[name=city]:checked")).to_have_count(2)
         form.locator("select[name=since]").select_option("2025Q4")
         form.locator("select[name=until]").select_option("2025Q4")
-        form.get_by_role("button", name="应用").click()
+        form.get_by_role("button", name="查询").click()
         page.wait_for_url("**/reports/?*")
 
         query = parse_qs(urlsplit(page.url).query)

@@ -104,7 +104,7 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
 
         page.click("#approve")
         page.wait_for_url("**/review/assignments/")
-        expect(page.locator("ul.messages li.success")).to_have_text("已批准，正在发布核验结果。")
+        expect(page.locator("ul.messages li.success")).to_have_text("已批准，核验结果正在发布。")
         expect(page.locator("#assignments")).not_to_contain_text(alpha.enterprise.name)  # closed
 
         # --- the real worker publishes

@@ -24,7 +24,9 @@ TOMORROW_9 = (timezone.localdate() + datetime.timedelta(days=1)).isoformat() + "
 def test_slots_are_offered_booked_downloaded_and_cancelled(alpha, fair):
     _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
     owner = alpha.client()
-    offered = owner.post("/exhibition/slots/", {"starts_at": TOMORROW_9, "minutes": "30", "count": "3"})
+    offered = owner.post(
+        "/exhibition/slots/", {"starts_at": TOMORROW_9, "minutes": "30", "count": "3", "mode": "booth"}
+    )
     assert offered.status_code == 302
     slots = list(MeetingSlot.objects.filter(tenant=alpha.enterprise))
     assert [timezone.localtime(s.starts_at).strftime("%H:%M") for s in slots] == ["09:00", "09:30", "10:00"]
@@ -32,7 +34,7 @@ def test_slots_are_offered_booked_downloaded_and_cancelled(alpha, fair):
     assert past.status_code == 400 and MeetingSlot.objects.count() == 3
 
     page = Client(HTTP_HOST="localhost").get(f"/hall/booths/{listing.pk}/").content.decode()
-    assert page.count('class="inline slot"') == 3
+    assert page.count('class="slot"') == 3
     buyer = person("meet-buyer@example.com", "")
     client = logged_in(buyer, "en")
     booked = client.post(

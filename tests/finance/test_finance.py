@@ -58,6 +58,15 @@ def request_data(**kw) -> dict:
     return {**base, **kw}
 
 
+MONEY = ("revenue", "operating_cost", "net_profit", "total_assets", "total_liabilities", "rd_spend", "amount")
+
+
+def typed(data: dict, **raw) -> dict:
+    """What a person types on the pages: the helpers' yuan as 万元; `raw` as given (already 万元)."""
+    out = {k: (str(Decimal(v) / 10_000) if k in MONEY else v) for k, v in data.items()}
+    return {**out, **raw}
+
+
 def submitted_request(world, **kw) -> FinancingRequest:
     with tenant_context(world.enterprise):
         request = FinancingRequest.objects.create(
@@ -82,11 +91,12 @@ def public_client(user) -> Client:
 def test_statements_show_their_derived_figures(alpha):
     client = alpha.client()
     year = timezone.localdate().year
-    assert client.post("/finance/statements/new/", statement(year - 1)).status_code == 302
-    assert client.post("/finance/statements/new/", statement(year, revenue="12500000.00")).status_code == 302
+    assert client.post("/finance/statements/new/", typed(statement(year - 1))).status_code == 302
+    assert client.post("/finance/statements/new/", typed(statement(year), revenue="1250")).status_code == 302
     page = client.get("/finance/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     # 9,000,000 / 20,000,000 = 45.0 %; 1,000,000 / 12,500,000 = 8.0 %; growth 25.0 %; R&D 4.0 %
-    assert "45.0 %" in page and "8.0 %" in page and "25.0 %" in page and "4.0 %" in page
+    assert "45.0%" in page and "8.0%" in page and "25.0%" in page and "4.0%" in page
+    assert "Revenue (CNY 10,000)" in page and ">1,250<" in page  # read in 万元
     with tenant_context(alpha.enterprise):
         assert FinancialStatement.objects.get(year=year).revenue == Decimal("12500000.00")
 
@@ -97,14 +107,19 @@ def test_statements_show_their_derived_figures(alpha):
         ({"total_assets": "-1"}, "total_assets", "cannot be negative"),
         ({"total_liabilities": "-0.01"}, "total_liabilities", "cannot be negative"),
         ({"revenue": "99999999999999"}, "revenue", "check the number of digits"),
-        ({"revenue": "abc"}, "revenue", "Enter a number"),
+        ({"net_profit": "-99999999999999"}, "net_profit", "check the number of digits"),
+        ({"revenue": "abc"}, "revenue", "as a number"),
+        ({"revenue": "12.34567"}, "revenue", "At most four decimals"),
         ({"year": "2999"}, "year", "in the future"),
-        ({"year": "1900"}, "year", "from 1990 on"),
+        ({"year": "1900"}, "year", "1990 and later years"),
         ({"employees": "-3"}, "employees", "greater than or equal to 0"),
     ],
 )
 def test_statement_sanity_checks(alpha, change, field, message):
-    response = alpha.client().post("/finance/statements/new/", statement(**change), HTTP_ACCEPT_LANGUAGE="en")
+    year = change.pop("year", 2024)
+    response = alpha.client().post(
+        "/finance/statements/new/", typed(statement(year), **change), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert message in " ".join(response.context["form"].errors[field])
@@ -115,11 +130,11 @@ def test_statement_sanity_checks(alpha, change, field, message):
 def test_one_statement_per_year_and_a_loss_is_allowed(alpha):
     client = alpha.client()
     assert (
-        client.post("/finance/statements/new/", statement(2024, net_profit="-250000.00")).status_code == 302
+        client.post("/finance/statements/new/", typed(statement(2024), net_profit="-25")).status_code == 302
     )
-    again = client.post("/finance/statements/new/", statement(2024), HTTP_ACCEPT_LANGUAGE="en")
+    again = client.post("/finance/statements/new/", typed(statement(2024)), HTTP_ACCEPT_LANGUAGE="en")
     assert again.status_code == 400 and "already a statement for 2024" in again.content.decode()
-    zh = client.post("/finance/statements/new/", statement(2024), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    zh = client.post("/finance/statements/new/", typed(statement(2024)), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "2024" in zh.content.decode() and "已有" in zh.content.decode()
 
 
@@ -127,8 +142,8 @@ def test_viewers_read_but_change_nothing(alpha):
     viewer = add_member(alpha, "fin-viewer@example.com", Role.VIEWER)
     client = client_for(alpha, viewer)
     assert client.get("/finance/").status_code == 200
-    assert client.post("/finance/statements/new/", statement(2024)).status_code == 403
-    assert client.post("/finance/requests/new/", request_data()).status_code == 403
+    assert client.post("/finance/statements/new/", typed(statement(2024))).status_code == 403
+    assert client.post("/finance/requests/new/", typed(request_data())).status_code == 403
 
 
 # --- requests and matching -----------------------------------------------------------------------------
@@ -150,7 +165,7 @@ def test_viewers_read_but_change_nothing(alpha):
     ],
 )
 def test_bad_financing_requests_get_clear_errors(alpha, change, field):
-    response = alpha.client().post("/finance/requests/new/", request_data(**change))
+    response = alpha.client().post("/finance/requests/new/", typed(request_data(), **change))
     assert response.status_code == 400 and field in response.context["form"].errors
     with tenant_context(alpha.enterprise):
         assert not FinancingRequest.objects.exists()
@@ -158,7 +173,7 @@ def test_bad_financing_requests_get_clear_errors(alpha, change, field):
 
 def test_draft_submit_publish_then_matches_with_reasons(alpha, banks, django_capture_on_commit_callbacks):
     client = alpha.client()
-    created = client.post("/finance/requests/new/", request_data())
+    created = client.post("/finance/requests/new/", typed(request_data()))
     assert created.status_code == 302
     with tenant_context(alpha.enterprise):
         request = FinancingRequest.objects.get()
@@ -180,12 +195,12 @@ def test_draft_submit_publish_then_matches_with_reasons(alpha, banks, django_cap
     html = page.content.decode()
     ranked = [m.offer.id for _p, m in page.context["matches"]]
     assert ranked == [banks["digital"].pk, banks["big"].pk]  # the inactive product is not offered
-    assert "amount within CNY 500,000–5,000,000" in html and "meant for your purpose" in html
+    assert "amount within 50–500 (CNY 10,000)" in html and "meant for your purpose" in html
     assert "city not eligible" in html  # the Tianjin-only product, for a Beijing enterprise
     assert f'action="/finance/requests/{request.pk}/apply/{banks["digital"].pk}/"' in html
     assert f"/apply/{banks['big'].pk}/" not in html  # no apply button where conditions fail
     # a submitted request no longer changes
-    client.post(f"/finance/requests/{request.pk}/", request_data(amount="1"))
+    client.post(f"/finance/requests/{request.pk}/", typed(request_data(), amount="1"))
     with tenant_context(alpha.enterprise):
         assert FinancingRequest.objects.get().amount == Decimal("2000000")
 
@@ -195,7 +210,7 @@ def test_draft_submit_publish_then_matches_with_reasons(alpha, banks, django_cap
 
 def test_the_application_holds_exactly_the_consented_snapshot(alpha, banks):
     client = alpha.client()
-    client.post("/finance/statements/new/", statement(2024))
+    client.post("/finance/statements/new/", typed(statement(2024)))
     request = submitted_request(alpha)
     url = f"/finance/requests/{request.pk}/apply/{banks['digital'].pk}/"
     refused = client.post(url, {"share": ["statements"]}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
@@ -218,11 +233,11 @@ def test_the_application_holds_exactly_the_consented_snapshot(alpha, banks):
     assert not Notice.objects.filter(user=banks["users"]["b"]).exists()
     # applying twice to the same product: 409, nothing new
     twice = client.post(url, {"consent": "yes"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
-    assert "already applied" in twice.content.decode() and Application.objects.count() == 1
+    assert "already been used to apply" in twice.content.decode() and Application.objects.count() == 1
 
 
 def test_sharing_the_statements_sends_them_with_their_ratios_only(alpha, banks):
-    alpha.client().post("/finance/statements/new/", statement(2024))
+    alpha.client().post("/finance/statements/new/", typed(statement(2024)))
     request = submitted_request(alpha)
     with tenant_context(alpha.enterprise):
         application = lending.apply(
@@ -272,7 +287,7 @@ def test_a_draft_cannot_apply_and_members_cannot_consent(alpha, banks):
         f"/finance/requests/{draft.pk}/apply/{banks['digital'].pk}/", {"consent": "yes"}, follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )  # fmt: skip
-    assert "Submit the request before applying" in response.content.decode()
+    assert "Submit the financing need before applying" in response.content.decode()
     member = add_member(alpha, "fin-member@example.com", Role.MEMBER)
     request = submitted_request(alpha)
     refused = client_for(alpha, member).post(
@@ -299,7 +314,7 @@ def test_an_institution_approves_and_the_enterprise_sees_it(alpha, banks):
     assert application.pk in [a.pk for a in bank.get("/lending/applications/").context["page"]]
     detail = bank.get(f"/lending/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert detail.status_code == 200 and alpha.enterprise.credit_code in detail.content.decode()
-    answer = {"action": "approve", "amount": "1800000", "rate": "3.65", "term": "24", "message": "Welcome"}
+    answer = {"action": "approve", "amount": "180", "rate": "3.65", "term": "24", "message": "Welcome"}
     assert bank.post(f"/lending/applications/{application.pk}/respond/", answer).status_code == 302
     application.refresh_from_db()
     decided = (
@@ -311,7 +326,7 @@ def test_an_institution_approves_and_the_enterprise_sees_it(alpha, banks):
     assert decided == ("approved", Decimal("1800000.00"), Decimal("3.65"), 24)
     assert Notice.objects.filter(user=alpha.owner, text_en__icontains="approved").exists()
     page = alpha.client().get(f"/finance/requests/{application.request_id}/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "CNY 1,800,000.00 at 3.65 % a year for 24 months" in page.content.decode()
+    assert "180 (CNY 10,000) at 3.65% a year for 24 months" in page.content.decode()
     # a second answer (two people racing, one after the other here): 409, nothing changed
     late = bank.post(
         f"/lending/applications/{application.pk}/respond/", {"action": "decline", "message": "no"},
@@ -366,7 +381,8 @@ def test_bad_answers_are_refused_and_change_nothing(alpha, banks, answer):
     response = public_client(banks["users"]["a"]).post(
         f"/lending/applications/{application.pk}/respond/", answer
     )
-    assert response.status_code == 302
+    assert response.status_code == 400  # the form again, the error next to its field
+    assert 'class="field-error"' in response.content.decode() or "alert error" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "submitted" and application.approved_amount is None
     assert application.events.count() == 1
@@ -416,7 +432,7 @@ def test_products_are_managed_by_their_institution_or_a_regional_admin(banks, ad
 
 
 def test_another_enterprise_reaches_nothing_of_this_ones_finance(alpha, beta, banks):
-    alpha.client().post("/finance/statements/new/", statement(2024))
+    alpha.client().post("/finance/statements/new/", typed(statement(2024)))
     application = applied(alpha, banks)
     request_id = application.request_id
     stranger = Client(HTTP_HOST=alpha.host)

@@ -267,7 +267,7 @@ def test_what_the_review_found_stays_fixed(alpha, banks, admins_for_finance):
     )
     assert refused.status_code == 400
     assert "term within 1–6 months" in refused.json()["messages"]["en"]
-    assert "期限在 1–6 个月之间" in refused.json()["messages"]["zh"]
+    assert "期限须在 1–6 个月之间" in refused.json()["messages"]["zh"]
     assert "you have no verified level" in refused.json()["messages"]["en"]
     assert not Application.objects.filter(product=short).exists()
 

@@ -59,13 +59,22 @@ def test_city_and_industry_lists_restrict_when_given():
 
 def test_the_verified_level_is_a_credit_signal_with_its_reason():
     level = next(c for c in checks(NEED, offer(min_level=2)) if c.key == "level")
-    assert level.ok and level.text["en"] == "verified maturity L2 required, you have L3"
-    assert level.text["zh"] == "要求已核验成熟度 L2，您为L3"
+    assert level.ok and level.text["en"] == "verified level L2 or higher required; yours is L3"
+    assert level.text["zh"] == "要求已核验等级不低于 L2，您的企业当前为 L3"
     short = next(c for c in checks(NEED, offer(min_level=4)) if c.key == "level")
     assert not short.ok
     never = Need(**{**NEED.__dict__, "verified_level": None})
     missing = next(c for c in checks(never, offer(min_level=1)) if c.key == "level")
-    assert not missing.ok and missing.text["en"].endswith("you have no verified level")
+    assert not missing.ok and missing.text["en"].endswith("you have no verified level yet")
+    # Chinese as a person writes it (not "您为无已核验等级")
+    assert missing.text["zh"] == "要求已核验等级不低于 L1，您的企业尚无已核验等级"
+
+
+def test_the_amount_range_is_explained_in_ten_thousand_yuan():
+    amount = next(c for c in checks(NEED, offer()) if c.key == "amount")
+    assert amount.text == {"zh": "金额须在 50–500 万元之间", "en": "amount within 50–500 (CNY 10,000)"}
+    odd = next(c for c in checks(NEED, offer(amount_min=Decimal("125000"))) if c.key == "amount")
+    assert odd.text["zh"] == "金额须在 12.5–500 万元之间"
 
 
 def test_collateral_a_credit_product_accepts_anything():

@@ -1,0 +1,276 @@
+"""Issue 17 for the financial cloud: money typed and read in 万元 on every page (the API keeps yuan,
+documented), confirmations that say what will happen, and regional figures that count live needs only."""
+
+import datetime
+import importlib
+from decimal import Decimal
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from finance.lending.models import Application, FinancingFact, LoanProduct
+from finance.lending.services_facts import financing_publish
+from finance.models import FinancialStatement, FinancingRequest
+from tests.finance.test_finance import NEXT_MONTH, applied, public_client, request_data, statement, typed
+
+pytestmark = pytest.mark.django_db
+
+
+# --- 1. one unit ------------------------------------------------------------------------------------------
+
+
+def test_a_need_is_typed_and_read_in_ten_thousand_yuan(alpha):
+    client = alpha.client()
+    form = client.get("/finance/requests/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "融资金额（万元）" in form and "如 12.5 即 12.5 万元" in form  # the unit on the input
+    created = client.post("/finance/requests/new/", typed(request_data(), amount="12.5"))
+    assert created.status_code == 302
+    with tenant_context(alpha.enterprise):
+        request = FinancingRequest.objects.get()
+    assert request.amount == Decimal("125000.00")  # the database keeps yuan
+    page = client.get(f"/finance/requests/{request.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<dd id="request-amount">12.5</dd>' in page and "融资金额（万元）" in page
+    assert 'name="amount" value="12.5"' in page  # the draft's form shows 万元 too
+    listing = client.get("/finance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "融资金额（万元）" in listing and ">12.5</td>" in listing
+    # the API is unchanged: yuan
+    api = client.get(f"/api/v1/finance/requests/{request.pk}/").json()
+    assert Decimal(api["request"]["amount"]) == Decimal("125000")
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("12.12345", "最多保留四位小数"),
+        ("0", "金额必须大于零"),
+        ("-3", "金额必须大于零"),
+        ("abc", "请以万元为单位填写数字"),
+        ("100000000", "金额超过 10,000,000 万元"),
+        ("1e400", "金额超过"),
+    ],
+)
+def test_a_wrong_amount_gets_a_clear_error_next_to_the_field(alpha, amount, message):
+    response = alpha.client().post(
+        "/finance/requests/new/", typed(request_data(), amount=amount), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["amount"])
+    assert 'class="field-error"' in response.content.decode()
+    with tenant_context(alpha.enterprise):
+        assert not FinancingRequest.objects.exists()
+
+
+def test_statement_figures_in_ten_thousand_yuan_with_decimals(alpha):
+    client = alpha.client()
+    data = {
+        "year": "2024", "revenue": "8600.5", "operating_cost": "7150", "net_profit": "-35.2",
+        "total_assets": "12000", "total_liabilities": "5800", "rd_spend": "390.0001", "employees": "260",
+    }  # fmt: skip
+    assert client.post("/finance/statements/new/", data).status_code == 302
+    with tenant_context(alpha.enterprise):
+        saved = FinancialStatement.objects.get()
+    assert (saved.revenue, saved.net_profit, saved.rd_spend) == (
+        Decimal("86005000.00"),
+        Decimal("-352000.00"),
+        Decimal("3900001.00"),
+    )
+    page = client.get("/finance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "营业收入（万元）" in page and ">8,600.5<" in page and ">-35.2<" in page
+    edit = client.get("/finance/statements/2024/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'value="8600.5"' in edit and 'value="390.0001"' in edit and "净利润（万元）" in edit
+
+
+def test_the_bank_reads_and_answers_in_ten_thousand_yuan(alpha, banks):
+    application = applied(alpha, banks)  # 2,000,000 yuan asked
+    bank = public_client(banks["users"]["a"])
+    page = bank.get(f"/lending/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert '<dd id="shared-amount">200</dd>' in html and "批准金额（万元）" in html
+    assert 'name="amount" inputmode="decimal" autocomplete="off" value="200"' in html
+    inbox = bank.get("/lending/applications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "融资金额（万元）" in inbox and ">200</td>" in inbox
+    url = f"/lending/applications/{application.pk}/respond/"
+    wrong = bank.post(url, {"action": "approve", "amount": "180.12345", "rate": "3.65", "term": "24"})
+    assert wrong.status_code == 400 and "field-error" in wrong.content.decode()
+    assert 'value="180.12345"' in wrong.content.decode()  # what was typed stays
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    answer = {"action": "approve", "amount": "180.5", "rate": "3.65", "term": "24", "message": "ok"}
+    assert bank.post(url, answer).status_code == 302
+    application.refresh_from_db()
+    assert application.approved_amount == Decimal("1805000.00")
+    answered = bank.get(f"/lending/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已批准：180.5 万元，年利率 3.65%，期限 24 个月。" in answered.content.decode()
+    mine = alpha.client().get(f"/finance/requests/{application.request_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "180.5 万元，年利率 3.65%，期限 24 个月" in mine.content.decode()
+    # the API still takes yuan
+    assert Application.objects.get(pk=application.pk).approved_amount == Decimal("1805000")
+
+
+def test_loan_products_are_kept_in_ten_thousand_yuan(banks):
+    bank = public_client(banks["users"]["a"])
+    form = bank.get("/lending/products/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "最低额度（万元）" in form and "最高额度（万元）" in form
+    data = {
+        "name_zh": "测试万元贷", "amount_min": "12.5", "amount_max": "300", "term_min": "6", "term_max": "24",
+        "rate_min": "3.5", "rate_max": "4.5", "min_level": "0", "collaterals": ["none"],
+    }  # fmt: skip
+    assert bank.post("/lending/products/new/", data).status_code == 302
+    product = LoanProduct.objects.get(name_zh="测试万元贷")
+    assert (product.amount_min, product.amount_max) == (Decimal("125000.00"), Decimal("3000000.00"))
+    listing = bank.get("/lending/products/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "12.5–300" in listing
+    edit = bank.get(f"/lending/products/{product.pk}/").content.decode()
+    assert 'value="12.5"' in edit and 'value="300"' in edit
+    bad = bank.post("/lending/products/new/", {**data, "name_zh": "坏", "amount_min": "1.00001"})
+    assert bad.status_code == 400 and "amount_min" in bad.context["form"].errors
+
+
+def test_the_api_documents_the_unit_of_every_amount(client):
+    schema = client.get("/api/schema/?format=json", HTTP_HOST="localhost").json()["components"]["schemas"]
+    for name, fields in {
+        "FinancingRequestOutput": ["amount"],
+        "Request": ["amount"],
+    }.items():
+        if name not in schema:
+            continue
+        for field in fields:
+            assert "CNY (yuan)" in schema[name]["properties"][field].get("description", "")
+    described = [
+        (name, prop)
+        for name, body in schema.items()
+        for prop, spec in body.get("properties", {}).items()
+        if prop in ("amount", "amount_min", "amount_max", "approved_amount", "revenue", "net_profit")
+        and "CNY" not in spec.get("description", "")
+        and name not in ("CityFinancing",)
+    ]
+    assert described == []
+
+
+# --- 2. live needs only -----------------------------------------------------------------------------------
+
+
+def _quarter() -> str:
+    today = timezone.localdate()
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+def test_a_withdrawn_need_leaves_the_citys_figure(make_enterprise, admins_for_finance):
+    tianjin = make_enterprise(city="120000")
+    client = tianjin.client()
+    kept = client.post("/finance/requests/new/", typed(request_data(), amount="300"))
+    gone = client.post("/finance/requests/new/", typed(request_data(), amount="50"))
+    assert kept.status_code == gone.status_code == 302
+    with tenant_context(tianjin.enterprise):
+        kept_id, gone_id = (r.pk for r in FinancingRequest.objects.order_by("amount").reverse())
+    for request_id in (kept_id, gone_id):
+        assert client.post(f"/finance/requests/{request_id}/submit/").status_code == 302
+        financing_publish(tenant_id=tianjin.enterprise.pk, request_id=request_id)
+    admin = public_client(admins_for_finance["admin"])
+    url = f"/api/v1/reports/dashboard/?city=120000&since={_quarter()}&until={_quarter()}"
+    assert admin.get(url).json()["cities"][0]["financing"]["requests"] == 2
+    assert client.post(f"/finance/requests/{gone_id}/withdraw/").status_code == 302
+    financing_publish(tenant_id=tianjin.enterprise.pk, request_id=gone_id)
+    figures = admin.get(url).json()["cities"][0]["financing"]
+    assert (figures["requests"], figures["requested"]) == (1, "3000000.00")
+    page = admin.get(
+        f"/reports/?city=120000&since={_quarter()}&until={_quarter()}", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    rows = next(t for t in page.context["tables"] if t.key == "financing").rows
+    assert rows[0][1:3] == [1, 300.0]  # requests, amount requested in CNY 10,000
+
+
+def test_needs_withdrawn_before_the_fix_leave_the_figures_too(make_enterprise, admins_for_finance):
+    """A fact left "submitted" (a publish lost before the outbox existed): the data migration
+    compares it with the request in the enterprise's schema."""
+    tianjin = make_enterprise(city="120000")
+    with tenant_context(tianjin.enterprise):
+        request = FinancingRequest.objects.create(
+            amount=Decimal("800000"), term_months=12, purpose="digital", collateral="none",
+            wanted_by=datetime.date.fromisoformat(NEXT_MONTH), created_by=tianjin.owner,
+            status="withdrawn", submitted_at=timezone.now(), withdrawn_at=timezone.now(),
+        )  # fmt: skip
+    FinancingFact.objects.create(
+        tenant=tianjin.enterprise, request_id=request.pk, city_id="120000", amount=request.amount,
+        amount_band="lt1m", purpose="digital", term_months=12, status="submitted",
+        submitted_at=request.submitted_at,
+    )  # fmt: skip
+    migration = importlib.import_module("finance.lending.migrations.0004_d_withdrawn_facts")
+    connection.set_schema_to_public()
+    migration.mark_withdrawn(django_apps, type("Editor", (), {"connection": connection})())
+    assert FinancingFact.objects.get(tenant=tianjin.enterprise).status == "withdrawn"
+    admin = public_client(admins_for_finance["admin"])
+    body = admin.get(f"/api/v1/reports/dashboard/?city=120000&since={_quarter()}&until={_quarter()}").json()
+    assert body["cities"][0]["financing"]["requests"] == 0
+
+
+# --- 3. confirmations that say what will happen -----------------------------------------------------------
+
+
+def test_the_withdraw_confirmation_counts_the_open_applications(alpha, banks):
+    application = applied(alpha, banks)
+    page = alpha.client().get(f"/finance/requests/{application.request_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    said = "撤回后，该融资需求及其 1 份在审申请将一并撤回，银行将收到通知，且无法恢复。"
+    assert f'data-confirm="{said}"' in html
+    Application.objects.filter(pk=application.pk).update(status="declined")
+    page = alpha.client().get(f"/finance/requests/{application.request_id}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "撤回后，该融资需求将不能再用于申请贷款，且无法恢复。" in page.content.decode()
+
+
+def test_the_banks_answers_each_say_what_the_enterprise_will_see(alpha, banks):
+    application = applied(alpha, banks)
+    html = (
+        public_client(banks["users"]["a"])
+        .get(f"/lending/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
+    assert "企业将收到通知，并看到“已批准”及上面填写的批准金额、年利率、期限和您的留言" in html
+    assert "企业将收到通知并看到您的留言" in html
+    assert "企业将收到通知，并看到“已拒绝”及您的留言" in html
+
+
+# --- 4. names, not codes ----------------------------------------------------------------------------------
+
+
+def test_the_bank_reads_names_not_codes(alpha, banks):
+    application = applied(alpha, banks)
+    Application.objects.filter(pk=application.pk).update(
+        snapshot={
+            **application.snapshot,
+            "verified_level": {
+                "level": 2,
+                "framework": "miit-sme-mfg 2024",
+                "approved_at": "2026-05-01T08:00",
+            },
+        }
+    )
+    html = (
+        public_client(banks["users"]["a"])
+        .get(f"/lending/applications/{application.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        .content.decode()
+    )
+    assert "miit-sme-mfg" not in html and "L2（2026-05-01 核验）" in html
+    assert ">digital<" not in html and "数字化转型" in html and "机器设备" in html
+
+
+def test_deleting_a_statement_asks_first(alpha):
+    client = alpha.client()
+    assert client.post("/finance/statements/new/", typed(statement(2024))).status_code == 302
+    html = client.get("/finance/statements/2024/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-confirm="确认删除 2024 年度报表？' in html and "data-confirm-danger" in html
+
+
+# --- 5. wording: the English reads as English too -----------------------------------------------------
+
+
+def test_the_english_pages_name_the_unit_and_the_need(alpha, banks):
+    application = applied(alpha, banks)
+    page = alpha.client().get(f"/finance/requests/{application.request_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Financing need " in html and "Amount (CNY 10,000)" in html and "Needed by" in html
+    assert "Amount 50–500 (CNY 10,000)" in html and "amount within 50–500 (CNY 10,000)" in html
+    assert "Its 1 open application will be withdrawn with it" in html
