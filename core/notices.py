@@ -1,5 +1,9 @@
 """In-app notices, also sent by email: `notify()` is the one way the platform tells a person."""
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -28,3 +32,46 @@ def notify(*, users, message, params: dict | None = None, url: str = "", email_e
             )
 
     transaction.on_commit(send, robust=True)
+
+
+# --- a notice beside its subject's current state -----------------------------------------------------
+#
+# A notice tells of an event ("you have been assigned…"); its subject moves on (approved, cancelled).
+# So that the list never contradicts the subject, the app that owns a kind of subject registers how
+# to find it from a notice's link and how to say its state now; the list shows that state beside
+# each notice at display time.
+
+
+@dataclass(frozen=True)
+class SubjectState:
+    text: str  # the state now, in the active language ("Approved on 2026-12-01 10:00")
+    tone: str = "muted"  # the badge's tone: ok, warn, info, danger, muted
+    url: str = ""  # where the notice's link now leads, when not its own
+
+
+_followers: list[tuple[re.Pattern, Callable]] = []
+
+
+def follow_state_with(pattern: str, describe: Callable) -> None:
+    """`pattern` finds a subject's id in a notice's link (its first group); `describe(user=, ids=)`
+    returns {id: SubjectState} for the subjects `user` may see, in one query."""
+    _followers.append((re.compile(pattern), describe))
+
+
+def with_states(notices, *, user) -> list[Notice]:
+    """`notices` with `state` set (a SubjectState, or None when the notice has no followed subject)."""
+    notices = list(notices)
+    for notice in notices:
+        notice.state = None
+    for pattern, describe in _followers:
+        found = {}
+        for notice in notices:
+            match = pattern.search(notice.url or "")
+            if match:
+                found.setdefault(int(match.group(1)), []).append(notice)
+        if not found:
+            continue
+        for subject_id, state in describe(user=user, ids=list(found)).items():
+            for notice in found.get(subject_id, []):
+                notice.state = state
+    return notices

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from core.api import ApplicationError, ConflictError
 from core.parsers import MultiPartParser
-from manufacturing import policy, scoring, selectors, services
+from manufacturing import policy, presenters, scoring, selectors, services
 from manufacturing.answers import answers_of
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment
@@ -55,7 +55,10 @@ class FrameworkDetailApi(APIView):
     )
     def get(self, request, framework_id):
         framework = get_object_or_404(Framework, pk=framework_id)
-        return Response({**FrameworkOutput(framework).data, "definition": framework.definition})
+        definition = framework.definition
+        if not policy.framework_notes_visible_to(request.user):
+            definition = presenters.without_platform_notes(definition)
+        return Response({**FrameworkOutput(framework).data, "definition": definition})
 
 
 class AssessmentOutput(serializers.Serializer):

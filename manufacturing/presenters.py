@@ -191,3 +191,18 @@ def radar(axes: list[dict], language: str, *, compared: list[dict] | None = None
         "compared": polygon([a["percent"] for a in compared]) if compared else None,
         "labels": labels,
     }
+
+
+def without_platform_notes(definition: dict) -> dict:
+    """The definition as an enterprise reads it: without the platform's own remarks (the top-level
+    `notes` and every question's `note`, wherever questions sit: dimensions, subdimensions, scenes).
+    policy.framework_notes_visible_to says who reads them."""
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {key: strip(item) for key, item in value.items() if key != "note"}
+        if isinstance(value, list):
+            return [strip(item) for item in value]
+        return value
+
+    return {key: strip(value) for key, value in definition.items() if key != "notes"}

@@ -51,7 +51,7 @@ def assessment_list(request):
     if request.method == "POST":
         roles.host_member_or_404(request, Role.MEMBER)
         raw = request.POST.get("framework", "")
-        chosen = Framework.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        chosen = Framework.objects.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() else None
         framework = chosen or selectors.framework_default()
         if framework is None:
             raise Http404
@@ -261,7 +261,7 @@ def _where(pages: list[dict], keys: list[str]) -> list[dict]:
 
 @login_required
 def assessment_result(request, assessment_id):
-    enterprise, _role = roles.host_member_or_404(request)
+    enterprise, role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
     definition = assessment.framework.definition
     verified, own = assessment.verified_result, assessment.result
@@ -288,9 +288,11 @@ def assessment_result(request, assessment_id):
     if verified and own:
         self_bars = result_view(definition, own)["bars"]
         context["comparison"] = list(zip(self_bars, result_view(definition, verified)["bars"], strict=True))
-        context["report_check"] = verification.of_assessment(
-            enterprise=enterprise, assessment_id=assessment.pk
-        )
+        report_check = verification.of_assessment(enterprise=enterprise, assessment_id=assessment.pk)
+        if report_check:
+            # Only an owner or administrator decides whether the page names the enterprise.
+            report_check["can_decide"] = roles.ROLE_RANK[role] >= roles.ROLE_RANK[Role.ADMIN]
+        context["report_check"] = report_check
     template = (
         "manufacturing/_result_body.html"
         if request.headers.get("HX-Request")

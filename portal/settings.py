@@ -215,6 +215,8 @@ for _action, _rate in RATE_LIMITS.items():
 # buyers read a digitalization level older than that as out of date, and the MIIT programmes ask
 # enterprises to be assessed again within that time.
 VERIFIED_REPORT_VALID_YEARS = int(env("VERIFIED_REPORT_VALID_YEARS", "2"))
+if not 1 <= VERIFIED_REPORT_VALID_YEARS <= 20:
+    raise ImproperlyConfigured("VERIFIED_REPORT_VALID_YEARS must be between 1 and 20 (years).")
 # Signed invitation links and the one-time sign-in links between hosts expire.
 INVITATION_MAX_AGE_DAYS = 7
 # The outbox (core/outbox.py): background work still undone this long after its last send (a lost

@@ -14,9 +14,11 @@ from django_tenants.utils import tenant_context
 
 from core.api import ApplicationError
 from core.models import Notice
+from core.notices import with_states
 from tenants import handoff, next_steps, roles
 from tenants.access import current_enterprise
 from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm
+from tenants.members import activity_lines
 from tenants.members import selectors as member_selectors
 from tenants.members import services as member_services
 from tenants.members.models import Invitation, Membership, Role
@@ -50,7 +52,10 @@ def notices(request):
     rows = Notice.objects.filter(user=request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     host = request.get_host().rsplit(":", 1)[0].lower()
-    items = [{"notice": n, "here": handoff.host_of(n.url) in ("", host) and bool(n.url)} for n in page]
+    items = [
+        {"notice": n, "here": handoff.host_of(n.url) in ("", host) and bool(n.url)}
+        for n in with_states(page, user=request.user)  # each beside its subject's state now
+    ]
     response = render(
         request, "tenants/notices.html", {"enterprise": enterprise, "page": page, "items": items}
     )
@@ -100,7 +105,8 @@ def activity(request):
     """The workspace's activity log: owners and administrators (403 below, 404 for non-members)."""
     enterprise, _role = roles.host_member_or_404(request, minimum=Role.ADMIN)
     page = Paginator(member_selectors.activity_list(), 50).get_page(request.GET.get("page"))
-    return render(request, "tenants/activity.html", {"enterprise": enterprise, "page": page})
+    rows = activity_lines.presented(page)
+    return render(request, "tenants/activity.html", {"enterprise": enterprise, "page": page, "rows": rows})
 
 
 def _membership_or_404(enterprise, member_id) -> Membership:

@@ -433,7 +433,7 @@ def test_bad_filters_get_a_clear_error_in_both_languages(admins, params, field):
     page = client.get(f"/reports/?{params}")
     assert page.status_code == 400 and 'id="report-error"' in page.content.decode()
     zh = client_for(admins["region"], "zh-hans").get(f"/reports/?{params}").content.decode()
-    assert "这些筛选条件无法使用" in zh
+    assert "以下筛选条件无法使用" in zh
 
 
 @pytest.mark.parametrize("params", ["until=%20", "since=%20&until=%20", "framework=%20", "since=+"])

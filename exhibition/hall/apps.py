@@ -14,7 +14,10 @@ class HallConfig(AppConfig):
         from django.db.models import F
 
         from core import outbox
+        from exhibition.hall import audit_lines
         from exhibition.hall.models import BoothListing, Inquiry
+
+        audit_lines.register()
 
         # Two outboxes: the booth copies still wanted in the hall, and the inquiries not yet in the
         # enterprise's lead inbox.

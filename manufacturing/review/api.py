@@ -158,6 +158,9 @@ class OverrideApi(ReviewApi):
 
 
 class CommentApi(ReviewApi):
+    """POST {"text": "...", "key": "<question key, optional>"}: a comment on the whole assessment or on
+    one question (its key, as in `answers`). An unknown key is a 400 with "field": "key"."""
+
     @extend_schema(
         request=inline_serializer(
             "CommentInput", {"text": serializers.CharField(), "key": serializers.CharField(required=False)}

@@ -12,7 +12,11 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from core import outbox
+        from manufacturing.review import audit_lines, notice_states
         from manufacturing.review.models import ReviewCase
+
+        audit_lines.register()
+        notice_states.register()
 
         # Publishing's outbox: an approval still unpublished (a lost message, a worker that died)
         # is published again; the case's updated_at is the time of the last send.

@@ -170,6 +170,7 @@ def assignment_cancel(*, admin, assignment_id: int, reason: str) -> Assignment:
             users=[assignment.assessor],
             message=_("Your assignment for %(name)s was cancelled: %(reason)s"),
             params={"name": assignment.case.tenant.name, "reason": reason},
+            url=public_url(f"/review/assignments/{assignment.pk}/"),  # opens its state, read-only
         )
     return assignment
 

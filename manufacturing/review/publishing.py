@@ -4,18 +4,22 @@ re-sends publishing left undone."""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import tenant_context
 
 from core.api import ConflictError
 from core.audit import audit
 from core.models import AuditEvent
+from core.notices import notify
 from manufacturing import scoring
 from manufacturing.answers import framework_definition
 from manufacturing.models import Assessment
 from manufacturing.review import cohort, signals
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from manufacturing.review.selectors import verified_answers
+from tenants.members.selectors import enterprise_admins
 from tenants.models import Enterprise, Region
+from tenants.services import tenant_url
 
 
 def publish(*, tenant_id: int, assessment_id: int) -> AssessmentFact:
@@ -69,6 +73,14 @@ def _publish(tenant: Enterprise, case: ReviewCase, assessment: Assessment) -> As
                 "level": result["level"],
                 "percentile": peer and peer["percentile"],
             },
+        )
+        # Once, when first published (a redelivered message changes nothing): the enterprise hears
+        # that its verification is done, as the assessor's confirmation of the approval says.
+        notify(
+            users=enterprise_admins(tenant),
+            message=_("Your assessment has been verified: total %(total)s, level L%(level)s."),
+            params={"total": f"{result['total']:.1f}", "level": result["level"]},
+            url=tenant_url(tenant, f"/assessments/{assessment_id}/result/"),
         )
     return AssessmentFact.objects.get(pk=fact.pk)
 

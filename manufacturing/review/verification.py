@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -38,9 +39,12 @@ from manufacturing.review.models import AssessmentFact, ReviewCase
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 RANDOM_LENGTH = 8
-PATTERN = re.compile(r"^JJJ-(\d{4})-(\d{4})-([0-9A-HJKMNP-TV-Z]{8})$")
+PATTERN = re.compile(r"^JJJ-([0-9]{4})-([0-9]{4})-([0-9A-HJKMNP-TV-Z]{8})$", re.ASCII)
 # What a person may type: any case, spaces or none, and the letters Crockford reads as digits.
-_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1", " ": "", "\u2010": "-", "\u2013": "-", "\u2014": "-"})
+_READ_AS = str.maketrans(
+    {"O": "0", "I": "1", "L": "1", " ": "", "\u2010": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"}
+    | dict.fromkeys(["\u200b", "\u200c", "\u200d", "\ufeff"], "")
+)
 MAX_INPUT = 64
 
 
@@ -54,8 +58,10 @@ def normalize(text) -> str | None:
     """The number as stored, from what a person typed or scanned; None when it cannot be one."""
     if not isinstance(text, str) or len(text) > MAX_INPUT:
         return None
-    cleaned = text.strip().upper().translate(_READ_AS)
-    if re.fullmatch(r"JJJ\d{8}[0-9A-Z]{8}", cleaned):  # typed without dashes
+    # NFKC first: a Chinese input method in full-width mode types ２０２６ and －, which are the same
+    # number; digits of other scripts stay what they are and fail the ASCII pattern below.
+    cleaned = unicodedata.normalize("NFKC", text).strip().upper().translate(_READ_AS)
+    if re.fullmatch(r"JJJ[0-9]{8}[0-9A-Z]{8}", cleaned, re.ASCII):  # typed without dashes
         cleaned = f"{cleaned[:3]}-{cleaned[3:7]}-{cleaned[7:11]}-{cleaned[11:]}"
     if not cleaned.startswith("JJJ-"):
         return None
@@ -78,7 +84,7 @@ def assign_number(case: ReviewCase, *, when) -> str:
         ReviewCase.objects.filter(pk=case.pk).update(publish_name=True)
         case.publish_name = True
     for _attempt in range(5):
-        number = new_number(year=when.year, city_code=case.city_id)
+        number = new_number(year=timezone.localtime(when).year, city_code=case.city_id)
         try:
             with transaction.atomic():
                 updated = ReviewCase.objects.filter(pk=case.pk, report_number__isnull=True).update(
@@ -113,7 +119,8 @@ def publish_name_set(*, enterprise, assessment_id: int, publish: bool) -> bool:
     numbered = ReviewCase.objects.filter(tenant=enterprise, report_number__isnull=False)
     if not numbered.filter(assessment_id=assessment_id).exists():
         return False
-    numbered.update(publish_name=bool(publish), updated_at=timezone.now())
+    # updated_at is left alone: for a case being published it is the outbox's "last sent" stamp.
+    numbered.update(publish_name=bool(publish))
     return True
 
 

@@ -5,6 +5,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,10 +15,12 @@ from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
 from core.models import AuditEvent, Notice
+from core.notices import with_states
 from core.roles import is_assessor
 from manufacturing.answers import answer_from_form
 from manufacturing.presenters import result_view
-from manufacturing.review import assignments, selectors, workbench
+from manufacturing.review import assignments, notice_states, questions, selectors, workbench
+from manufacturing.review.forms import CommentForm
 from manufacturing.review.models import Assignment, ReviewCase
 from tenants.models import Region, User
 
@@ -47,20 +50,43 @@ def assignment_list(request):
     )
 
 
-@login_required
-def assignment_detail(request, assignment_id):
-    assignment = workbench.assignment_get(assessor=request.user, assignment_id=assignment_id)
+def _workbench_page(request, assignment, *, comment_form=None, status=200):
+    if assignment.status == Assignment.Status.CANCELLED:
+        # Taken off the assessment: its state and the admin's reason, not the enterprise's answers.
+        return render(
+            request,
+            "review/assignment_closed.html",
+            {
+                "assignment": assignment,
+                "case": assignment.case,
+                "state": notice_states.assignment_state(assignment),
+                "reason": workbench.cancellation_reason(assignment),
+            },
+        )
     context = workbench.workbench(assessor=request.user, assignment=assignment)
     context["can_work"] = (
         assignment.status == Assignment.Status.OPEN and context["assessment"].status == "scored"
     )
+    context["closed"] = assignment.status not in Assignment.ACTIVE
+    context["state"] = notice_states.assignment_state(assignment)
+    context["numbers"] = {k: e["number"] for k, e in questions.numbered(context["definition"]).items()}
+    context["comment_labels"] = {
+        c.key: questions.label(context["definition"], c.key) for c in context["comments"] if c.key
+    }
+    context["comment_form"] = comment_form or CommentForm(definition=context["definition"])
     if context["live"]:
         definition = context["definition"]
         self_bars = result_view(definition, context["self_result"])["bars"]
         context["comparison"] = list(
             zip(self_bars, result_view(definition, context["live"])["bars"], strict=True)
         )
-    return render(request, "review/workbench.html", context)
+    return render(request, "review/workbench.html", context, status=status)
+
+
+@login_required
+def assignment_detail(request, assignment_id):
+    assignment = workbench.assignment_read(assessor=request.user, assignment_id=assignment_id)
+    return _workbench_page(request, assignment)
 
 
 @login_required
@@ -107,17 +133,23 @@ def preview(request, assignment_id, key):
 @login_required
 @require_POST
 def comment(request, assignment_id):
-    try:
-        workbench.comment_add(
-            assessor=request.user,
-            assignment_id=assignment_id,
-            text=request.POST.get("text"),
-            key=request.POST.get("key", ""),
-        )
-    except ApplicationError as exc:
-        return _fail(request, exc, assignment_id)
-    messages.success(request, _("Comment added."))
-    return redirect("review-assignment", assignment_id=assignment_id)
+    assignment = workbench.assignment_get(assessor=request.user, assignment_id=assignment_id)
+    form = CommentForm(request.POST, definition=assignment.case.framework.definition)
+    if form.is_valid():
+        try:
+            workbench.comment_add(
+                assessor=request.user,
+                assignment_id=assignment.pk,
+                text=form.cleaned_data["text"],
+                key=form.cleaned_data["key"],
+            )
+        except ApplicationError as exc:
+            field = (exc.extra or {}).get("field")
+            form.add_error("key" if field == "key" else "text", exc.message)
+        else:
+            messages.success(request, _("Comment added."))
+            return redirect(f"/review/assignments/{assignment.pk}/#comments")
+    return _workbench_page(request, assignment, comment_form=form, status=400)
 
 
 @login_required
@@ -238,15 +270,17 @@ class AuditFilter(django_filters.FilterSet):
     enterprise = django_filters.CharFilter(
         field_name="tenant__name", lookup_expr="icontains", label=gettext_lazy("Enterprise")
     )
-    actor = django_filters.CharFilter(
-        field_name="actor__email", lookup_expr="icontains", label=gettext_lazy("Who")
-    )
+    actor = django_filters.CharFilter(method="filter_actor", label=gettext_lazy("Who"))
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=gettext_lazy("From"))
     until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=gettext_lazy("Until"))
 
     class Meta:
         model = AuditEvent
         fields = ["action", "enterprise", "actor", "since", "until"]
+
+    def filter_actor(self, queryset, name, value):
+        # People are named by their names on the page; an email still finds them.
+        return queryset.filter(Q(actor__name__icontains=value) | Q(actor__email__icontains=value))
 
 
 @login_required
@@ -268,6 +302,8 @@ def audit_log(request):
 def notices(request):
     rows = Notice.objects.filter(user=request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    response = render(request, "review/notices.html", {"page": page})
+    response = render(
+        request, "review/notices.html", {"page": page, "notices": with_states(page, user=request.user)}
+    )
     rows.filter(read_at__isnull=True).update(read_at=timezone.now())
     return response

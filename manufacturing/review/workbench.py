@@ -1,8 +1,10 @@
 """The assessor's work: the fence (`assignment_get`, `inside`), the workbench they read, overrides,
 comments, the return to the enterprise, the approval, the score preview and the evidence files.
 
-An assessor reaches a tenant's assessment only through `assignment_get`, for an assignment that is
-theirs and active, and everything else is a 404. Every change writes its audit row in the same
+An assessor changes a tenant's assessment only through `assignment_get`, for an assignment that is
+theirs and active; they read it through `assignment_read`, for an assignment that is theirs (a
+closed one read-only, an approved one in full, a cancelled one without the enterprise's answers);
+everything else is a 404. Every change writes its audit row in the same
 transaction: tenant and public tables share one connection, so one transaction covers both.
 """
 
@@ -57,6 +59,41 @@ def assignment_get(*, assessor, assignment_id, lock: bool = False) -> Assignment
     if assignment is None:
         raise Http404
     return assignment
+
+
+def assignment_read(*, assessor, assignment_id) -> Assignment:
+    """The assessor's own assignment in any state, for reading: a closed one (approved, cancelled)
+    opens read-only for the assessor who had it, so their notices and list never lead to a 404.
+    Anyone else gets 404, as for an unknown page. Changes go through `assignment_get` (active only)."""
+    if not is_assessor(assessor):
+        raise Http404
+    try:
+        assignment_id = int(assignment_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    assignment = (
+        Assignment.objects.select_related("case__tenant", "case__framework", "case__city", "case__industry")
+        .filter(pk=assignment_id, assessor=assessor)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def cancellation_reason(assignment: Assignment) -> str:
+    """The regional admin's reason for cancelling `assignment` (public: it is in the audit log)."""
+    return (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.UNASSIGNED,
+            tenant_id=assignment.case.tenant_id,
+            assessment_id=assignment.case.assessment_id,
+            old__assessor=assignment.assessor.email,
+        )
+        .values_list("reason", flat=True)
+        .first()
+        or ""
+    )
 
 
 @contextmanager
@@ -144,7 +181,9 @@ def comment_add(*, assessor, assignment_id, text, key: str = "") -> Comment:
             ix = scoring.index(assessment.framework.definition)
             if key and key not in {**ix.questions, **ix.scenes, **ix.requirements}:
                 raise ApplicationError(
-                    _("There is no question %(key)s in this framework."), params={"key": key}
+                    _("There is no question %(key)s in this framework; pick one from the list."),
+                    params={"key": key},
+                    extra={"field": "key"},
                 )
             comment = Comment.objects.create(assessment=assessment, key=key, text=text, author=assessor)
             audit(

@@ -102,7 +102,9 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
         expect(page.locator("#live-total")).to_have_text("92.0")
         expect(page.locator("#q-network .override")).to_contain_text("未提供网络拓扑图")
 
-        page.click("#approve")
+        page.click("#approve")  # asks first, saying what will happen
+        expect(page.locator("dialog.confirm-dialog")).to_contain_text("发布到区域统计报表")
+        page.locator("dialog [data-confirm-yes]").click()
         page.wait_for_url("**/review/assignments/")
         expect(page.locator("ul.messages li.success")).to_have_text("已批准，核验结果正在发布。")
         expect(page.locator("#assignments")).not_to_contain_text(alpha.enterprise.name)  # closed
@@ -146,6 +148,10 @@ def test_the_assessor_overrides_an_answer_approves_and_the_owner_sees_the_publis
                     evidence.file.delete(save=False)
                 Assessment.objects.filter(pk=assessment.pk).delete()
         Notice.objects.filter(user__in=users).delete()
+        if assessment is not None:  # the owner's notice of the verified result
+            Notice.objects.filter(
+                user=alpha.owner, url__endswith=f"/assessments/{assessment.pk}/result/"
+            ).delete()
         # A user's rows: its permissions in the public schema (user_create links it to the public
         # tenant), then the user itself, deleted from inside alpha's schema: the cascade looks into
         # tenant tables (memberships) the public schema lacks, and alpha holds none of theirs.

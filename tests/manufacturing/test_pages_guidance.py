@@ -382,3 +382,28 @@ def test_a_gbt_result_charts_its_levels(alpha):
     radar = html[html.index('id="radar"') : html.index("</figure>")]
     assert radar.count('class="radar-label"') == 5 and "Planning" in radar and "1.00" in radar
     assert html.count('<th scope="row">') == 5
+
+
+def test_the_framework_api_gives_the_platforms_remarks_to_assessors_only(alpha, public_client):
+    """The definition the API returns is the wizard's: no remark for a visitor or a member; an
+    assessor reading the same framework gets them (the `notes` and each question's `note`)."""
+    import json
+
+    from tenants.services import user_create
+
+    framework = Framework.objects.get(code="miit-sme-mfg")
+    url = f"/api/v1/frameworks/{framework.pk}/"
+    for client in (public_client, alpha.client()):
+        response = client.get(url)
+        assert response.status_code == 200
+        body = json.dumps(response.json(), ensure_ascii=False)
+        assert REMARK not in body and "尚待与官方文本核对" not in body
+        assert "notes" not in response.json()["definition"]
+        assert "数字化投入包括软硬件购置" in body  # the help stays
+    assessor = user_create(
+        email="api-notes-assessor@example.com", password="x-Strong-pass-1", platform_role="assessor"
+    )
+    public_client.force_login(assessor)
+    definition = public_client.get(url).json()["definition"]
+    assert "notes" in definition
+    assert REMARK in scoring.index(definition).questions["funding"]["note"]["zh"]

@@ -5,6 +5,7 @@ test_review_worker.py."""
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 
 from core.api import ApplicationError, ConflictError
@@ -203,8 +204,7 @@ def test_an_assignment_is_404_for_anyone_but_its_assessor(alpha, beta, people, w
     assert state(alpha, assessment) == before
 
 
-@pytest.mark.parametrize("closed", ["approved", "cancelled"])
-def test_a_closed_assignment_is_404_even_for_its_assessor(alpha, people, closed):
+def _closed(alpha, people, closed: str) -> tuple[Assessment, Assignment, Evidence]:
     assessment, assignment = assigned(alpha, people)
     with tenant_context(alpha.enterprise):
         evidence = Evidence.objects.filter(assessment_id=assessment.pk).first()
@@ -212,9 +212,45 @@ def test_a_closed_assignment_is_404_even_for_its_assessor(alpha, people, closed)
         workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
     else:
         assignments.assignment_cancel(
-            admin=people["admin"], assignment_id=assignment.pk, reason="reassigning"
+            admin=people["admin"], assignment_id=assignment.pk, reason="reassigning to a colleague"
         )
-    client = logged_in(people["assessor"])
+    return assessment, assignment, evidence
+
+
+@pytest.mark.parametrize("closed", ["approved", "cancelled"])
+def test_a_closed_assignment_opens_read_only_for_its_assessor_and_changes_nothing(alpha, people, closed):
+    assessment, assignment, evidence = _closed(alpha, people, closed)
+    client = logged_in(people["assessor"], "en")
+    before = state(alpha, assessment)
+    page = client.get(f"/review/assignments/{assignment.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    banner = html.split('id="closed-banner"', 1)[1].split("</div>", 1)[0]
+    when = timezone.localtime(Assignment.objects.get(pk=assignment.pk).closed_at).strftime("%Y-%m-%d %H:%M")
+    assert when in banner
+    assert ("approved on" in banner) if closed == "approved" else ("cancelled on" in banner)
+    # read-only: no form of the assessor's (overrides, comments, return, approval) on the page
+    for action in ("/override/", "/comments/", "/return/", "/approve/"):
+        assert action not in html, action
+    if closed == "approved":
+        assert 'id="history"' in html and 'id="q-network"' in html  # their own work, in full
+    else:
+        assert "reassigning to a colleague" in banner  # why, and nothing of the enterprise's answers
+        assert 'id="q-network"' not in html and 'id="history"' not in html
+    # every change and the evidence stay closed to them
+    for method, url, data in _routes(assignment.pk, evidence.pk)[1:]:
+        assert getattr(client, method)(url, data).status_code == 404, url
+    assert state(alpha, assessment) == before
+    listing = client.get("/review/assignments/?show=all").content.decode()
+    assert f'href="/review/assignments/{assignment.pk}/"' in listing
+
+
+@pytest.mark.parametrize("closed", ["approved", "cancelled"])
+@pytest.mark.parametrize("who", ["other_assessor", "admin", "owner", "member_of_beta"])
+def test_a_closed_assignment_is_404_for_anyone_but_its_assessor(alpha, beta, people, closed, who):
+    _assessment, assignment, evidence = _closed(alpha, people, closed)
+    user = {"owner": alpha.owner, "member_of_beta": beta.owner}.get(who) or people[who]
+    client = logged_in(user)
     for method, url, data in _routes(assignment.pk, evidence.pk):
         assert getattr(client, method)(url, data).status_code == 404, url
 
@@ -460,9 +496,11 @@ def test_the_audit_log_filters_by_action_and_enterprise_within_scope(alpha, beta
     page = client.get(
         "/review/audit/", {"action": "assigned"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
-    assert (
-        alpha.enterprise.name in page and "rev-admin@example.com" in page and beta.enterprise.name not in page
-    )
+    assert alpha.enterprise.name in page and beta.enterprise.name not in page
+    # people by their names, never their emails; the filter finds them by either
+    assert "rev-admin" in page and "rev-assessor" in page and "@example.com" not in page
+    by_email = client.get("/review/audit/", {"actor": "rev-admin@example"}).content.decode()
+    assert "已指派给rev-assessor" in by_email
     page = client.get("/review/audit/", {"enterprise": beta.enterprise.name}).content.decode()
     assert beta.enterprise.name in page and alpha.enterprise.name not in page
     beijing = logged_in(people["beijing_admin"]).get("/review/audit/").content.decode()
@@ -732,17 +770,54 @@ def test_an_override_and_its_audit_row_commit_or_fail_together(alpha, people, mo
         assert not Override.objects.filter(assessment_id=assessment.pk).exists()
 
 
-def test_the_audit_history_shows_values_as_json_not_python(alpha, people):
+def test_the_history_reads_as_sentences_in_the_page_language_never_json_or_codes(alpha, people):
     _assessment, assignment = assigned(alpha, people)
     workbench.override_set(
         assessor=people["assessor"],
         assignment_id=assignment.pk,
         key="network",
         value={"options": ["none"]},
-        reason="r",
+        reason="no network seen on site",
     )
-    page = logged_in(people["assessor"]).get(f"/review/assignments/{assignment.pk}/").content.decode()
-    assert "{&quot;options&quot;: [&quot;none&quot;]}" in page and "{'options'" not in page
+    workbench.comment_add(
+        assessor=people["assessor"], assignment_id=assignment.pk, text="see 1.1", key="network"
+    )
+    client = logged_in(people["assessor"], "en")
+    page = client.get(f"/review/assignments/{assignment.pk}/").content.decode()
+    history = page.split('id="history"', 1)[1]
+    for raw in ("{", "&quot;", "draft", "submitted→", ">network<", "rev-assessor@", "rev-admin@"):
+        assert raw not in history, raw
+    rows = {
+        action: history.split(f'data-action="{action}"', 1)[1].split("</tr>", 1)[0]
+        for action in ("submitted", "scored", "assigned", "overridden", "commented")
+    }
+    assert "Status: Draft → Submitted, being scored" in rows["submitted"]
+    assert "Self-assessed score 100.0, level L4" in rows["scored"]
+    assert "Assigned to rev-assessor" in rows["assigned"] and "rev-admin" in rows["assigned"]
+    # the question by its number and title; the answers as their options read
+    assert "1.1 Which networks has the enterprise built" in rows["overridden"]
+    assert "Answer: " in rows["overridden"] and "→ None" in rows["overridden"]
+    assert "no network seen on site" in rows["overridden"]
+    assert "see 1.1" in rows["commented"]
+    workbench.approve(assessor=people["assessor"], assignment_id=assignment.pk)
+    chinese = logged_in(people["assessor"], "zh-hans").get(f"/review/assignments/{assignment.pk}/")
+    history = chinese.content.decode().split('id="history"', 1)[1]
+    assert "状态：草稿 → 已提交，评分中" in history
+    assert "总分 100.0 → 92.0，等级 L4" in history
+    assert "答案：" in history and "→ 无" in history
+
+
+def test_unknown_keys_fall_back_to_labelled_sentences_never_json():
+    from core.audit import change_text
+
+    with translation.override("en"):
+        assert change_text({"level": 2, "total": 65.625}, {"level": 3, "total": 71.25}) == (
+            "Level: 2 → 3, total score: 65.6 → 71.2"
+        )
+        assert change_text(None, {"colour": "blue", "sizes": [1, 2]}) == "Colour: blue, sizes: 1, 2"
+        assert change_text("draft", "submitted") == "Draft → Submitted, being scored"
+    with translation.override("zh-hans"):
+        assert change_text({"total": 71.3}, {"total": 65.6}) == "总分：71.3 → 65.6"
 
 
 def test_the_workbench_previews_an_override_without_saving_it(alpha, people):

@@ -77,6 +77,29 @@ def test_typed_numbers_are_normalised_and_garbage_is_refused():
         assert verification.normalize(bad) is None, bad
 
 
+def test_full_width_and_invisible_characters_read_as_the_number_they_show():
+    """What a Chinese input method in full-width mode types is the same number."""
+    canonical = "JJJ-2026-1200-7K3QX9PD"
+    for typed in (
+        "JJJ-２０２６-１２００-7K3QX9PD",
+        "ＪＪＪ－２０２６－１２００－７Ｋ３ＱＸ９ＰＤ",
+        "JJJ\u22122026\u22121200\u22127K3QX9PD",
+        "JJJ-2026-1200-7K3QX9PD\u200b",
+        "\ufeffjjj-2026-1200-7k3qx9pd",
+    ):
+        assert verification.normalize(typed) == canonical, typed
+    assert verification.normalize("JJJ-\u0662\u0660\u0662\u0666-1200-7K3QX9PD") is None  # Arabic-Indic digits
+
+
+def test_the_year_in_the_number_is_the_year_in_china_at_the_approval(alpha, people):  # noqa: F811
+    from datetime import UTC, datetime
+
+    assessment, _assignment = assigned(alpha, people)
+    case = case_of(alpha, assessment)
+    new_year_in_beijing = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # 2027-01-01 01:00 in Beijing
+    assert verification.assign_number(case, when=new_year_in_beijing).startswith("JJJ-2027-1100-")
+
+
 def test_the_migration_numbers_assessments_verified_before_it(alpha, people):  # noqa: F811
     import importlib
 
@@ -294,7 +317,9 @@ def test_the_pdf_stays_with_the_enterprises_members(alpha, beta, people):  # noq
     stranger = Client(HTTP_HOST=alpha.host)
     stranger.force_login(beta.owner)
     assert stranger.get(url).status_code == 404
-    assert people["assessor"] and Client(HTTP_HOST=alpha.host).get(url).status_code in (302, 404)
+    assessor = Client(HTTP_HOST=alpha.host)
+    assessor.force_login(people["assessor"])  # verified it, but is no member of the enterprise
+    assert assessor.get(url).status_code == 404
 
 
 def test_the_choice_to_be_named_covers_every_report_and_carries_to_the_next(alpha, people):  # noqa: F811

@@ -5,6 +5,7 @@ here, in the form new approvals get (the year of their approval); none is named 
 import secrets
 
 from django.db import migrations, models
+from django.utils import timezone
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # as verification.ALPHABET, frozen here
 
@@ -23,7 +24,7 @@ def number_approved_cases(apps, schema_editor):
         when = approved.get((case.tenant_id, case.assessment_id)) or case.updated_at
         city = case.city_id[:4] if case.city_id and case.city_id[:4].isdigit() else "0000"
         while True:
-            number = f"JJJ-{when.year:04d}-{city}-" + "".join(secrets.choice(ALPHABET) for _ in range(8))
+            number = f"JJJ-{timezone.localtime(when).year:04d}-{city}-" + "".join(secrets.choice(ALPHABET) for _ in range(8))
             if number not in taken:
                 break
         taken.add(number)
