@@ -27,4 +27,10 @@ def portal(request):
         "is_public_site": site == "public",
         "portal_domain": settings.PORTAL_DOMAIN,
         "public_site_url": public_url("/"),
+        "site_facts": {
+            "operator": settings.PORTAL_OPERATOR_NAME,
+            "sponsor": settings.PORTAL_SPONSOR_NAME,
+            "hotline": settings.PORTAL_HOTLINE,
+            "icp": settings.PORTAL_ICP_NUMBER,
+        },
     }

@@ -440,6 +440,25 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+# What the footer and /about/ show in `make run` (the settings PORTAL_OPERATOR_NAME etc. are empty by
+# default); each one set in the environment wins. Plainly marked as demo values.
+DEMO_SITE_FACTS = {
+    "PORTAL_OPERATOR_NAME": "京津冀工业云平台运营中心（演示）",
+    "PORTAL_SPONSOR_NAME": "京津冀产业协同发展联席办公室（演示）",
+    "PORTAL_HOTLINE": "400-000-0000",
+    "PORTAL_ICP_NUMBER": "京ICP备00000000号-1",
+}
+
+
+def with_demo_site_facts(env: dict[str, str]) -> dict[str, str]:
+    """`env` with the demo site facts for those the environment leaves unset or empty. Settings are
+    not data: they are empty by default, and only `make run` (this demo run) fills them in."""
+    return {
+        **env,
+        **{name: value for name, value in DEMO_SITE_FACTS.items() if not env.get(name, "").strip()},
+    }
+
+
 def cmd_run() -> int:
     port = os.environ.get("PORT", "8000")
     domain = os.environ.get("PORTAL_DOMAIN", "localhost")
@@ -453,6 +472,7 @@ def cmd_run() -> int:
     (VAR / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when STATIC_ROOT is missing
     with Services("run") as services:
         env = {**services.env, "PORT": port, "PORTAL_DOMAIN": domain, "PYTHONUNBUFFERED": "1"}
+        env = with_demo_site_facts(env)
         logins_file = VAR / "run" / "logins.json"
         say("setting up the database (migrations, template schema, reference and demo data)")
         try:

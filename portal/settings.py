@@ -39,6 +39,13 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-produc
 PORTAL_DOMAIN = env("PORTAL_DOMAIN", "localhost").strip().lower()
 PORTAL_PORT = env("PORT", "8000")
 PORTAL_SCHEME = env("PORTAL_SCHEME", "http")
+# Who runs the service, shown in every page's footer and on /about/ (Chinese sites name their
+# operator, sponsor, hotline and ICP filing number there). Empty by default, and an empty one is not
+# shown; `make run` passes demo values (portal/runner.py, DEMO_SITE_FACTS).
+PORTAL_OPERATOR_NAME = env("PORTAL_OPERATOR_NAME").strip()
+PORTAL_SPONSOR_NAME = env("PORTAL_SPONSOR_NAME").strip()
+PORTAL_HOTLINE = env("PORTAL_HOTLINE").strip()
+PORTAL_ICP_NUMBER = env("PORTAL_ICP_NUMBER").strip()
 ALLOWED_HOSTS = [PORTAL_DOMAIN, f".{PORTAL_DOMAIN}", *filter(None, env("EXTRA_ALLOWED_HOSTS").split(","))]
 # A POST is accepted only from the host's own origin (Django compares Origin, or Referer over HTTPS,
 # with the request's scheme and Host): one enterprise's pages cannot post to another's, nor to the

@@ -25,6 +25,7 @@ api_patterns = [route for app in APPS for route in app.api_patterns]
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("about/", views.about, name="about"),
     path("workspaces/", views.workspaces, name="workspaces"),
     *(route for app in APPS for route in getattr(app, "pages", [])),
     # One document for both hosts' APIs; see portal/urls_schema.py.

@@ -30,6 +30,12 @@ def home(request):
     )
 
 
+@require_safe
+def about(request):
+    """Who runs the service (settings PORTAL_OPERATOR_NAME etc., through the context processor)."""
+    return render(request, "portal/about.html")
+
+
 @login_required
 def workspaces(request):
     enterprises = []

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 # Playwright's sync API keeps an event loop running in this thread; Django then refuses ORM calls
 # made by the fixtures (all synchronous, in this same thread) unless told it is safe.
@@ -139,3 +139,172 @@ def sign_in(page, url: str, email: str, password: str) -> None:
     page.fill("#id_password", password)
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url(lambda current: "/login/" not in current)
+
+
+# --- accessibility: axe-core ----------------------------------------------------------------------
+
+# axe-core, vendored for the tests only (tests/browser/vendor/: axe.min.js of the npm package
+# axe-core, pinned below, with its licence, MPL-2.0). Never served by the app.
+AXE_VERSION = "4.14.1"
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page, *, impacts=FAILING_IMPACTS) -> list[dict]:
+    """Runs axe-core on the page as it is now and returns the violations of the given impacts.
+
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy does
+    not govern (a <script> tag would be refused by script-src 'self', as it should be)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    assert page.evaluate("axe.version") == AXE_VERSION
+    found = page.evaluate(
+        """async () => {
+          const result = await axe.run(document, {resultTypes: ["violations"]});
+          return result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => ({target: n.target.join(" "), summary: n.failureSummary})),
+          }));
+        }"""
+    )
+    return [v for v in found if v["impact"] in impacts]
+
+
+def describe_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"{len(violations)} serious or critical accessibility violation(s) on {url}:"]
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']}")
+        for node in v["nodes"][:5]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"      {node['target']}  {summary[:300]}")
+        if len(v["nodes"]) > 5:
+            lines.append(f"      … and {len(v['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """Fails, listing them, when axe-core finds a serious or critical violation on the page."""
+    violations = axe_violations(page)
+    assert not violations, describe_violations(page.url, violations)
+
+
+@pytest.fixture(name="assert_accessible")
+def _assert_accessible_fixture():
+    """The same check as a fixture, for tests that prefer fixtures to imports."""
+    return assert_accessible
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than its viewport (0: nothing sticks out)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def widest_elements(page, limit: int = 5) -> list[str]:
+    """The elements that stick out past the viewport's right edge, for a failure message."""
+    return page.evaluate(
+        """(limit) => [...document.querySelectorAll("body *")]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, limit)
+          .map((e) => {
+            const cls = typeof e.className === "string" ? e.className.trim().replace(/\\s+/g, ".") : "";
+            const name = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (cls ? "." + cls : "");
+            return `${name} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`;
+          })""",
+        limit,
+    )
+
+
+# --- the demo data, for tests that visit every role's main pages ---------------------------------
+
+DESK = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "demo_site: loads the demo data (committed) for the whole module; run after the other tests, "
+        "before the fuzzer, since its public rows (users, exhibitions, loan products) stay",
+    )
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Tests on the demo data run after every other test and before the fuzzer (which loads the same
+    data; tests/conftest.py puts it last)."""
+
+    def rank(item) -> int:
+        if item.get_closest_marker("fuzz") is not None:
+            return 2
+        return 1 if item.get_closest_marker("demo_site") is not None else 0
+
+    items.sort(key=rank)
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker, celery_worker, live_server_url):
+    """The demo data (portal/demo.py, what `make run` shows), committed, with the worker having
+    scored what it submits; the demo enterprises are dropped at the end of the module."""
+    import time
+
+    from django_tenants.utils import tenant_context
+
+    from manufacturing.models import Assessment
+    from portal import demo
+    from tenants.models import Enterprise
+    from tests.conftest import drop_enterprise
+
+    with django_db_blocker.unblock():
+        before = set(Enterprise.objects.values_list("pk", flat=True))
+        demo.demo_data_ensure()
+        deadline = time.monotonic() + 120
+        for enterprise in Enterprise.objects.filter(is_demo=True):
+            with tenant_context(enterprise):
+                while Assessment.objects.filter(status=Assessment.Status.SUBMITTED).exists():
+                    assert time.monotonic() < deadline, "the worker did not score the demo assessments"
+                    time.sleep(0.2)
+        connection.set_schema_to_public()
+        owner_slug = Enterprise.objects.filter(is_demo=True).order_by("pk").first().slug
+    yield DemoSite(live_server_url, owner_slug)
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for enterprise in Enterprise.objects.exclude(pk__in=before):
+            drop_enterprise(enterprise)
+        connections.close_all()
+
+
+class DemoSite:
+    """URLs of the demo platform under the test server, and one signed-in browser state per role."""
+
+    PASSWORD = "jjj-demo-2026"
+    ROLES = {
+        "owner": "owner@bj-precision.example.com",
+        "assessor": "assessor@example.com",
+        "regional_admin": "region-admin@example.com",
+        "bank": "bank@example.com",
+        "buyer": "buyer@example.com",
+    }
+
+    def __init__(self, live_server_url: str, owner_slug: str):
+        from urllib.parse import urlsplit
+
+        from django.conf import settings
+
+        self.public = live_server_url
+        port = urlsplit(live_server_url).port
+        self.workspace = f"http://{owner_slug}.{settings.PORTAL_DOMAIN}:{port}"
+        self._states: dict[str, dict] = {}
+
+    def base(self, role: str) -> str:
+        return self.workspace if role == "owner" else self.public
+
+    def context(self, browser, role: str, *, viewport: dict, **kwargs):
+        """A new browser context at `viewport`, signed in as `role` ("anonymous": not signed in)."""
+        if role != "anonymous" and role not in self._states:
+            context = browser.new_context(locale="zh-CN")
+            page = context.new_page()
+            sign_in(page, self.base(role) + "/login/", self.ROLES[role], self.PASSWORD)
+            self._states[role] = context.storage_state()
+            context.close()
+        state = self._states.get(role)
+        kwargs.setdefault("locale", "zh-CN")
+        return browser.new_context(viewport=viewport, storage_state=state, **kwargs)

@@ -195,6 +195,7 @@ def test_meetings_say_how_they_are_held_and_every_step_is_confirmed(browser, liv
         visitor.goto(live_server_url + "/hall/")
         expect(visitor.locator("#buyer-signup-link")).to_be_visible()
         no_overflow(visitor)
+        visitor.locator("header [data-menu-toggle]").click()  # on a phone the nav is behind the menu button
         visitor.locator("header a[href='/join/']").click()
         visitor.wait_for_url("**/join/")
         expect(visitor.locator("#join-enterprise")).to_contain_text("制造业企业")

@@ -1,6 +1,99 @@
 // The pages' own behaviour, kept out of the HTML so that the Content-Security-Policy needs no
 // inline script (script-src 'self'). Elements opt in with data- attributes.
+// Loaded in <head> without defer, so that the class below is set before the first paint (the phone
+// menu collapses without a flash); everything that needs the body waits for DOMContentLoaded.
 "use strict";
+
+document.documentElement.classList.add("js");
+
+function onReady(fn) {
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
+  else fn();
+}
+
+// The phone menu: the top bar's button (hidden without JavaScript, where the nav simply shows)
+// opens and closes the nav; Escape closes it and gives the focus back to the button.
+onReady(() => {
+  // The nav link of the section the page belongs to is marked (the longest matching path wins).
+  const links = [...document.querySelectorAll("nav.topnav > a[href]")].filter(
+    (a) => a.origin === location.origin && a.pathname !== "/" && location.pathname.startsWith(a.pathname),
+  );
+  links.sort((a, b) => b.pathname.length - a.pathname.length);
+  if (links.length && !document.querySelector("nav.topnav [aria-current='page']")) {
+    links[0].setAttribute("aria-current", "page");
+  }
+
+  const toggle = document.querySelector("[data-menu-toggle]");
+  const nav = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!nav) return;
+  toggle.hidden = false;
+  const set = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  };
+  toggle.addEventListener("click", () => set(toggle.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      set(false);
+      toggle.focus();
+    }
+  });
+});
+
+// Tables: one that its template did not wrap gets a .table-wrap, so that on a phone it scrolls
+// inside its card rather than widening the page. A wrap whose table is wider than the wrap can be
+// scrolled by the keyboard: it takes the focus (tabindex 0) and is a region named after the table's
+// caption or the heading before it. Templates may set these themselves (core/_tables.html does).
+(() => {
+  const zh = () => (document.documentElement.lang || "").toLowerCase().startsWith("zh");
+
+  function nameOf(wrap) {
+    const table = wrap.querySelector("table");
+    const caption = table && table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    let node = wrap.previousElementSibling;
+    while (node && !/^H[1-6]$/.test(node.tagName)) node = node.previousElementSibling;
+    if (node && node.textContent.trim()) return node.textContent.trim();
+    return zh() ? "表格" : "Table";
+  }
+
+  function reachable(wrap) {
+    if (wrap.hasAttribute("tabindex") && !wrap.dataset.tableWrapAuto) return; // set by the template
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (scrolls && !wrap.hasAttribute("tabindex")) {
+      wrap.dataset.tableWrapAuto = "1";
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      if (!wrap.hasAttribute("aria-label")) wrap.setAttribute("aria-label", nameOf(wrap));
+    } else if (!scrolls && wrap.dataset.tableWrapAuto) {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      delete wrap.dataset.tableWrapAuto;
+    }
+  }
+
+  function wrapTables(root) {
+    for (const table of root.querySelectorAll("table.table:not(.stack)")) {
+      if (table.parentElement.classList.contains("table-wrap")) continue;
+      const wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      table.before(wrap);
+      wrap.append(table);
+    }
+    for (const wrap of root.querySelectorAll(".table-wrap")) reachable(wrap);
+  }
+
+  onReady(() => {
+    wrapTables(document);
+    let pending = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => wrapTables(document), 150);
+    });
+    // Content htmx swaps in gets the same treatment.
+    document.body.addEventListener("htmx:afterSettle", (event) => wrapTables(event.target));
+  });
+})();
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-print]");
