@@ -3,7 +3,8 @@ statistics. The database keeps yuan (Decimal, two places) and the API keeps yuan
 compatible); pages convert at their edge: the page forms take 万元 and clean to yuan, the templates
 show yuan as 万元 (`wan` in finance_tags).
 
-Four decimals of 万元 are one yuan: the finest amount a person types."""
+Six decimals of 万元 are one fen: the finest amount the API (yuan, two decimals) can hold, so a page
+form shows and saves back every amount exactly."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -13,11 +14,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 WAN = Decimal(10_000)
-PLACES = 4  # decimals of 万元 a person may type: down to one yuan
+PLACES = 6  # decimals of 万元 a person may type: down to one fen, as the API keeps
 
 
 def to_wan(yuan) -> Decimal | None:
-    """Yuan (Decimal, int, str) as 万元, exactly (no rounding: a yuan is 0.0001 万元)."""
+    """Yuan (Decimal, int, str) as 万元, exactly (no rounding: a fen is 0.000001 万元)."""
     if yuan is None or yuan == "":
         return None
     try:
@@ -51,7 +52,7 @@ def plain_wan(yuan) -> str:
 
 
 class WanYuanField(forms.DecimalField):
-    """An amount typed in 万元 (up to four decimals), cleaned to yuan for the model and the services.
+    """An amount typed in 万元 (up to six decimals: one fen), cleaned to yuan for the model and the services.
     Bounds are given in yuan (the model's unit) and shown to people in 万元."""
 
     def __init__(self, *, label, negative=False, min_yuan=None, max_yuan, help_text=None, **kwargs):
@@ -61,7 +62,7 @@ class WanYuanField(forms.DecimalField):
         min_value = -max_value if negative else floor
         messages = {
             "invalid": _("Enter the amount in CNY 10,000 as a number, e.g. 12.5."),
-            "max_decimal_places": _("At most four decimals in CNY 10,000 (the fourth decimal is one yuan)."),
+            "max_decimal_places": _("At most six decimals in CNY 10,000 (the sixth decimal is one fen)."),
             "max_digits": _("This amount has too many digits; check it."),
             "max_whole_digits": _("This amount has too many digits; check it."),
             "min_value": _over(max_yuan)

@@ -44,7 +44,7 @@ def test_a_need_is_typed_and_read_in_ten_thousand_yuan(alpha):
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("12.12345", "最多保留四位小数"),
+        ("12.1234567", "最多保留六位小数"),
         ("0", "金额必须大于零"),
         ("-3", "金额必须大于零"),
         ("abc", "请以万元为单位填写数字"),
@@ -67,7 +67,7 @@ def test_statement_figures_in_ten_thousand_yuan_with_decimals(alpha):
     client = alpha.client()
     data = {
         "year": "2024", "revenue": "8600.5", "operating_cost": "7150", "net_profit": "-35.2",
-        "total_assets": "12000", "total_liabilities": "5800", "rd_spend": "390.0001", "employees": "260",
+        "total_assets": "12000", "total_liabilities": "5800", "rd_spend": "390.000157", "employees": "260",
     }  # fmt: skip
     assert client.post("/finance/statements/new/", data).status_code == 302
     with tenant_context(alpha.enterprise):
@@ -75,12 +75,12 @@ def test_statement_figures_in_ten_thousand_yuan_with_decimals(alpha):
     assert (saved.revenue, saved.net_profit, saved.rd_spend) == (
         Decimal("86005000.00"),
         Decimal("-352000.00"),
-        Decimal("3900001.00"),
+        Decimal("3900001.57"),
     )
     page = client.get("/finance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "营业收入（万元）" in page and ">8,600.5<" in page and ">-35.2<" in page
     edit = client.get("/finance/statements/2024/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'value="8600.5"' in edit and 'value="390.0001"' in edit and "净利润（万元）" in edit
+    assert 'value="8600.5"' in edit and 'value="390.000157"' in edit and "净利润（万元）" in edit
 
 
 def test_the_bank_reads_and_answers_in_ten_thousand_yuan(alpha, banks):
@@ -93,9 +93,9 @@ def test_the_bank_reads_and_answers_in_ten_thousand_yuan(alpha, banks):
     inbox = bank.get("/lending/applications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "融资金额（万元）" in inbox and ">200</td>" in inbox
     url = f"/lending/applications/{application.pk}/respond/"
-    wrong = bank.post(url, {"action": "approve", "amount": "180.12345", "rate": "3.65", "term": "24"})
+    wrong = bank.post(url, {"action": "approve", "amount": "180.1234567", "rate": "3.65", "term": "24"})
     assert wrong.status_code == 400 and "field-error" in wrong.content.decode()
-    assert 'value="180.12345"' in wrong.content.decode()  # what was typed stays
+    assert 'value="180.1234567"' in wrong.content.decode()  # what was typed stays
     application.refresh_from_db()
     assert application.status == "submitted"
     answer = {"action": "approve", "amount": "180.5", "rate": "3.65", "term": "24", "message": "ok"}
@@ -108,6 +108,54 @@ def test_the_bank_reads_and_answers_in_ten_thousand_yuan(alpha, banks):
     assert "180.5 万元，年利率 3.65%，期限 24 个月" in mine.content.decode()
     # the API still takes yuan
     assert Application.objects.get(pk=application.pk).approved_amount == Decimal("1805000")
+
+
+def test_an_amount_with_fen_survives_the_page_form_unchanged(alpha, banks):
+    """The API takes yuan with two decimals: a page that shows 万元 and posts it back unchanged
+    must not round the fen away (100000.57 yuan is 10.000057 万元)."""
+    import re
+
+    client = alpha.client()
+    with tenant_context(alpha.enterprise):
+        draft = FinancingRequest.objects.create(
+            amount=Decimal("100000.57"), term_months=24, purpose="digital", collateral="equipment",
+            wanted_by=datetime.date.fromisoformat(NEXT_MONTH), created_by=alpha.owner,
+        )  # fmt: skip
+    page = client.get(f"/finance/requests/{draft.pk}/").content.decode()
+    assert 'name="amount" value="10.000057"' in page
+    form = page.split('id="request-form"', 1)[1] if 'id="request-form"' in page else page
+    posted = {
+        "amount": re.search(r'name="amount" value="([^"]*)"', form).group(1),
+        "term_months": "24", "purpose": "digital", "collateral": "equipment", "wanted_by": NEXT_MONTH,
+        "note": "",
+    }  # fmt: skip
+    assert client.post(f"/finance/requests/{draft.pk}/", posted).status_code == 302
+    with tenant_context(alpha.enterprise):
+        draft.refresh_from_db()
+    assert draft.amount == Decimal("100000.57")
+    # the bank approves with the amount the page fills in: exactly the amount asked
+    application = applied(alpha, banks)
+    with tenant_context(alpha.enterprise):
+        FinancingRequest.objects.filter(pk=application.request_id).update(amount=Decimal("100000.57"))
+    application.amount = Decimal("100000.57")
+    application.save(update_fields=["amount"])
+    bank = public_client(banks["users"]["a"])
+    html = bank.get(f"/lending/applications/{application.pk}/").content.decode()
+    prefilled = re.search(
+        r'name="amount" inputmode="decimal" autocomplete="off" value="([^"]*)"', html
+    ).group(1)
+    assert prefilled == "10.000057"
+    answer = {"action": "approve", "amount": prefilled, "rate": "3.65", "term": "24", "message": "ok"}
+    assert bank.post(f"/lending/applications/{application.pk}/respond/", answer).status_code == 302
+    application.refresh_from_db()
+    assert application.approved_amount == Decimal("100000.57")
+
+
+def test_a_fen_loss_does_not_read_as_zero():
+    from finance.money import format_wan
+
+    assert format_wan(Decimal("-0.40")) == "-0.00004"
+    assert format_wan(Decimal("100000.57")) == "10.000057"
 
 
 def test_loan_products_are_kept_in_ten_thousand_yuan(banks):
@@ -125,7 +173,7 @@ def test_loan_products_are_kept_in_ten_thousand_yuan(banks):
     assert "12.5–300" in listing
     edit = bank.get(f"/lending/products/{product.pk}/").content.decode()
     assert 'value="12.5"' in edit and 'value="300"' in edit
-    bad = bank.post("/lending/products/new/", {**data, "name_zh": "坏", "amount_min": "1.00001"})
+    bad = bank.post("/lending/products/new/", {**data, "name_zh": "坏", "amount_min": "1.0000001"})
     assert bad.status_code == 400 and "amount_min" in bad.context["form"].errors
 
 
