@@ -323,3 +323,36 @@ def test_the_demo_slots_say_how_they_are_held():
         form = meetings.SlotForm(data)
         assert form.is_valid(), form.errors  # the demo would silently offer no slot otherwise
     assert {place["mode"] for place in SLOT_PLACES.values()} == {"online", "address"}
+
+
+def test_an_address_cannot_break_the_calendar_file(alpha, fair):
+    """The .ics carries the exhibitor's address: a CR or LF in it must not end the line and add
+    properties or events of its own. The form and the API refuse such an address; one already
+    stored is escaped."""
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    hostile = "Room 5, Hall B; Gate\n3\r\nNorth\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:Free money\x07"
+    refused = offer(alpha.client(), mode="address", address=hostile)
+    assert refused.status_code == 400
+    assert "on one line, without line breaks" in html.unescape(refused.content.decode())
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    api = alpha.client().post(
+        "/api/v1/exhibition/slots/",
+        {"starts_at": f"{tomorrow}T09:00", "minutes": 30, "mode": "address", "address": "A\rB"},
+        content_type=JSON,
+    )
+    assert api.status_code == 400 and "address" in api.json()
+    assert not MeetingSlot.objects.filter(tenant=alpha.enterprise).exists()
+
+    stored = slot(alpha, mode="address", address=hostile)  # as an older row or another writer may hold
+    buyer = logged_in(person("ics-buyer@example.com", ""), "en")
+    assert buyer.post(f"/hall/slots/{stored.pk}/book/", {"listing": listing.pk}).status_code == 302
+    booking = Booking.objects.get(slot=stored)
+    ics = buyer.get(f"/hall/bookings/{booking.pk}/meeting.ics").content.decode()
+    lines = ics.split("\r\n")
+    assert "\r" not in ics.replace("\r\n", "") and "\n" not in ics.replace("\r\n", "")
+    assert lines.count("BEGIN:VEVENT") == 1 and lines.count("END:VEVENT") == 1
+    assert not any(line.startswith("SUMMARY:Free money") for line in lines)
+    assert (
+        "LOCATION:Room 5\\, Hall B\\; Gate\\n3\\nNorth\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:Free money"
+        in lines
+    )
