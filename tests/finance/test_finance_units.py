@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from finance.lending.models import Application, FinancingFact, LoanProduct
+from finance.lending.models import Application, FinancingFact, FinancingOutbox, LoanProduct
 from finance.lending.services_facts import financing_publish
 from finance.models import FinancialStatement, FinancingRequest
 from tests.finance.test_finance import NEXT_MONTH, applied, public_client, request_data, statement, typed
@@ -231,28 +231,72 @@ def test_a_withdrawn_need_leaves_the_citys_figure(make_enterprise, admins_for_fi
     assert rows[0][1:3] == [1, 300.0]  # requests, amount requested in CNY 10,000
 
 
-def test_needs_withdrawn_before_the_fix_leave_the_figures_too(make_enterprise, admins_for_finance):
-    """A fact left "submitted" (a publish lost before the outbox existed): the data migration
-    compares it with the request in the enterprise's schema."""
-    tianjin = make_enterprise(city="120000")
-    with tenant_context(tianjin.enterprise):
+def _need_with_fact(world, *, status) -> FinancingRequest:
+    """A request in `status` and a fact left "submitted" without an outbox row (a publish lost before
+    the outbox existed)."""
+    with tenant_context(world.enterprise):
         request = FinancingRequest.objects.create(
             amount=Decimal("800000"), term_months=12, purpose="digital", collateral="none",
-            wanted_by=datetime.date.fromisoformat(NEXT_MONTH), created_by=tianjin.owner,
-            status="withdrawn", submitted_at=timezone.now(), withdrawn_at=timezone.now(),
+            wanted_by=datetime.date.fromisoformat(NEXT_MONTH), created_by=world.owner,
+            status=status, submitted_at=timezone.now(),
+            withdrawn_at=timezone.now() if status == "withdrawn" else None,
         )  # fmt: skip
     FinancingFact.objects.create(
-        tenant=tianjin.enterprise, request_id=request.pk, city_id="120000", amount=request.amount,
+        tenant=world.enterprise, request_id=request.pk, city_id="120000", amount=request.amount,
         amount_band="lt1m", purpose="digital", term_months=12, status="submitted",
         submitted_at=request.submitted_at,
     )  # fmt: skip
+    return request
+
+
+def _migrate() -> int:
+    """Runs the data migration's function; returns how many queries it made."""
+    from django.test.utils import CaptureQueriesContext
+
     migration = importlib.import_module("finance.lending.migrations.0004_d_withdrawn_facts")
     connection.set_schema_to_public()
-    migration.mark_withdrawn(django_apps, type("Editor", (), {"connection": connection})())
-    assert FinancingFact.objects.get(tenant=tianjin.enterprise).status == "withdrawn"
+    with CaptureQueriesContext(connection) as queries:
+        migration.mark_withdrawn(django_apps, type("Editor", (), {"connection": connection})())
+    return len(queries)
+
+
+def test_needs_withdrawn_before_the_fix_leave_the_figures_too(make_enterprise, admins_for_finance):
+    """A fact left "submitted" (a publish lost before the outbox existed): the data migration
+    compares it with the request in the enterprise's schema. A live need keeps its fact."""
+    tianjin = make_enterprise(city="120000")
+    gone = _need_with_fact(tianjin, status="withdrawn")
+    live = _need_with_fact(tianjin, status="submitted")
+    _migrate()
+    facts = dict(FinancingFact.objects.filter(tenant=tianjin.enterprise).values_list("request_id", "status"))
+    assert facts == {gone.pk: "withdrawn", live.pk: "submitted"}
     admin = public_client(admins_for_finance["admin"])
     body = admin.get(f"/api/v1/reports/dashboard/?city=120000&since={_quarter()}&until={_quarter()}").json()
-    assert body["cities"][0]["financing"]["requests"] == 0
+    assert body["cities"][0]["financing"]["requests"] == 1
+
+
+def test_the_facts_migration_makes_as_many_queries_for_many_enterprises_as_for_one(make_enterprise):
+    """Not one query (or three) per enterprise: schema names in one query, the requests' statuses
+    in one query for all schemas, one update per enterprise with something to repair."""
+    first = make_enterprise(city="120000")
+    _need_with_fact(first, status="submitted")
+    one = _migrate()
+    for _ in range(3):
+        _need_with_fact(make_enterprise(city="120000"), status="submitted")
+    many = _migrate()
+    assert many == one <= 4
+    assert set(FinancingFact.objects.values_list("status", flat=True)) == {"submitted"}
+    # a fact whose outbox row completed was published from the request's latest change: not read at all
+    request_ids = list(FinancingFact.objects.values_list("tenant_id", "request_id"))
+    for tenant_id, request_id in request_ids:
+        FinancingOutbox.objects.create(
+            tenant_id=tenant_id, request_id=request_id, sent_at=timezone.now(), completed_at=timezone.now()
+        )
+    assert _migrate() == 1
+    # and one withdrawn among them: one more update, for its enterprise only
+    gone = _need_with_fact(first, status="withdrawn")
+    assert _migrate() == one + 1
+    assert FinancingFact.objects.get(tenant=first.enterprise, request_id=gone.pk).status == "withdrawn"
+    assert FinancingFact.objects.filter(status="submitted").count() == 4
 
 
 # --- 3. confirmations that say what will happen -----------------------------------------------------------
