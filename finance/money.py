@@ -6,6 +6,7 @@ show yuan as 万元 (`wan` in finance_tags).
 Six decimals of 万元 are one fen: the finest amount the API (yuan, two decimals) can hold, so a page
 form shows and saves back every amount exactly."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 WAN = Decimal(10_000)
 PLACES = 6  # decimals of 万元 a person may type: down to one fen, as the API keeps
+# A comma only between groups of three digits: "1,200.5" is 1200.5; "12,5" is refused, not read as 125.
+GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def to_wan(yuan) -> Decimal | None:
@@ -65,7 +68,7 @@ class WanYuanField(forms.DecimalField):
             "max_decimal_places": _("At most six decimals in CNY 10,000 (the sixth decimal is one fen)."),
             "max_digits": _("This amount has too many digits; check it."),
             "max_whole_digits": _("This amount has too many digits; check it."),
-            "min_value": _over(max_yuan)
+            "min_value": _under(max_yuan)
             if negative
             else _("The amount must be more than zero.")
             if min_yuan
@@ -87,9 +90,17 @@ class WanYuanField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):  # "1,200" and "1 200" and full-width digits are how people type
-            value = value.strip().replace(",", "").replace("，", "").replace(" ", "")
-            value = value.translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-"))
-        return super().to_python(value)
+            value = value.strip().replace(" ", "").replace("\u3000", "")
+            value = value.translate(str.maketrans("０１２３４５６７８９．－，", "0123456789.-,"))
+            if "," in value:
+                if not GROUPED.match(value):
+                    raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+                value = value.replace(",", "")
+        value = super().to_python(value)
+        if value is not None and value.is_finite() and value.as_tuple().exponent < 0:
+            # "12.50000" is 12.5: trailing zeros are not decimals the person meant
+            value = value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+        return value
 
     def clean(self, value):
         wan = super().clean(value)
@@ -103,6 +114,15 @@ def _over_text(max_yuan) -> str:
 
 
 _over = lazy(_over_text, str)
+
+
+def _under_text(max_yuan) -> str:
+    return gettext("This loss is more than %(cap)s (CNY 10,000) below zero; check the number of digits.") % {
+        "cap": format_wan(max_yuan)
+    }
+
+
+_under = lazy(_under_text, str)
 
 
 class WanYuanFormMixin:

@@ -158,6 +158,55 @@ def test_a_fen_loss_does_not_read_as_zero():
     assert format_wan(Decimal("100000.57")) == "10.000057"
 
 
+@pytest.mark.parametrize(
+    ("typed_amount", "yuan"),
+    [
+        ("1,200.5", Decimal("12005000.00")),
+        ("12,345,678", Decimal("123456780000.00")),
+        ("1，200", Decimal("12000000.00")),  # the full-width comma of a Chinese keyboard
+        ("１，２００", Decimal("12000000.00")),
+        ("12.50000", Decimal("125000.00")),  # trailing zeros are not decimals
+        ("12.5000000000", Decimal("125000.00")),
+        ("100.00", Decimal("1000000.00")),
+    ],
+)
+def test_thousands_commas_and_trailing_zeros_are_read_as_meant(typed_amount, yuan):
+    from finance.money import WanYuanField
+
+    assert WanYuanField(label="amount", max_yuan=Decimal("10") ** 12).clean(typed_amount) == yuan
+
+
+@pytest.mark.parametrize("typed_amount", ["12,5", "1,20", "1,2000", ",125", "12,,500", "1,200,5"])
+def test_a_comma_that_is_not_a_thousands_group_is_refused(typed_amount):
+    from django.core.exceptions import ValidationError
+
+    from finance.money import WanYuanField
+
+    field = WanYuanField(label="amount", max_yuan=Decimal("10") ** 12)
+    with pytest.raises(ValidationError) as refused:
+        field.clean(typed_amount)
+    assert refused.value.code == "invalid"  # not 125 nor 12.5: the person is asked to check
+
+
+def test_a_loss_beyond_the_cap_says_it_is_below_zero(alpha):
+    data = {
+        "year": "2024", "revenue": "8600.5", "operating_cost": "7150", "net_profit": "-99999999999999",
+        "total_assets": "12000", "total_liabilities": "5800", "rd_spend": "390", "employees": "260",
+    }  # fmt: skip
+    for language, message, not_this in (
+        ("en", "This loss is more than", "This amount is more than"),
+        ("zh-hans", "亏损额超过", "金额超过"),
+    ):
+        refused = alpha.client().post("/finance/statements/new/", data, HTTP_ACCEPT_LANGUAGE=language)
+        assert refused.status_code == 400
+        errors = " ".join(refused.context["form"].errors["net_profit"])
+        assert message in errors and not errors.startswith(not_this)
+    too_much = alpha.client().post(
+        "/finance/statements/new/", {**data, "net_profit": "99999999999999"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "This amount is more than" in " ".join(too_much.context["form"].errors["net_profit"])
+
+
 def test_loan_products_are_kept_in_ten_thousand_yuan(banks):
     bank = public_client(banks["users"]["a"])
     form = bank.get("/lending/products/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
