@@ -116,11 +116,15 @@ def test_the_buyer_sees_the_way_before_booking_and_the_link_only_once_booked(alp
     assert f'href="{LINK}"' in mine and "On site at the booth" in mine and "保定市竞秀区 8 号" in mine
     assert mine.count("data-confirm=") == 3  # calling each off asks first
 
-    # someone else's My meetings shows none of it
-    assert (
-        LINK
-        not in logged_in(person("place-other@example.com", ""), "en").get("/hall/bookings/").content.decode()
-    )
+    # someone else's My meetings shows their own meeting with the same exhibitor, and none of this one
+    other_link = "https://meet.example.com/room/other-buyer"
+    theirs = slot(alpha, mode="online", link=other_link, days=4)
+    other = logged_in(person("place-other@example.com", ""), "en")
+    assert other.post(f"/hall/slots/{theirs.pk}/book/", {"listing": listing.pk}).status_code == 302
+    other_page = other.get("/hall/bookings/").content.decode()
+    assert f'href="{other_link}"' in other_page and LINK not in other_page
+    other_api = other.get("/api/v1/hall/bookings/").json()
+    assert [b["link"] for b in other_api] == [other_link] and LINK not in str(other_api)
 
     booking = Booking.objects.get(slot=online)
     ics = client.get(f"/hall/bookings/{booking.pk}/meeting.ics").content.decode()
@@ -129,7 +133,12 @@ def test_the_buyer_sees_the_way_before_booking_and_the_link_only_once_booked(alp
     assert "LOCATION:保定市竞秀区 8 号" in address_ics.content.decode()
 
     # the exhibitor's owner was told of each booking
-    assert Notice.objects.filter(user=alpha.owner, text_en__contains="booked a meeting with you").count() == 3
+    assert (
+        Notice.objects.filter(
+            user=alpha.owner, text_en__contains="place-buyer booked a meeting with you"
+        ).count()
+        == 3
+    )
 
 
 def test_the_api_takes_and_gives_how_the_meeting_is_held(alpha, fair):
@@ -173,9 +182,18 @@ def test_the_api_takes_and_gives_how_the_meeting_is_held(alpha, fair):
     assert buyer.get("/api/v1/hall/bookings/").json()[0]["link"] == LINK
 
     # the buyer calls it off through the API: the slot is free again
+    # another buyer, with a meeting of their own at the same exhibitor, neither sees nor calls off this one
     other = logged_in(person("api-place-other@example.com", ""), "en")
+    other_slot = slot(alpha, days=3)
+    mine = other.post(
+        f"/api/v1/hall/slots/{other_slot.pk}/bookings/", {"listing": listing.pk}, content_type=JSON
+    )
+    assert mine.status_code == 201
+    other_list = other.get("/api/v1/hall/bookings/").json()
+    assert [b["id"] for b in other_list] == [mine.json()["id"]] and LINK not in str(other_list)
     booking_id = booked.json()["id"]
     assert other.post(f"/api/v1/hall/bookings/{booking_id}/cancel/").status_code == 404
+    assert Booking.objects.filter(pk=booking_id).exists()
     freed = buyer.post(f"/api/v1/hall/bookings/{booking_id}/cancel/")
     assert freed.status_code == 200 and freed.json()["id"] == body["id"]
     assert not Booking.objects.filter(pk=booking_id).exists()
