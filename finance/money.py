@@ -3,8 +3,10 @@ statistics. The database keeps yuan (Decimal, two places) and the API keeps yuan
 compatible); pages convert at their edge: the page forms take 万元 and clean to yuan, the templates
 show yuan as 万元 (`wan` in finance_tags).
 
-Four decimals of 万元 are one yuan: the finest amount a person types."""
+Six decimals of 万元 are one fen: the finest amount the API (yuan, two decimals) can hold, so a page
+form shows and saves back every amount exactly."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -13,11 +15,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 WAN = Decimal(10_000)
-PLACES = 4  # decimals of 万元 a person may type: down to one yuan
+PLACES = 6  # decimals of 万元 a person may type: down to one fen, as the API keeps
+# A comma only between groups of three digits: "1,200.5" is 1200.5; "12,5" is refused, not read as 125.
+GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def to_wan(yuan) -> Decimal | None:
-    """Yuan (Decimal, int, str) as 万元, exactly (no rounding: a yuan is 0.0001 万元)."""
+    """Yuan (Decimal, int, str) as 万元, exactly (no rounding: a fen is 0.000001 万元)."""
     if yuan is None or yuan == "":
         return None
     try:
@@ -51,7 +55,7 @@ def plain_wan(yuan) -> str:
 
 
 class WanYuanField(forms.DecimalField):
-    """An amount typed in 万元 (up to four decimals), cleaned to yuan for the model and the services.
+    """An amount typed in 万元 (up to six decimals: one fen), cleaned to yuan for the model and the services.
     Bounds are given in yuan (the model's unit) and shown to people in 万元."""
 
     def __init__(self, *, label, negative=False, min_yuan=None, max_yuan, help_text=None, **kwargs):
@@ -61,10 +65,10 @@ class WanYuanField(forms.DecimalField):
         min_value = -max_value if negative else floor
         messages = {
             "invalid": _("Enter the amount in CNY 10,000 as a number, e.g. 12.5."),
-            "max_decimal_places": _("At most four decimals in CNY 10,000 (the fourth decimal is one yuan)."),
+            "max_decimal_places": _("At most six decimals in CNY 10,000 (the sixth decimal is one fen)."),
             "max_digits": _("This amount has too many digits; check it."),
             "max_whole_digits": _("This amount has too many digits; check it."),
-            "min_value": _over(max_yuan)
+            "min_value": _under(max_yuan)
             if negative
             else _("The amount must be more than zero.")
             if min_yuan
@@ -86,9 +90,17 @@ class WanYuanField(forms.DecimalField):
 
     def to_python(self, value):
         if isinstance(value, str):  # "1,200" and "1 200" and full-width digits are how people type
-            value = value.strip().replace(",", "").replace("，", "").replace(" ", "")
-            value = value.translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-"))
-        return super().to_python(value)
+            value = value.strip().replace(" ", "").replace("\u3000", "")
+            value = value.translate(str.maketrans("０１２３４５６７８９．－，", "0123456789.-,"))
+            if "," in value:
+                if not GROUPED.match(value):
+                    raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+                value = value.replace(",", "")
+        value = super().to_python(value)
+        if value is not None and value.is_finite() and value.as_tuple().exponent < 0:
+            # "12.50000" is 12.5: trailing zeros are not decimals the person meant
+            value = value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+        return value
 
     def clean(self, value):
         wan = super().clean(value)
@@ -102,6 +114,15 @@ def _over_text(max_yuan) -> str:
 
 
 _over = lazy(_over_text, str)
+
+
+def _under_text(max_yuan) -> str:
+    return gettext("This loss is more than %(cap)s (CNY 10,000) below zero; check the number of digits.") % {
+        "cap": format_wan(max_yuan)
+    }
+
+
+_under = lazy(_under_text, str)
 
 
 class WanYuanFormMixin:

@@ -2,6 +2,7 @@
 Times are entered and shown in Asia/Shanghai; one booking per slot is a database constraint."""
 
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from exhibition.hall.models import Booking, MeetingSlot
 from exhibition.hall.policy import visible_listings
 
 NOTE_MAX = 500
+# Line breaks, tabs and other control characters: an address is one line (it goes into the .ics too).
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class SlotForm(forms.Form):
@@ -78,6 +81,8 @@ class SlotForm(forms.Form):
                     self.add_error("link", _("A meeting link starts with http:// or https://."))
         if mode == MeetingSlot.Mode.ADDRESS and not address:
             self.add_error("address", _("Give the address where the meeting is held."))
+        elif mode == MeetingSlot.Mode.ADDRESS and CONTROL.search(address):
+            self.add_error("address", _("Write the address on one line, without line breaks or tabs."))
         data["link"] = link if mode == MeetingSlot.Mode.ONLINE else ""
         data["address"] = address if mode == MeetingSlot.Mode.ADDRESS else ""
         return data
@@ -216,6 +221,10 @@ def ics(booking: Booking, *, enterprise_name: str, url: str) -> str:
         return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
     def text(value: str) -> str:
+        """A TEXT value (RFC 5545 3.3.11): line breaks as \\n, never a raw CR or LF that would end
+        the line and let the value add its own properties; other control characters dropped."""
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", value)
         return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
     slot = booking.slot

@@ -117,14 +117,14 @@ def test_an_owner_applies_to_a_matching_product_and_sees_the_institutions_approv
         page.wait_for_url("**/finance/requests/new/")
         form = page.locator("#request-form")
         expect(form.locator("label[for=id_amount]")).to_contain_text("融资金额（万元）")
-        form.locator("#id_amount").fill("200.12345")  # five decimals: refused next to the field
+        form.locator("#id_amount").fill("200.1234567")  # seven decimals: refused next to the field
         form.locator("#id_term_months").fill("24")
         form.locator("#id_purpose").select_option("digital")
         form.locator("#id_collateral").select_option("equipment")
         form.locator("#id_wanted_by").fill(wanted_by)
         form.locator("button[type=submit]").click()
         expect(page.locator("#request-form .field.has-error .field-error")).to_have_text(
-            "以万元计最多保留四位小数（第四位小数即 1 元）。"
+            "以万元计最多保留六位小数（第六位小数即 1 分）。"
         )
         form = page.locator("#request-form")
         form.locator("#id_amount").fill("200")

@@ -116,11 +116,15 @@ def test_the_buyer_sees_the_way_before_booking_and_the_link_only_once_booked(alp
     assert f'href="{LINK}"' in mine and "On site at the booth" in mine and "保定市竞秀区 8 号" in mine
     assert mine.count("data-confirm=") == 3  # calling each off asks first
 
-    # someone else's My meetings shows none of it
-    assert (
-        LINK
-        not in logged_in(person("place-other@example.com", ""), "en").get("/hall/bookings/").content.decode()
-    )
+    # someone else's My meetings shows their own meeting with the same exhibitor, and none of this one
+    other_link = "https://meet.example.com/room/other-buyer"
+    theirs = slot(alpha, mode="online", link=other_link, days=4)
+    other = logged_in(person("place-other@example.com", ""), "en")
+    assert other.post(f"/hall/slots/{theirs.pk}/book/", {"listing": listing.pk}).status_code == 302
+    other_page = other.get("/hall/bookings/").content.decode()
+    assert f'href="{other_link}"' in other_page and LINK not in other_page
+    other_api = other.get("/api/v1/hall/bookings/").json()
+    assert [b["link"] for b in other_api] == [other_link] and LINK not in str(other_api)
 
     booking = Booking.objects.get(slot=online)
     ics = client.get(f"/hall/bookings/{booking.pk}/meeting.ics").content.decode()
@@ -129,7 +133,12 @@ def test_the_buyer_sees_the_way_before_booking_and_the_link_only_once_booked(alp
     assert "LOCATION:保定市竞秀区 8 号" in address_ics.content.decode()
 
     # the exhibitor's owner was told of each booking
-    assert Notice.objects.filter(user=alpha.owner, text_en__contains="booked a meeting with you").count() == 3
+    assert (
+        Notice.objects.filter(
+            user=alpha.owner, text_en__contains="place-buyer booked a meeting with you"
+        ).count()
+        == 3
+    )
 
 
 def test_the_api_takes_and_gives_how_the_meeting_is_held(alpha, fair):
@@ -173,9 +182,18 @@ def test_the_api_takes_and_gives_how_the_meeting_is_held(alpha, fair):
     assert buyer.get("/api/v1/hall/bookings/").json()[0]["link"] == LINK
 
     # the buyer calls it off through the API: the slot is free again
+    # another buyer, with a meeting of their own at the same exhibitor, neither sees nor calls off this one
     other = logged_in(person("api-place-other@example.com", ""), "en")
+    other_slot = slot(alpha, days=3)
+    mine = other.post(
+        f"/api/v1/hall/slots/{other_slot.pk}/bookings/", {"listing": listing.pk}, content_type=JSON
+    )
+    assert mine.status_code == 201
+    other_list = other.get("/api/v1/hall/bookings/").json()
+    assert [b["id"] for b in other_list] == [mine.json()["id"]] and LINK not in str(other_list)
     booking_id = booked.json()["id"]
     assert other.post(f"/api/v1/hall/bookings/{booking_id}/cancel/").status_code == 404
+    assert Booking.objects.filter(pk=booking_id).exists()
     freed = buyer.post(f"/api/v1/hall/bookings/{booking_id}/cancel/")
     assert freed.status_code == 200 and freed.json()["id"] == body["id"]
     assert not Booking.objects.filter(pk=booking_id).exists()
@@ -323,3 +341,36 @@ def test_the_demo_slots_say_how_they_are_held():
         form = meetings.SlotForm(data)
         assert form.is_valid(), form.errors  # the demo would silently offer no slot otherwise
     assert {place["mode"] for place in SLOT_PLACES.values()} == {"online", "address"}
+
+
+def test_an_address_cannot_break_the_calendar_file(alpha, fair):
+    """The .ics carries the exhibitor's address: a CR or LF in it must not end the line and add
+    properties or events of its own. The form and the API refuse such an address; one already
+    stored is escaped."""
+    _booth, listing = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    hostile = "Room 5, Hall B; Gate\n3\r\nNorth\rEND:VEVENT\rBEGIN:VEVENT\rSUMMARY:Free money\x07"
+    refused = offer(alpha.client(), mode="address", address=hostile)
+    assert refused.status_code == 400
+    assert "on one line, without line breaks" in html.unescape(refused.content.decode())
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    api = alpha.client().post(
+        "/api/v1/exhibition/slots/",
+        {"starts_at": f"{tomorrow}T09:00", "minutes": 30, "mode": "address", "address": "A\rB"},
+        content_type=JSON,
+    )
+    assert api.status_code == 400 and "address" in api.json()
+    assert not MeetingSlot.objects.filter(tenant=alpha.enterprise).exists()
+
+    stored = slot(alpha, mode="address", address=hostile)  # as an older row or another writer may hold
+    buyer = logged_in(person("ics-buyer@example.com", ""), "en")
+    assert buyer.post(f"/hall/slots/{stored.pk}/book/", {"listing": listing.pk}).status_code == 302
+    booking = Booking.objects.get(slot=stored)
+    ics = buyer.get(f"/hall/bookings/{booking.pk}/meeting.ics").content.decode()
+    lines = ics.split("\r\n")
+    assert "\r" not in ics.replace("\r\n", "") and "\n" not in ics.replace("\r\n", "")
+    assert lines.count("BEGIN:VEVENT") == 1 and lines.count("END:VEVENT") == 1
+    assert not any(line.startswith("SUMMARY:Free money") for line in lines)
+    assert (
+        "LOCATION:Room 5\\, Hall B\\; Gate\\n3\\nNorth\\nEND:VEVENT\\nBEGIN:VEVENT\\nSUMMARY:Free money"
+        in lines
+    )

@@ -109,7 +109,7 @@ def test_statements_show_their_derived_figures(alpha):
         ({"revenue": "99999999999999"}, "revenue", "check the number of digits"),
         ({"net_profit": "-99999999999999"}, "net_profit", "check the number of digits"),
         ({"revenue": "abc"}, "revenue", "as a number"),
-        ({"revenue": "12.34567"}, "revenue", "At most four decimals"),
+        ({"revenue": "12.3456789"}, "revenue", "At most six decimals"),
         ({"year": "2999"}, "year", "in the future"),
         ({"year": "1900"}, "year", "1990 and later years"),
         ({"employees": "-3"}, "employees", "greater than or equal to 0"),

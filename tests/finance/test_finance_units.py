@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from finance.lending.models import Application, FinancingFact, LoanProduct
+from finance.lending.models import Application, FinancingFact, FinancingOutbox, LoanProduct
 from finance.lending.services_facts import financing_publish
 from finance.models import FinancialStatement, FinancingRequest
 from tests.finance.test_finance import NEXT_MONTH, applied, public_client, request_data, statement, typed
@@ -44,7 +44,7 @@ def test_a_need_is_typed_and_read_in_ten_thousand_yuan(alpha):
 @pytest.mark.parametrize(
     ("amount", "message"),
     [
-        ("12.12345", "最多保留四位小数"),
+        ("12.1234567", "最多保留六位小数"),
         ("0", "金额必须大于零"),
         ("-3", "金额必须大于零"),
         ("abc", "请以万元为单位填写数字"),
@@ -67,7 +67,7 @@ def test_statement_figures_in_ten_thousand_yuan_with_decimals(alpha):
     client = alpha.client()
     data = {
         "year": "2024", "revenue": "8600.5", "operating_cost": "7150", "net_profit": "-35.2",
-        "total_assets": "12000", "total_liabilities": "5800", "rd_spend": "390.0001", "employees": "260",
+        "total_assets": "12000", "total_liabilities": "5800", "rd_spend": "390.000157", "employees": "260",
     }  # fmt: skip
     assert client.post("/finance/statements/new/", data).status_code == 302
     with tenant_context(alpha.enterprise):
@@ -75,12 +75,12 @@ def test_statement_figures_in_ten_thousand_yuan_with_decimals(alpha):
     assert (saved.revenue, saved.net_profit, saved.rd_spend) == (
         Decimal("86005000.00"),
         Decimal("-352000.00"),
-        Decimal("3900001.00"),
+        Decimal("3900001.57"),
     )
     page = client.get("/finance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "营业收入（万元）" in page and ">8,600.5<" in page and ">-35.2<" in page
     edit = client.get("/finance/statements/2024/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'value="8600.5"' in edit and 'value="390.0001"' in edit and "净利润（万元）" in edit
+    assert 'value="8600.5"' in edit and 'value="390.000157"' in edit and "净利润（万元）" in edit
 
 
 def test_the_bank_reads_and_answers_in_ten_thousand_yuan(alpha, banks):
@@ -93,9 +93,9 @@ def test_the_bank_reads_and_answers_in_ten_thousand_yuan(alpha, banks):
     inbox = bank.get("/lending/applications/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "融资金额（万元）" in inbox and ">200</td>" in inbox
     url = f"/lending/applications/{application.pk}/respond/"
-    wrong = bank.post(url, {"action": "approve", "amount": "180.12345", "rate": "3.65", "term": "24"})
+    wrong = bank.post(url, {"action": "approve", "amount": "180.1234567", "rate": "3.65", "term": "24"})
     assert wrong.status_code == 400 and "field-error" in wrong.content.decode()
-    assert 'value="180.12345"' in wrong.content.decode()  # what was typed stays
+    assert 'value="180.1234567"' in wrong.content.decode()  # what was typed stays
     application.refresh_from_db()
     assert application.status == "submitted"
     answer = {"action": "approve", "amount": "180.5", "rate": "3.65", "term": "24", "message": "ok"}
@@ -108,6 +108,103 @@ def test_the_bank_reads_and_answers_in_ten_thousand_yuan(alpha, banks):
     assert "180.5 万元，年利率 3.65%，期限 24 个月" in mine.content.decode()
     # the API still takes yuan
     assert Application.objects.get(pk=application.pk).approved_amount == Decimal("1805000")
+
+
+def test_an_amount_with_fen_survives_the_page_form_unchanged(alpha, banks):
+    """The API takes yuan with two decimals: a page that shows 万元 and posts it back unchanged
+    must not round the fen away (100000.57 yuan is 10.000057 万元)."""
+    import re
+
+    client = alpha.client()
+    with tenant_context(alpha.enterprise):
+        draft = FinancingRequest.objects.create(
+            amount=Decimal("100000.57"), term_months=24, purpose="digital", collateral="equipment",
+            wanted_by=datetime.date.fromisoformat(NEXT_MONTH), created_by=alpha.owner,
+        )  # fmt: skip
+    page = client.get(f"/finance/requests/{draft.pk}/").content.decode()
+    assert 'name="amount" value="10.000057"' in page
+    form = page.split('id="request-form"', 1)[1] if 'id="request-form"' in page else page
+    posted = {
+        "amount": re.search(r'name="amount" value="([^"]*)"', form).group(1),
+        "term_months": "24", "purpose": "digital", "collateral": "equipment", "wanted_by": NEXT_MONTH,
+        "note": "",
+    }  # fmt: skip
+    assert client.post(f"/finance/requests/{draft.pk}/", posted).status_code == 302
+    with tenant_context(alpha.enterprise):
+        draft.refresh_from_db()
+    assert draft.amount == Decimal("100000.57")
+    # the bank approves with the amount the page fills in: exactly the amount asked
+    application = applied(alpha, banks)
+    with tenant_context(alpha.enterprise):
+        FinancingRequest.objects.filter(pk=application.request_id).update(amount=Decimal("100000.57"))
+    application.amount = Decimal("100000.57")
+    application.save(update_fields=["amount"])
+    bank = public_client(banks["users"]["a"])
+    html = bank.get(f"/lending/applications/{application.pk}/").content.decode()
+    prefilled = re.search(
+        r'name="amount" inputmode="decimal" autocomplete="off" value="([^"]*)"', html
+    ).group(1)
+    assert prefilled == "10.000057"
+    answer = {"action": "approve", "amount": prefilled, "rate": "3.65", "term": "24", "message": "ok"}
+    assert bank.post(f"/lending/applications/{application.pk}/respond/", answer).status_code == 302
+    application.refresh_from_db()
+    assert application.approved_amount == Decimal("100000.57")
+
+
+def test_a_fen_loss_does_not_read_as_zero():
+    from finance.money import format_wan
+
+    assert format_wan(Decimal("-0.40")) == "-0.00004"
+    assert format_wan(Decimal("100000.57")) == "10.000057"
+
+
+@pytest.mark.parametrize(
+    ("typed_amount", "yuan"),
+    [
+        ("1,200.5", Decimal("12005000.00")),
+        ("12,345,678", Decimal("123456780000.00")),
+        ("1，200", Decimal("12000000.00")),  # the full-width comma of a Chinese keyboard
+        ("１，２００", Decimal("12000000.00")),
+        ("12.50000", Decimal("125000.00")),  # trailing zeros are not decimals
+        ("12.5000000000", Decimal("125000.00")),
+        ("100.00", Decimal("1000000.00")),
+    ],
+)
+def test_thousands_commas_and_trailing_zeros_are_read_as_meant(typed_amount, yuan):
+    from finance.money import WanYuanField
+
+    assert WanYuanField(label="amount", max_yuan=Decimal("10") ** 12).clean(typed_amount) == yuan
+
+
+@pytest.mark.parametrize("typed_amount", ["12,5", "1,20", "1,2000", ",125", "12,,500", "1,200,5"])
+def test_a_comma_that_is_not_a_thousands_group_is_refused(typed_amount):
+    from django.core.exceptions import ValidationError
+
+    from finance.money import WanYuanField
+
+    field = WanYuanField(label="amount", max_yuan=Decimal("10") ** 12)
+    with pytest.raises(ValidationError) as refused:
+        field.clean(typed_amount)
+    assert refused.value.code == "invalid"  # not 125 nor 12.5: the person is asked to check
+
+
+def test_a_loss_beyond_the_cap_says_it_is_below_zero(alpha):
+    data = {
+        "year": "2024", "revenue": "8600.5", "operating_cost": "7150", "net_profit": "-99999999999999",
+        "total_assets": "12000", "total_liabilities": "5800", "rd_spend": "390", "employees": "260",
+    }  # fmt: skip
+    for language, message, not_this in (
+        ("en", "This loss is more than", "This amount is more than"),
+        ("zh-hans", "亏损额超过", "金额超过"),
+    ):
+        refused = alpha.client().post("/finance/statements/new/", data, HTTP_ACCEPT_LANGUAGE=language)
+        assert refused.status_code == 400
+        errors = " ".join(refused.context["form"].errors["net_profit"])
+        assert message in errors and not errors.startswith(not_this)
+    too_much = alpha.client().post(
+        "/finance/statements/new/", {**data, "net_profit": "99999999999999"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "This amount is more than" in " ".join(too_much.context["form"].errors["net_profit"])
 
 
 def test_loan_products_are_kept_in_ten_thousand_yuan(banks):
@@ -125,7 +222,7 @@ def test_loan_products_are_kept_in_ten_thousand_yuan(banks):
     assert "12.5–300" in listing
     edit = bank.get(f"/lending/products/{product.pk}/").content.decode()
     assert 'value="12.5"' in edit and 'value="300"' in edit
-    bad = bank.post("/lending/products/new/", {**data, "name_zh": "坏", "amount_min": "1.00001"})
+    bad = bank.post("/lending/products/new/", {**data, "name_zh": "坏", "amount_min": "1.0000001"})
     assert bad.status_code == 400 and "amount_min" in bad.context["form"].errors
 
 
@@ -183,28 +280,72 @@ def test_a_withdrawn_need_leaves_the_citys_figure(make_enterprise, admins_for_fi
     assert rows[0][1:3] == [1, 300.0]  # requests, amount requested in CNY 10,000
 
 
-def test_needs_withdrawn_before_the_fix_leave_the_figures_too(make_enterprise, admins_for_finance):
-    """A fact left "submitted" (a publish lost before the outbox existed): the data migration
-    compares it with the request in the enterprise's schema."""
-    tianjin = make_enterprise(city="120000")
-    with tenant_context(tianjin.enterprise):
+def _need_with_fact(world, *, status) -> FinancingRequest:
+    """A request in `status` and a fact left "submitted" without an outbox row (a publish lost before
+    the outbox existed)."""
+    with tenant_context(world.enterprise):
         request = FinancingRequest.objects.create(
             amount=Decimal("800000"), term_months=12, purpose="digital", collateral="none",
-            wanted_by=datetime.date.fromisoformat(NEXT_MONTH), created_by=tianjin.owner,
-            status="withdrawn", submitted_at=timezone.now(), withdrawn_at=timezone.now(),
+            wanted_by=datetime.date.fromisoformat(NEXT_MONTH), created_by=world.owner,
+            status=status, submitted_at=timezone.now(),
+            withdrawn_at=timezone.now() if status == "withdrawn" else None,
         )  # fmt: skip
     FinancingFact.objects.create(
-        tenant=tianjin.enterprise, request_id=request.pk, city_id="120000", amount=request.amount,
+        tenant=world.enterprise, request_id=request.pk, city_id="120000", amount=request.amount,
         amount_band="lt1m", purpose="digital", term_months=12, status="submitted",
         submitted_at=request.submitted_at,
     )  # fmt: skip
+    return request
+
+
+def _migrate() -> int:
+    """Runs the data migration's function; returns how many queries it made."""
+    from django.test.utils import CaptureQueriesContext
+
     migration = importlib.import_module("finance.lending.migrations.0004_d_withdrawn_facts")
     connection.set_schema_to_public()
-    migration.mark_withdrawn(django_apps, type("Editor", (), {"connection": connection})())
-    assert FinancingFact.objects.get(tenant=tianjin.enterprise).status == "withdrawn"
+    with CaptureQueriesContext(connection) as queries:
+        migration.mark_withdrawn(django_apps, type("Editor", (), {"connection": connection})())
+    return len(queries)
+
+
+def test_needs_withdrawn_before_the_fix_leave_the_figures_too(make_enterprise, admins_for_finance):
+    """A fact left "submitted" (a publish lost before the outbox existed): the data migration
+    compares it with the request in the enterprise's schema. A live need keeps its fact."""
+    tianjin = make_enterprise(city="120000")
+    gone = _need_with_fact(tianjin, status="withdrawn")
+    live = _need_with_fact(tianjin, status="submitted")
+    _migrate()
+    facts = dict(FinancingFact.objects.filter(tenant=tianjin.enterprise).values_list("request_id", "status"))
+    assert facts == {gone.pk: "withdrawn", live.pk: "submitted"}
     admin = public_client(admins_for_finance["admin"])
     body = admin.get(f"/api/v1/reports/dashboard/?city=120000&since={_quarter()}&until={_quarter()}").json()
-    assert body["cities"][0]["financing"]["requests"] == 0
+    assert body["cities"][0]["financing"]["requests"] == 1
+
+
+def test_the_facts_migration_makes_as_many_queries_for_many_enterprises_as_for_one(make_enterprise):
+    """Not one query (or three) per enterprise: schema names in one query, the requests' statuses
+    in one query for all schemas, one update per enterprise with something to repair."""
+    first = make_enterprise(city="120000")
+    _need_with_fact(first, status="submitted")
+    one = _migrate()
+    for _ in range(3):
+        _need_with_fact(make_enterprise(city="120000"), status="submitted")
+    many = _migrate()
+    assert many == one <= 4
+    assert set(FinancingFact.objects.values_list("status", flat=True)) == {"submitted"}
+    # a fact whose outbox row completed was published from the request's latest change: not read at all
+    request_ids = list(FinancingFact.objects.values_list("tenant_id", "request_id"))
+    for tenant_id, request_id in request_ids:
+        FinancingOutbox.objects.create(
+            tenant_id=tenant_id, request_id=request_id, sent_at=timezone.now(), completed_at=timezone.now()
+        )
+    assert _migrate() == 1
+    # and one withdrawn among them: one more update, for its enterprise only
+    gone = _need_with_fact(first, status="withdrawn")
+    assert _migrate() == one + 1
+    assert FinancingFact.objects.get(tenant=first.enterprise, request_id=gone.pk).status == "withdrawn"
+    assert FinancingFact.objects.filter(status="submitted").count() == 4
 
 
 # --- 3. confirmations that say what will happen -----------------------------------------------------------
