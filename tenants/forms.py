@@ -116,11 +116,7 @@ class RegistrationForm(forms.Form):
     owner_name = forms.CharField(label=_("Your name"), max_length=100)
     owner_email = forms.EmailField(label=_("Your email"), max_length=254)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
-    accept_terms = forms.BooleanField(
-        label=_("I have read and agree to the user agreement and the privacy policy."),
-        required=True,
-        error_messages={"required": legal.TERMS_REQUIRED},
-    )
+    accept_terms = legal.consent_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,6 +197,7 @@ class AcceptInvitationForm(PasswordKeptForm):
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False, max_length=128
     )
+    accept_terms = legal.consent_field()  # a new account only
 
     def __init__(self, *args, new_account: bool, email: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,6 +205,8 @@ class AcceptInvitationForm(PasswordKeptForm):
         self.email = email
         if new_account:
             self.fields["name"].required = True
+        else:
+            del self.fields["accept_terms"]
 
     def clean(self):
         data = super().clean()

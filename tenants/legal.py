@@ -48,6 +48,25 @@ TERMS_REQUIRED = _(
 )
 
 
+def consent_field():
+    """The consent checkbox of every page that creates an account (registration, an invitation
+    for a new person, a buyer's sign-up); the page shows it with tenants/_consent.html."""
+    from django import forms
+
+    return forms.BooleanField(
+        label=_("I have read and agree to the user agreement and the privacy policy."),
+        required=True,
+        error_messages={"required": TERMS_REQUIRED},
+    )
+
+
+def links() -> dict:
+    """The documents' addresses on the public site (pages on a workspace's host link there too)."""
+    from tenants.registration import public_url
+
+    return {"terms_url": public_url("/legal/terms/"), "privacy_url": public_url("/legal/privacy/")}
+
+
 def consent_record(*, user, documents, ip: str | None = None, enterprise=None) -> list[LegalConsent]:
     """One consent row per document: the user, the exact version, the time, the address."""
     try:

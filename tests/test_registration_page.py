@@ -266,3 +266,80 @@ def test_the_password_keeps_its_maxlength_on_the_page():
     html = visitor().get("/register/").content.decode()
     field = re.search(r'<input[^>]*name="password"[^>]*>', html).group(0)
     assert 'maxlength="128"' in field
+
+
+# --- the other ways to a new account: an invitation, a buyer's sign-up --------------------------------
+
+
+def _invitation(alpha, email):
+    from tenants.members import services as member_services
+
+    _invitation, token = member_services.invitation_create(
+        enterprise=alpha.enterprise, email=email, role="member", invited_by=alpha.owner
+    )
+    return token
+
+
+def test_an_invitation_for_a_new_person_needs_and_records_consent(alpha):
+    token = _invitation(alpha, "joiner-consent@example.com")
+    client = Client(HTTP_HOST=alpha.host, REMOTE_ADDR="203.0.113.8", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(f"/invitations/{token}/").content.decode()
+    assert 'id="id_accept_terms"' in page
+    assert 'href="http://localhost:8000/legal/terms/"' in page
+    assert 'href="http://localhost:8000/legal/privacy/"' in page
+    data = {"name": "Joiner", "password": "Strong-joiner-2026"}
+    refused = client.post(f"/invitations/{token}/", data)
+    assert refused.status_code == 400 and "accept_terms" in refused.context["form"].errors
+    assert not User.objects.filter(email="joiner-consent@example.com").exists()
+    ok = client.post(f"/invitations/{token}/", {**data, "accept_terms": "on"})
+    assert ok.status_code == 302
+    user = User.objects.get(email="joiner-consent@example.com")
+    consents = LegalConsent.objects.filter(user=user)
+    assert sorted(c.document.kind for c in consents) == ["privacy", "terms"]
+    assert {c.ip for c in consents} == {"203.0.113.8"}
+
+
+def test_an_invitation_for_an_existing_account_asks_no_consent(alpha, beta):
+    token = _invitation(alpha, beta.owner.email)
+    page = Client(HTTP_HOST=alpha.host).get(f"/invitations/{token}/").content.decode()
+    assert "accept_terms" not in page
+
+
+def test_no_new_account_by_invitation_without_the_documents(alpha):
+    token = _invitation(alpha, "joiner-closed@example.com")
+    LegalDocument.objects.filter(kind="privacy").delete()
+    client = Client(HTTP_HOST=alpha.host, HTTP_ACCEPT_LANGUAGE="en")
+    data = {"name": "Joiner", "password": "Strong-joiner-2026", "accept_terms": "on"}
+    response = client.post(f"/invitations/{token}/", data)
+    assert response.status_code == 503 and b"Registration is closed" in response.content
+    assert not User.objects.filter(email="joiner-closed@example.com").exists()
+
+
+def test_a_buyer_sign_up_needs_and_records_consent():
+    client = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/hall/signup/").content.decode()
+    assert 'id="id_accept_terms"' in page and 'href="http://localhost:8000/legal/terms/"' in page
+    data = {"name": "Buyer", "email": "buyer-consent@example.com", "password": "Strong-pass-2026!"}
+    refused = client.post("/hall/signup/", data)
+    assert refused.status_code == 400 and "accept_terms" in refused.context["form"].errors
+    assert not User.objects.filter(email="buyer-consent@example.com").exists()
+    assert client.post("/hall/signup/", {**data, "accept_terms": "on"}).status_code == 302
+    user = User.objects.get(email="buyer-consent@example.com")
+    consents = LegalConsent.objects.filter(user=user)
+    assert sorted(c.document.kind for c in consents) == ["privacy", "terms"]
+    assert {c.ip for c in consents} == {"203.0.113.7"}
+
+
+def test_no_buyer_sign_up_without_the_documents():
+    LegalDocument.objects.filter(kind="terms").delete()
+    client = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get("/hall/signup/").status_code == 503
+    data = {
+        "name": "B",
+        "email": "buyer-closed@example.com",
+        "password": "Strong-pass-2026!",
+        "accept_terms": "on",
+    }
+    response = client.post("/hall/signup/", data)
+    assert response.status_code == 503 and b'id="signup-closed"' in response.content
+    assert not User.objects.filter(email="buyer-closed@example.com").exists()
