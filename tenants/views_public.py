@@ -57,6 +57,7 @@ def register(request):
     )
 
 
+@never_cache  # its HX-Redirect carries a live hand-off token
 def registration_progress(request, registration_id):
     """The registration's state, polled by htmx. Its owner, signed in here since registering, is
     handed over to the workspace once it is ready: the poll that sees it ready answers HX-Redirect

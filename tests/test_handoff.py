@@ -92,6 +92,7 @@ def test_go_is_no_open_redirect(alpha):
     client = alpha.client()
     for target in ("https://evil.example/", "//evil.example/x", "http://unknown.localhost:8000/"):
         response = client.get("/auth/go/", {"next": target})
+        assert response.status_code in {302, 404}, (target, response.status_code)
         location = response.get("Location", "")
         assert "evil" not in location and "unknown" not in location, (target, location)
 
@@ -286,3 +287,39 @@ def test_the_continue_page_refuses_a_bad_token(alpha):
         "/auth/handoff/", {"token": "nonsense"}
     )
     assert response.status_code == 403 and b'id="handoff-login"' in response.content
+
+
+def test_an_inactive_user_is_not_signed_in(alpha):
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
+    User.objects.filter(pk=alpha.owner.pk).update(is_active=False)
+    client, response = _land(url)
+    assert response.status_code == 403 and b'id="handoff-login"' in response.content
+    assert client.get("/").status_code == 302
+
+
+def test_a_member_removed_after_the_token_was_issued_is_not_signed_in(alpha, beta):
+    membership = member_services.member_add(
+        enterprise=alpha.enterprise, user=beta.owner, role="viewer", invited_by=alpha.owner
+    )
+    url = handoff.handoff_url(user=beta.owner, host=alpha.host)
+    member_services.member_remove(enterprise=alpha.enterprise, membership=membership, acting_user=alpha.owner)
+    client, response = _land(url)
+    assert response.status_code == 403
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("host", ["workspace", "public"])
+def test_opening_notices_marks_only_the_shown_page_read(alpha, host):
+    Notice.objects.bulk_create(
+        Notice(user=alpha.owner, text_zh=f"通知{n}", text_en=f"Notice {n}", url="") for n in range(53)
+    )
+    if host == "workspace":
+        client = alpha.client()
+    else:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(alpha.owner)
+    assert client.get("/notices/").status_code == 200
+    unread = Notice.objects.filter(user=alpha.owner, read_at__isnull=True)
+    assert unread.count() == 3  # the 50 shown are read, the next page's are not
+    assert client.get("/notices/", {"page": 2}).status_code == 200
+    assert not unread.exists()

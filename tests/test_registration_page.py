@@ -156,6 +156,7 @@ def test_owner_is_signed_in_and_handed_over_when_the_workspace_is_ready():
 
     registration.enterprise_provision(enterprise_id=enterprise.pk)
     ready = browser.get(progress, HTTP_HX_REQUEST="true")
+    assert "no-store" in ready["Cache-Control"]  # the redirect carries a live token
     target = ready["HX-Redirect"]
     assert target.startswith("http://handover-works.localhost:8000/auth/handoff/?token=")
     parts = urlsplit(target)
