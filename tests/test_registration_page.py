@@ -344,3 +344,13 @@ def test_no_buyer_sign_up_without_the_documents():
     response = client.post("/hall/signup/", data)
     assert response.status_code == 503 and b'id="signup-closed"' in response.content
     assert not User.objects.filter(email="buyer-closed@example.com").exists()
+
+
+def test_the_page_answers_429_for_a_locked_account_and_shows_no_password(alpha, settings):
+    client = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": alpha.owner.email, "password": "wrong"})
+    response = client.post("/register/", payload(owner_email=alpha.owner.email, password="Locked-Echo-55"))
+    assert response.status_code == 429
+    assert b"Too many failed sign-in attempts" in response.content
+    assert "Locked-Echo-55" not in response.content.decode()
