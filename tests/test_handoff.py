@@ -323,3 +323,26 @@ def test_opening_notices_marks_only_the_shown_page_read(alpha, host):
     assert unread.count() == 3  # the 50 shown are read, the next page's are not
     assert client.get("/notices/", {"page": 2}).status_code == 200
     assert not unread.exists()
+
+
+@pytest.mark.parametrize(
+    "referer, signed_in",
+    [
+        ("http://localhost:8000/", True),
+        ("http://beta.localhost:8000/", True),
+        ("https://evil.example/", False),
+        ("http://localhost.evil.example/", False),
+        ("http://evillocalhost/", False),
+    ],
+)
+def test_a_referer_from_our_hosts_counts_as_our_site(alpha, referer, signed_in):
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
+    client = Client(HTTP_HOST=alpha.host, HTTP_SEC_FETCH_SITE="cross-site", HTTP_REFERER=referer)
+    response = client.get("/auth/handoff/", {"token": _token(url)})
+    assert response.status_code == (302 if signed_in else 200)
+    assert (client.get("/").status_code == 200) is signed_in
+
+
+def test_go_lets_the_browser_name_its_origin(alpha):
+    response = alpha.client().get("/auth/go/", {"next": "http://localhost:8000/workspaces/"})
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
