@@ -46,6 +46,7 @@ def main() -> None:
             owner_email="bench-provision@example.com",
             owner_name="Bench",
             password="bench-pass-123",
+            accept_terms=None,
             send_emails=False,
             provision_async=False,
         )

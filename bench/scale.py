@@ -118,7 +118,9 @@ def _register(i: int, name: str, *, provision: bool):
     )
     if provision:
         return registration.enterprise_create_ready(**fields)
-    return registration.enterprise_register(**fields, send_emails=False, provision_async=False)
+    return registration.enterprise_register(
+        **fields, accept_terms=None, send_emails=False, provision_async=False
+    )
 
 
 def phase_build(n: int) -> dict:
@@ -202,6 +204,7 @@ def phase_queue(count: int, start: int) -> dict:
             owner_email=f"probe-{start + k}@example.com",
             owner_name="规模",
             password=PASSWORD,
+            accept_terms=None,
             send_emails=False,
         )
     return {"queued": Enterprise.objects.filter(name__startswith=PROBE, status="pending").count()}

@@ -51,6 +51,8 @@ def assessment_steps(*, request, enterprise, role: str) -> list[Step]:
             )
         ]
     if latest.status in (status.DRAFT, status.RETURNED):
+        if not _can_edit(role):  # a viewer cannot answer: nothing for them to do
+            return []
         returned = latest.status == status.RETURNED
         return [
             Step(
@@ -115,7 +117,7 @@ def verified_steps(*, request, enterprise, role: str) -> list[Step]:
                 status_label=badge,
             )
         )
-    if not Booth.objects.exists():
+    if _can_edit(role) and not Booth.objects.exists():  # a viewer cannot open one
         steps.append(
             Step(
                 key="exhibition-booth",

@@ -104,6 +104,13 @@ class RegistrationInput(serializers.Serializer):
     owner_name = serializers.CharField()
     owner_email = serializers.EmailField()
     password = serializers.CharField(write_only=True)
+    accept_terms = serializers.BooleanField(
+        help_text=(
+            "Required, must be true: the owner has read and agrees to the user agreement "
+            "(/legal/terms/) and the privacy policy (/legal/privacy/) in force; their versions are "
+            "recorded with the registration. 503 while either document is not in force."
+        )
+    )
 
 
 class RegistrationOutput(serializers.Serializer):
@@ -134,7 +141,8 @@ def form_errors(form) -> dict:
 
 class RegistrationCreateApi(APIView):
     """Registers an enterprise. 202: the workspace is being prepared (poll `status_url`).
-    400: field errors. 409: the credit code is already registered."""
+    400: field errors (also `accept_terms` not true). 409: the credit code is already registered.
+    503: registration is closed (the user agreement or the privacy policy is not in force)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
-from tenants import selectors
+from tenants import legal, selectors
 from tenants.access import current_enterprise
 from tenants.members.models import Role
 from tenants.models import Enterprise, Region, User
@@ -116,6 +116,7 @@ class RegistrationForm(forms.Form):
     owner_name = forms.CharField(label=_("Your name"), max_length=100)
     owner_email = forms.EmailField(label=_("Your email"), max_length=254)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
+    accept_terms = legal.consent_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,24 +172,13 @@ class RegistrationPageForm(PasswordKeptForm, RegistrationForm):
     """The sign-up page's form: the registration, and the owner's consent to the user agreement
     and the privacy policy in force (recorded with their versions by tenants.legal.consent_record)."""
 
-    accept_terms = forms.BooleanField(
-        label=_("I have read and agree to the user agreement and the privacy policy."),
-        required=True,
-        error_messages={
-            "required": _(
-                "Please tick this box: registration needs your consent to the user agreement and "
-                "the privacy policy."
-            )
-        },
-    )
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["password"].widget = forms.PasswordInput(render_value=True)
+        self.fields["password"].widget.render_value = True  # the same widget: keeps its maxlength
 
     def registration_data(self) -> dict:
-        """cleaned_data without the consent, for registration.enterprise_register."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "accept_terms"}
+        """cleaned_data, for registration.enterprise_register (which records the consent)."""
+        return dict(self.cleaned_data)
 
 
 class InviteForm(forms.Form):
@@ -207,6 +197,7 @@ class AcceptInvitationForm(PasswordKeptForm):
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(render_value=True), strip=False, max_length=128
     )
+    accept_terms = legal.consent_field()  # a new account only
 
     def __init__(self, *args, new_account: bool, email: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,6 +205,8 @@ class AcceptInvitationForm(PasswordKeptForm):
         self.email = email
         if new_account:
             self.fields["name"].required = True
+        else:
+            del self.fields["accept_terms"]
 
     def clean(self):
         data = super().clean()

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, get_random_string, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from core.api import ApplicationError
 
@@ -27,13 +28,17 @@ PATH = "/auth/handoff/"
 
 REFUSED = _("This sign-in link is not valid or has expired. Please sign in.")
 USED = _("This sign-in link has already been used. Please sign in.")
+UNAVAILABLE = _(
+    "We could not sign you in here just now. Please sign in with your password, "
+    "or try the link again in a minute."
+)
 
 
 class HandoffRefused(ApplicationError):
     """A token that signs no one in (bad signature, expired, used, another host, not a member)."""
 
-    def __init__(self, message=REFUSED):
-        super().__init__(message, status_code=403)
+    def __init__(self, message=REFUSED, *, status_code: int = 403):
+        super().__init__(message, status_code=status_code)
 
 
 def _auth_digest(user) -> str:
@@ -88,9 +93,14 @@ def path_of(url: str) -> str:
     return safe_path(f"{parts.path or '/'}{'?' + parts.query if parts.query else ''}")
 
 
-def handoff_use(*, token: str, host: str, enterprise=None):
-    """The user the token signs in on `host`, and the path to go to; HandoffRefused otherwise.
-    `enterprise` is the host's enterprise (None on the public site)."""
+def _used_key(nonce: str) -> str:
+    return f"handoff-used:{nonce}"
+
+
+def handoff_check(*, token: str, host: str, enterprise=None):
+    """The user the token would sign in on `host`, the path to go to, and the token's one-time id,
+    without spending it; HandoffRefused otherwise. `enterprise` is the host's enterprise (None on the
+    public site)."""
     from tenants import roles
     from tenants.models import User
 
@@ -98,13 +108,31 @@ def handoff_use(*, token: str, host: str, enterprise=None):
         data = signing.loads(token or "", salt=SALT, max_age=settings.SWITCH_TOKEN_MAX_AGE_SECONDS)
     except signing.BadSignature as exc:
         raise HandoffRefused from exc
-    if not isinstance(data, dict) or data.get("h") != host.lower():
+    if not isinstance(data, dict) or data.get("h") != host.lower() or not data.get("n"):
         raise HandoffRefused
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
     if user is None or not constant_time_compare(data.get("a", ""), _auth_digest(user)):
         raise HandoffRefused
     if enterprise is not None and roles.role_of(user=user, enterprise=enterprise) is None:
         raise HandoffRefused
-    if not cache.add(f"handoff-used:{data['n']}", 1, timeout=settings.SWITCH_TOKEN_MAX_AGE_SECONDS * 2):
+    try:
+        spent = cache.get(_used_key(data["n"])) is not None
+    except (RedisError, OSError) as exc:
+        raise HandoffRefused(UNAVAILABLE, status_code=503) from exc
+    if spent:
         raise HandoffRefused(USED)
-    return user, safe_path(data.get("p", "/"))
+    return user, safe_path(data.get("p", "/")), data["n"]
+
+
+def handoff_use(*, token: str, host: str, enterprise=None):
+    """The user the token signs in on `host`, and the path to go to; HandoffRefused otherwise.
+    The token is spent (claimed in the cache); if the cache cannot be reached, nobody is signed in
+    (fails closed, with a page asking to sign in or try again: never a 500)."""
+    user, next_path, nonce = handoff_check(token=token, host=host, enterprise=enterprise)
+    try:
+        claimed = cache.add(_used_key(nonce), 1, timeout=settings.SWITCH_TOKEN_MAX_AGE_SECONDS * 2)
+    except (RedisError, OSError) as exc:
+        raise HandoffRefused(UNAVAILABLE, status_code=503) from exc
+    if not claimed:
+        raise HandoffRefused(USED)
+    return user, next_path

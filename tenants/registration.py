@@ -21,6 +21,7 @@ from pypinyin import lazy_pinyin
 
 from core import outbox
 from core.api import ApplicationError, ConflictError
+from core.client_ip import client_ip
 from core.i18n import bilingual
 from tenants import signals
 from tenants.models import Domain, Enterprise, Industry, Region, User
@@ -161,6 +162,7 @@ def enterprise_register(
     owner_email: str,
     owner_name: str,
     password: str,
+    accept_terms: bool | None,
     is_demo: bool = False,
     send_emails: bool = True,
     provision_async: bool = True,
@@ -169,7 +171,69 @@ def enterprise_register(
 ) -> Enterprise:
     """Records the registration (the credit code and the host name are claimed here, by database
     constraints) and queues provisioning on commit. Raises ConflictError (409) for a credit code
-    that is already registered."""
+    that is already registered.
+
+    `accept_terms`: the registrant's consent to the user agreement and the privacy policy in force,
+    recorded (tenants.legal.consent_record) in the same transaction as the registration; False is a
+    field error, and with no documents in force registration is refused (LegalUnavailable, 503).
+    None only for the platform's own data (demo, tests, benchmarks): nobody was asked."""
+    from tenants import legal
+
+    documents = []
+    if accept_terms is not None:
+        documents = legal.documents_required()
+        if not accept_terms:
+            raise ApplicationError(legal.TERMS_REQUIRED, extra={"field": "accept_terms"})
+    with transaction.atomic():
+        enterprise = _register(
+            name=name,
+            name_en=name_en,
+            credit_code=credit_code,
+            city=city,
+            district=district,
+            industry=industry,
+            employees=employees,
+            revenue_band=revenue_band,
+            contact_phone=contact_phone,
+            owner_email=owner_email,
+            owner_name=owner_name,
+            password=password,
+            is_demo=is_demo,
+            send_emails=send_emails,
+            provision_async=provision_async,
+            slug=slug,
+            request=request,
+        )
+        if documents:
+            legal.consent_record(
+                user=enterprise.owner,
+                documents=documents,
+                ip=client_ip(request) if request is not None else None,
+                enterprise=enterprise,
+            )
+    return enterprise
+
+
+def _register(
+    *,
+    name,
+    name_en,
+    credit_code,
+    city,
+    district,
+    industry,
+    employees,
+    revenue_band,
+    contact_phone,
+    owner_email,
+    owner_name,
+    password,
+    is_demo,
+    send_emails,
+    provision_async,
+    slug,
+    request,
+) -> Enterprise:
     owner = _owner_for(email=owner_email, name=owner_name, password=password, request=request)
     # `slug` is for the platform's own demo data only; registrants get one derived from the name.
     base = slug or slug_base(name=name, name_en=name_en)
@@ -366,5 +430,6 @@ def registration_give_up(enterprise_id: int) -> None:
 def enterprise_create_ready(**fields) -> Enterprise:
     """Registers and provisions in this process, for demo data, tests and benchmarks."""
     with transaction.atomic():
+        fields.setdefault("accept_terms", None)  # the platform's own data: nobody was asked
         enterprise = enterprise_register(**fields, send_emails=False, provision_async=False)
         return enterprise_provision(enterprise_id=enterprise.pk)

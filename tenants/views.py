@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,9 +14,10 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
 from core.api import ApplicationError
+from core.client_ip import client_ip
 from core.models import Notice
 from core.notices import with_states
-from tenants import handoff, next_steps, roles
+from tenants import handoff, legal, next_steps, roles
 from tenants.access import current_enterprise
 from tenants.forms import AcceptInvitationForm, InviteForm, RoleForm
 from tenants.members import activity_lines
@@ -59,7 +61,8 @@ def notices(request):
     response = render(
         request, "tenants/notices.html", {"enterprise": enterprise, "page": page, "items": items}
     )
-    rows.filter(read_at__isnull=True).update(read_at=timezone.now())
+    # Only the notices shown are read; those on later pages stay unread.
+    rows.filter(pk__in=[n.pk for n in page.object_list], read_at__isnull=True).update(read_at=timezone.now())
     return response
 
 
@@ -186,16 +189,28 @@ def invitation_accept(request, token):
     if existing is not None and not existing.is_active:
         message = _("The account of this email address is deactivated. Please contact the platform operator.")
         return render(request, "tenants/invitation_invalid.html", {"message": message}, status=403)
+    documents = []
+    if existing is None:  # a new account consents to the documents in force: none, no account
+        try:
+            documents = legal.documents_required()
+        except ApplicationError as exc:
+            return render(
+                request, "tenants/invitation_invalid.html", {"message": exc.message}, status=exc.status_code
+            )
     form = AcceptInvitationForm(
         data=request.POST or None, new_account=existing is None, email=invitation.email
     )
     if request.method == "POST" and form.is_valid():
         if existing is None:
-            user = user_create(
-                email=invitation.email, password=form.cleaned_data["password"], name=form.cleaned_data["name"]
-            )
-            user.is_verified = True  # the invitation link reached this address
-            user.save(update_fields=["is_verified"])
+            with transaction.atomic():
+                user = user_create(
+                    email=invitation.email,
+                    password=form.cleaned_data["password"],
+                    name=form.cleaned_data["name"],
+                )
+                user.is_verified = True  # the invitation link reached this address
+                user.save(update_fields=["is_verified"])
+                legal.consent_record(user=user, documents=documents, ip=client_ip(request))
         else:
             user = authenticate(request, username=existing.email, password=form.cleaned_data["password"])
         if user is None:
@@ -216,6 +231,12 @@ def invitation_accept(request, token):
     return render(
         request,
         "tenants/invitation_accept.html",
-        {"invitation": invitation, "form": form, "existing": existing, "enterprise": enterprise},
+        {
+            "invitation": invitation,
+            "form": form,
+            "existing": existing,
+            "enterprise": enterprise,
+            **legal.links(),
+        },
         status=400 if form.errors else 200,
     )

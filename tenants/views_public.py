@@ -6,22 +6,20 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
-from core.client_ip import client_ip
 from core.limits import limit_posts
 from tenants import handoff, legal, registration
 from tenants.forms import RegistrationPageForm
 from tenants.models import Enterprise
 from tenants.roles import is_member
 from tenants.services import tenant_url
-from tenants.views_auth import BACKEND
+from tenants.views_auth import BACKEND, HANDOFF_REFERRER_POLICY, handoff_redirect
 
 
 @never_cache
@@ -32,26 +30,34 @@ def register(request):
     workspace, signed in, once it is ready."""
     form = RegistrationPageForm(data=request.POST or None)
     documents = legal.documents_current()
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                enterprise = registration.enterprise_register(**form.registration_data(), request=request)
-                legal.consent_record(
-                    user=enterprise.owner, documents=documents, ip=client_ip(request), enterprise=enterprise
-                )
+            # Records the consent to the documents in force in the same transaction.
+            enterprise = registration.enterprise_register(**form.registration_data(), request=request)
         except ApplicationError as exc:
+            # Never show a password back after a refusal about the account (a wrong password for an
+            # existing email, a lockout): it may be the wrong one.
+            form.fields["password"].widget.render_value = False
             form.add_error(exc.extra.get("field"), exc.message)
+            if exc.status_code in {429, 503}:  # a lockout, or no documents in force
+                status = exc.status_code
         else:
             login(request, enterprise.owner, backend=BACKEND)
             return redirect("registration-progress", registration_id=enterprise.registration_id)
+    elif len(documents) < 2:
+        status = 503
+    if status == 200 and form.errors:
+        status = 400
     return render(
         request,
         "tenants/register.html",
-        {"form": form, "documents": documents},
-        status=400 if form.errors else 200,
+        {"form": form, "documents": documents, "closed": len(documents) < 2},
+        status=status,
     )
 
 
+@never_cache  # its HX-Redirect carries a live hand-off token
 def registration_progress(request, registration_id):
     """The registration's state, polled by htmx. Its owner, signed in here since registering, is
     handed over to the workspace once it is ready: the poll that sees it ready answers HX-Redirect
@@ -73,12 +79,16 @@ def registration_progress(request, registration_id):
             response["HX-Redirect"] = handoff.handoff_url(
                 user=request.user, host=enterprise.get_primary_domain().domain
             )
+        response["Referrer-Policy"] = HANDOFF_REFERRER_POLICY
         return response
-    return render(
+    response = render(
         request,
         "tenants/registration_progress.html",
         {"enterprise": enterprise, "workspace_url": workspace_url, "is_owner": is_owner},
     )
+    # The page's script follows HX-Redirect to the new workspace's hand-off (tenants.views_auth).
+    response["Referrer-Policy"] = HANDOFF_REFERRER_POLICY
+    return response
 
 
 @require_POST
@@ -120,6 +130,6 @@ def workspace_open(request, registration_id):
     )
     if not is_member(user=request.user, enterprise=enterprise):
         raise Http404
-    return HttpResponseRedirect(
+    return handoff_redirect(
         handoff.handoff_url(user=request.user, host=enterprise.get_primary_domain().domain)
     )

@@ -112,11 +112,11 @@ def test_my_enterprises_switches_into_each_workspace(alpha, beta, make_enterpris
     url = response["Location"]
     assert url.startswith("http://beta.localhost:8000/auth/handoff/?token=")
     path = url.split("localhost:8000", 1)[1]
-    workspace = Client(HTTP_HOST=beta.host)
+    workspace = Client(HTTP_HOST=beta.host, HTTP_SEC_FETCH_SITE="same-site")
     assert workspace.get(path).status_code == 302
     assert workspace.get("/").status_code == 200
     # The token is single-use, and useless on another enterprise's host.
-    assert Client(HTTP_HOST=beta.host).get(path).status_code == 403
+    assert Client(HTTP_HOST=beta.host, HTTP_SEC_FETCH_SITE="same-site").get(path).status_code == 403
     fresh = public.post(f"/workspaces/{beta.enterprise.registration_id}/open/")["Location"]
     assert Client(HTTP_HOST=alpha.host).get(fresh.split("localhost:8000", 1)[1]).status_code == 403
 

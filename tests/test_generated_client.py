@@ -136,6 +136,7 @@ def test_a_generated_client_registers_assesses_and_reads_the_result(
             owner_name="Gen Client",
             owner_email=email,
             password=PASSWORD,
+            accept_terms=True,
         ),
     )
     assert str(registered.status) == "pending" or str(registered.status) == "ready"

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def _land(url: str) -> tuple[Client, object]:
     """Follows a hand-off URL with a fresh browser of its host."""
     parts = urlsplit(url)
-    client = Client(HTTP_HOST=parts.hostname)
+    client = Client(HTTP_HOST=parts.hostname, HTTP_SEC_FETCH_SITE="same-site")
     return client, client.get(f"{parts.path}?{parts.query}")
 
 
@@ -68,7 +68,7 @@ def test_token_for_enterprise_a_is_refused_on_b(alpha, beta):
         enterprise=beta.enterprise, user=alpha.owner, role="viewer", invited_by=beta.owner
     )
     url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
-    client = Client(HTTP_HOST=beta.host)
+    client = Client(HTTP_HOST=beta.host, HTTP_SEC_FETCH_SITE="same-site")
     response = client.get("/auth/handoff/", {"token": _token(url)})
     assert response.status_code == 403
     assert client.get("/").status_code == 302  # not signed in on B
@@ -92,6 +92,7 @@ def test_go_is_no_open_redirect(alpha):
     client = alpha.client()
     for target in ("https://evil.example/", "//evil.example/x", "http://unknown.localhost:8000/"):
         response = client.get("/auth/go/", {"next": target})
+        assert response.status_code in {302, 404}, (target, response.status_code)
         location = response.get("Location", "")
         assert "evil" not in location and "unknown" not in location, (target, location)
 
@@ -217,5 +218,131 @@ def test_a_handoff_never_swaps_the_signed_in_account(alpha, beta):
 )
 def test_the_path_in_a_token_stays_on_its_host(alpha, bad):
     token = handoff.handoff_issue(user=alpha.owner, host=alpha.host, next_path=bad)
-    response = Client(HTTP_HOST=alpha.host).get("/auth/handoff/", {"token": token})
+    response = Client(HTTP_HOST=alpha.host, HTTP_SEC_FETCH_SITE="same-origin").get(
+        "/auth/handoff/", {"token": token}
+    )
     assert response["Location"] == "/"
+
+
+# --- the cache (Redis) is down: fail closed, never a 500 ----------------------------------------------
+
+
+def test_a_cache_outage_refuses_the_handoff_with_a_clear_page(alpha, monkeypatch):
+    import redis.exceptions
+
+    def down(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(handoff.cache, "add", down)
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
+    client, response = _land(url)
+    assert response.status_code == 503
+    assert b'id="handoff-login"' in response.content
+    assert b"try the link again" in response.content or "稍后".encode() in response.content
+    assert client.get("/").status_code == 302  # nobody signed in
+
+
+# --- login CSRF: a link made for someone else's account ---------------------------------------------
+
+
+@pytest.mark.parametrize("fetch_site", ["cross-site", "none", None])
+def test_a_cross_site_handoff_asks_before_signing_in(alpha, fetch_site):
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host, next_path="/members/")
+    extra = {"HTTP_SEC_FETCH_SITE": fetch_site} if fetch_site else {}
+    client = Client(HTTP_HOST=alpha.host, enforce_csrf_checks=True, **extra)
+    response = client.get("/auth/handoff/", {"token": _token(url)})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="handoff-continue"' in html and 'method="post"' in html
+    assert alpha.owner.email in html
+    assert "csrfmiddlewaretoken" in html
+    assert client.get("/").status_code == 302  # not signed in by the GET
+    # The button (a POST with the form's CSRF token) signs in, once.
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    posted = client.post("/auth/handoff/", {"token": _token(url), "csrfmiddlewaretoken": csrf})
+    assert posted.status_code == 302 and posted["Location"] == "/members/"
+    assert client.get("/").wsgi_request.user == alpha.owner
+    again = Client(HTTP_HOST=alpha.host).post("/auth/handoff/", {"token": _token(url)})
+    assert again.status_code == 403
+
+
+def test_the_continue_post_needs_the_csrf_token(alpha):
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
+    client = Client(HTTP_HOST=alpha.host, enforce_csrf_checks=True)
+    response = client.post("/auth/handoff/", {"token": _token(url)})
+    assert response.status_code == 403
+    assert client.get("/").status_code == 302
+    assert _land(url)[1].status_code == 302  # not spent by the refused POST
+
+
+def test_a_head_request_does_not_spend_the_token(alpha):
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
+    client = Client(HTTP_HOST=alpha.host, HTTP_SEC_FETCH_SITE="same-site")
+    assert client.head("/auth/handoff/", {"token": _token(url)}).status_code == 405
+    assert _land(url)[1].status_code == 302
+
+
+def test_the_continue_page_refuses_a_bad_token(alpha):
+    response = Client(HTTP_HOST=alpha.host, HTTP_SEC_FETCH_SITE="cross-site").get(
+        "/auth/handoff/", {"token": "nonsense"}
+    )
+    assert response.status_code == 403 and b'id="handoff-login"' in response.content
+
+
+def test_an_inactive_user_is_not_signed_in(alpha):
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
+    User.objects.filter(pk=alpha.owner.pk).update(is_active=False)
+    client, response = _land(url)
+    assert response.status_code == 403 and b'id="handoff-login"' in response.content
+    assert client.get("/").status_code == 302
+
+
+def test_a_member_removed_after_the_token_was_issued_is_not_signed_in(alpha, beta):
+    membership = member_services.member_add(
+        enterprise=alpha.enterprise, user=beta.owner, role="viewer", invited_by=alpha.owner
+    )
+    url = handoff.handoff_url(user=beta.owner, host=alpha.host)
+    member_services.member_remove(enterprise=alpha.enterprise, membership=membership, acting_user=alpha.owner)
+    client, response = _land(url)
+    assert response.status_code == 403
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("host", ["workspace", "public"])
+def test_opening_notices_marks_only_the_shown_page_read(alpha, host):
+    Notice.objects.bulk_create(
+        Notice(user=alpha.owner, text_zh=f"通知{n}", text_en=f"Notice {n}", url="") for n in range(53)
+    )
+    if host == "workspace":
+        client = alpha.client()
+    else:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(alpha.owner)
+    assert client.get("/notices/").status_code == 200
+    unread = Notice.objects.filter(user=alpha.owner, read_at__isnull=True)
+    assert unread.count() == 3  # the 50 shown are read, the next page's are not
+    assert client.get("/notices/", {"page": 2}).status_code == 200
+    assert not unread.exists()
+
+
+@pytest.mark.parametrize(
+    "referer, signed_in",
+    [
+        ("http://localhost:8000/", True),
+        ("http://beta.localhost:8000/", True),
+        ("https://evil.example/", False),
+        ("http://localhost.evil.example/", False),
+        ("http://evillocalhost/", False),
+    ],
+)
+def test_a_referer_from_our_hosts_counts_as_our_site(alpha, referer, signed_in):
+    url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
+    client = Client(HTTP_HOST=alpha.host, HTTP_SEC_FETCH_SITE="cross-site", HTTP_REFERER=referer)
+    response = client.get("/auth/handoff/", {"token": _token(url)})
+    assert response.status_code == (302 if signed_in else 200)
+    assert (client.get("/").status_code == 200) is signed_in
+
+
+def test_go_lets_the_browser_name_its_origin(alpha):
+    response = alpha.client().get("/auth/go/", {"next": "http://localhost:8000/workspaces/"})
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -152,7 +152,7 @@ def test_invitation_email_link_creates_an_account_and_joins(alpha):
     assert mail.outbox[-1].to == ["fresh.person@example.com"]
     visitor = Client(HTTP_HOST=alpha.host)
     assert visitor.get(path).status_code == 200
-    response = visitor.post(path, {"name": "新同事", "password": "Brand-new-pass-77"})
+    response = visitor.post(path, {"name": "新同事", "password": "Brand-new-pass-77", "accept_terms": "on"})
     assert response.status_code == 302
     user = User.objects.get(email="fresh.person@example.com")
     assert membership_of(alpha, user).role == Role.VIEWER

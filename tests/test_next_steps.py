@@ -158,3 +158,27 @@ def test_a_buyer_is_offered_the_hall_inquiries_and_meetings():
     page = public_home(buyer)
     assert steps_of(page) == ["buyer-hall", "buyer-inquiries", "buyer-meetings"]
     assert "0 inquiries sent." in page.content.decode()
+
+
+def _viewer(alpha, beta) -> Client:
+    member_services.member_add(
+        enterprise=alpha.enterprise, user=beta.owner, role="viewer", invited_by=alpha.owner
+    )
+    viewer = Client(HTTP_HOST=alpha.host)
+    viewer.force_login(beta.owner)
+    return viewer
+
+
+@pytest.mark.parametrize("status", [None, "returned"])
+def test_a_viewer_is_not_asked_to_continue_or_revise_the_assessment(alpha, beta, status):
+    _assessment(alpha, status=status)
+    assert steps_of(_viewer(alpha, beta).get("/")) == []
+    assert steps_of(alpha.client().get("/"))[0] in {"assessment-continue", "assessment-returned"}
+
+
+def test_a_viewer_of_a_verified_enterprise_is_not_offered_a_booth(alpha, beta):
+    _assessment(alpha, status="verified")
+    _verified(alpha)
+    page = _viewer(alpha, beta).get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "exhibition-booth" not in steps_of(page)
+    assert 'href="/finance/requests/new/"' not in page.content.decode()

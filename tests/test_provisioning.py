@@ -35,6 +35,7 @@ def register(name_en: str, *, provision_async: bool = True) -> Enterprise:
         owner_email=f"{name_en}@example.com",
         owner_name="Owner",
         password=PASSWORD,
+        accept_terms=None,
         send_emails=False,
         provision_async=provision_async,
     )
@@ -64,6 +65,7 @@ def test_api_registration_is_provisioned_by_the_worker(celery_worker, committed)
         "owner_name": "赵工",
         "owner_email": "tangshan@example.com",
         "password": PASSWORD,
+        "accept_terms": True,
     }
     response = client.post("/api/v1/registrations/", body, content_type="application/json")
     assert response.status_code == 202, response.json()

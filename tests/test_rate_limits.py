@@ -184,10 +184,20 @@ def test_visitor_sign_up_is_limited_per_address(settings):
     rate(settings, "signup")
     client = visitor("zh-hans")
     for n in range(2):
-        data = {"name": "买家", "email": f"limited-buyer-{n}@example.com", "password": "Strong-pass-2026!"}
+        data = {
+            "name": "买家",
+            "email": f"limited-buyer-{n}@example.com",
+            "password": "Strong-pass-2026!",
+            "accept_terms": "on",
+        }
         assert client.post("/hall/signup/", data).status_code == 302
         client.logout()
-    data = {"name": "买家", "email": "limited-buyer-9@example.com", "password": "Strong-pass-2026!"}
+    data = {
+        "name": "买家",
+        "email": "limited-buyer-9@example.com",
+        "password": "Strong-pass-2026!",
+        "accept_terms": "on",
+    }
     assert_limited_page(client.post("/hall/signup/", data), "zh-hans")
     assert not User.objects.filter(email="limited-buyer-9@example.com").exists()
 

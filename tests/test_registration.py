@@ -33,6 +33,7 @@ def payload(**overrides) -> dict:
         "owner_name": "王测试",
         "owner_email": f"registrant-{next(_emails)}@example.com",
         "password": "Str0ng-pass-2026",
+        "accept_terms": True,
     }
     data.update(overrides)
     if "credit_code" not in overrides:

@@ -75,6 +75,7 @@ def test_unknown_legal_page_is_404():
 
 def test_registration_without_consent_is_a_field_error_and_records_nothing():
     data = payload()
+    del data["accept_terms"]
     response = visitor(HTTP_ACCEPT_LANGUAGE="en").post("/register/", data)
     assert response.status_code == 400
     assert "accept_terms" in response.context["form"].errors
@@ -155,10 +156,11 @@ def test_owner_is_signed_in_and_handed_over_when_the_workspace_is_ready():
 
     registration.enterprise_provision(enterprise_id=enterprise.pk)
     ready = browser.get(progress, HTTP_HX_REQUEST="true")
+    assert "no-store" in ready["Cache-Control"]  # the redirect carries a live token
     target = ready["HX-Redirect"]
     assert target.startswith("http://handover-works.localhost:8000/auth/handoff/?token=")
     parts = urlsplit(target)
-    workspace = Client(HTTP_HOST=parts.hostname)
+    workspace = Client(HTTP_HOST=parts.hostname, HTTP_SEC_FETCH_SITE="same-site")
     landed = workspace.get(f"{parts.path}?{parts.query}")
     assert landed.status_code == 302 and landed["Location"] == "/"
     home = workspace.get("/")
@@ -198,3 +200,157 @@ def test_removing_a_member_asks_for_confirmation(alpha, beta):
     html = alpha.client().get("/members/").content.decode()
     assert re.search(r'action="/members/\d+/remove/"[^>]*data-confirm-danger', html)
     assert any(beta.owner.email in text for text in re.findall(r'data-confirm="([^"]+)"', html))
+
+
+# --- consent through the API, documents in force, a wrong password never echoed ---------------------------
+
+
+def test_the_api_needs_and_records_consent():
+    import json
+
+    data = payload()
+    data.pop("accept_terms")
+    api = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    refused = api.post("/api/v1/registrations/", json.dumps(data), content_type="application/json")
+    assert refused.status_code == 400 and "accept_terms" in refused.json()
+    refused = api.post(
+        "/api/v1/registrations/", json.dumps({**data, "accept_terms": False}), content_type="application/json"
+    )
+    assert refused.status_code == 400 and "accept_terms" in refused.json()
+    assert not Enterprise.objects.filter(credit_code=data["credit_code"]).exists()
+
+    ok = api.post(
+        "/api/v1/registrations/", json.dumps({**data, "accept_terms": True}), content_type="application/json"
+    )
+    assert ok.status_code == 202, ok.json()
+    enterprise = Enterprise.objects.get(registration_id=ok.json()["id"])
+    consents = LegalConsent.objects.filter(user=enterprise.owner, enterprise=enterprise)
+    assert sorted(c.document.kind for c in consents) == ["privacy", "terms"]
+    assert {c.ip for c in consents} == {"203.0.113.7"}
+
+
+def test_the_openapi_schema_documents_accept_terms():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator(urlconf="portal.urls_schema").get_schema(request=None, public=True)
+    body = schema["components"]["schemas"]["RegistrationInputRequest"]
+    assert "accept_terms" in body["required"]
+    assert body["properties"]["accept_terms"]["type"] == "boolean"
+
+
+@pytest.mark.parametrize("kind", ["terms", "privacy"])
+def test_no_registration_without_both_documents_in_force(kind):
+    import json
+
+    LegalDocument.objects.filter(kind=kind).delete()
+    page = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    closed = page.get("/register/")
+    assert closed.status_code == 503 and b'id="registration-closed"' in closed.content
+    assert b'id="register-form"' not in closed.content
+    data = payload()
+    assert page.post("/register/", data).status_code == 503
+    api = page.post("/api/v1/registrations/", json.dumps(data), content_type="application/json")
+    assert api.status_code == 503 and "Registration is closed" in api.json()["detail"]
+    assert not Enterprise.objects.filter(credit_code=data["credit_code"]).exists()
+
+
+def test_a_wrong_password_for_an_existing_email_is_not_shown_back(alpha):
+    response = visitor().post(
+        "/register/", payload(owner_email=alpha.owner.email, password="Wrong-pass-Echo-77")
+    )
+    assert response.status_code == 400
+    assert "owner_email" in response.context["form"].errors
+    assert "Wrong-pass-Echo-77" not in response.content.decode()
+
+
+def test_the_password_keeps_its_maxlength_on_the_page():
+    html = visitor().get("/register/").content.decode()
+    field = re.search(r'<input[^>]*name="password"[^>]*>', html).group(0)
+    assert 'maxlength="128"' in field
+
+
+# --- the other ways to a new account: an invitation, a buyer's sign-up --------------------------------
+
+
+def _invitation(alpha, email):
+    from tenants.members import services as member_services
+
+    _invitation, token = member_services.invitation_create(
+        enterprise=alpha.enterprise, email=email, role="member", invited_by=alpha.owner
+    )
+    return token
+
+
+def test_an_invitation_for_a_new_person_needs_and_records_consent(alpha):
+    token = _invitation(alpha, "joiner-consent@example.com")
+    client = Client(HTTP_HOST=alpha.host, REMOTE_ADDR="203.0.113.8", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(f"/invitations/{token}/").content.decode()
+    assert 'id="id_accept_terms"' in page
+    assert 'href="http://localhost:8000/legal/terms/"' in page
+    assert 'href="http://localhost:8000/legal/privacy/"' in page
+    data = {"name": "Joiner", "password": "Strong-joiner-2026"}
+    refused = client.post(f"/invitations/{token}/", data)
+    assert refused.status_code == 400 and "accept_terms" in refused.context["form"].errors
+    assert not User.objects.filter(email="joiner-consent@example.com").exists()
+    ok = client.post(f"/invitations/{token}/", {**data, "accept_terms": "on"})
+    assert ok.status_code == 302
+    user = User.objects.get(email="joiner-consent@example.com")
+    consents = LegalConsent.objects.filter(user=user)
+    assert sorted(c.document.kind for c in consents) == ["privacy", "terms"]
+    assert {c.ip for c in consents} == {"203.0.113.8"}
+
+
+def test_an_invitation_for_an_existing_account_asks_no_consent(alpha, beta):
+    token = _invitation(alpha, beta.owner.email)
+    page = Client(HTTP_HOST=alpha.host).get(f"/invitations/{token}/").content.decode()
+    assert "accept_terms" not in page
+
+
+def test_no_new_account_by_invitation_without_the_documents(alpha):
+    token = _invitation(alpha, "joiner-closed@example.com")
+    LegalDocument.objects.filter(kind="privacy").delete()
+    client = Client(HTTP_HOST=alpha.host, HTTP_ACCEPT_LANGUAGE="en")
+    data = {"name": "Joiner", "password": "Strong-joiner-2026", "accept_terms": "on"}
+    response = client.post(f"/invitations/{token}/", data)
+    assert response.status_code == 503 and b"Registration is closed" in response.content
+    assert not User.objects.filter(email="joiner-closed@example.com").exists()
+
+
+def test_a_buyer_sign_up_needs_and_records_consent():
+    client = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/hall/signup/").content.decode()
+    assert 'id="id_accept_terms"' in page and 'href="http://localhost:8000/legal/terms/"' in page
+    data = {"name": "Buyer", "email": "buyer-consent@example.com", "password": "Strong-pass-2026!"}
+    refused = client.post("/hall/signup/", data)
+    assert refused.status_code == 400 and "accept_terms" in refused.context["form"].errors
+    assert not User.objects.filter(email="buyer-consent@example.com").exists()
+    assert client.post("/hall/signup/", {**data, "accept_terms": "on"}).status_code == 302
+    user = User.objects.get(email="buyer-consent@example.com")
+    consents = LegalConsent.objects.filter(user=user)
+    assert sorted(c.document.kind for c in consents) == ["privacy", "terms"]
+    assert {c.ip for c in consents} == {"203.0.113.7"}
+
+
+def test_no_buyer_sign_up_without_the_documents():
+    LegalDocument.objects.filter(kind="terms").delete()
+    client = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get("/hall/signup/").status_code == 503
+    data = {
+        "name": "B",
+        "email": "buyer-closed@example.com",
+        "password": "Strong-pass-2026!",
+        "accept_terms": "on",
+    }
+    response = client.post("/hall/signup/", data)
+    assert response.status_code == 503 and b'id="signup-closed"' in response.content
+    assert not User.objects.filter(email="buyer-closed@example.com").exists()
+
+
+def test_the_page_answers_429_for_a_locked_account_and_shows_no_password(alpha, settings):
+    client = visitor(HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": alpha.owner.email, "password": "wrong"})
+    response = client.post("/register/", payload(owner_email=alpha.owner.email, password="Locked-Echo-55"))
+    assert response.status_code == 429
+    assert b"Too many failed sign-in attempts" in response.content
+    assert "Locked-Echo-55" not in response.content.decode()

@@ -324,6 +324,7 @@ def test_two_webs_two_workers_one_database_and_a_streaming_replica(cluster, tmp_
                     "owner_name": "扩容",
                     "owner_email": f"scale-{n}@example.com",
                     "password": "scale-out-pass-42",
+                    "accept_terms": True,
                 },
             )
             assert status == 202, body

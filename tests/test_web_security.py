@@ -295,8 +295,12 @@ def test_a_session_made_on_one_enterprise_is_anonymous_on_another(alpha, beta):
 
 def test_the_hand_over_from_my_enterprises_makes_a_session_of_the_enterprises_host(alpha):
     public = _signed_in(settings.PORTAL_DOMAIN, alpha.owner.email)
-    url = public.post(f"/workspaces/{alpha.enterprise.registration_id}/open/")["Location"]
-    workspace = Client(HTTP_HOST=alpha.host)
+    opened = public.post(f"/workspaces/{alpha.enterprise.registration_id}/open/")
+    url = opened["Location"]
+    # The redirect lets the browser name the public site's origin to the workspace (the hand-off
+    # signs in straight away only a browser that comes from one of our hosts).
+    assert opened["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    workspace = Client(HTTP_HOST=alpha.host, HTTP_REFERER=f"http://{settings.PORTAL_DOMAIN}:8000/")
     assert workspace.get(url.split(":8000", 1)[1]).status_code == 302
     assert workspace.get("/").status_code == 200
     assert SessionStore(workspace.cookies[settings.SESSION_COOKIE_NAME].value)["_portal_host"] == alpha.host

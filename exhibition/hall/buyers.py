@@ -15,6 +15,7 @@ from core.api import RateLimited
 from exhibition.hall import policy
 from exhibition.hall.facts import fact_refresh
 from exhibition.hall.models import BoothListing, Inquiry
+from tenants import legal
 from tenants.models import User
 from tenants.passwords import validate_new_password
 
@@ -30,6 +31,7 @@ class VisitorSignupForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, max_length=128)
+    accept_terms = legal.consent_field()
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -56,22 +58,26 @@ class InquiryForm(forms.Form):
         return message
 
 
-def visitor_signup(*, email: str, password: str, name: str) -> User | None:
+def visitor_signup(*, email: str, password: str, name: str, ip: str | None = None) -> User | None:
     """A visitor's account for a new address; for an address that has an account already, nothing
     but an email to that account. The caller answers both alike (it must not tell who has an
     account), so the new account is not signed in here: its owner signs in next, as anyone would.
-    Returns the new user, or None when the address was taken (the email went there instead)."""
+    Returns the new user, or None when the address was taken (the email went there instead).
+    A new account's consent to the documents in force is recorded with it (the form asked for it);
+    with either document missing nobody signs up (tenants.legal.LegalUnavailable, 503)."""
     from django.contrib.auth.hashers import make_password
     from django.db import IntegrityError
 
     from tenants.registration import verification_email_send
     from tenants.services import user_create
 
+    documents = legal.documents_required()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
         try:
             with transaction.atomic():
                 user = user_create(email=email, password=password, name=name)
+                legal.consent_record(user=user, documents=documents, ip=ip)
         except IntegrityError:  # the same address signed up a moment earlier
             existing = User.objects.filter(email__iexact=email).first()
         else:

@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError, RateLimited, small_id
+from core.client_ip import client_ip
 from core.limits import limit_posts, limited_page
 from exhibition.hall import buyers
 from exhibition.hall.policy import visible_listings
+from tenants import legal
 
 
 def join(request):
@@ -30,11 +32,15 @@ def signup(request):
     target = request.POST.get("next") or request.GET.get("next") or "/hall/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/hall/"
+    if len(legal.documents_current()) < 2:
+        message = legal.LegalUnavailable().message
+        return render(request, "hall/signup.html", {"closed": message, "next": target}, status=503)
     if request.method == "POST" and form.is_valid():
         buyers.visitor_signup(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password"],
             name=form.cleaned_data["name"],
+            ip=client_ip(request),
         )
         messages.success(
             request,
@@ -46,7 +52,10 @@ def signup(request):
         )
         return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
     return render(
-        request, "hall/signup.html", {"form": form, "next": target}, status=400 if form.errors else 200
+        request,
+        "hall/signup.html",
+        {"form": form, "next": target, **legal.links()},
+        status=400 if form.errors else 200,
     )
 
 

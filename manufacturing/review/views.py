@@ -298,5 +298,6 @@ def notices(request):
     response = render(
         request, "review/notices.html", {"page": page, "notices": with_states(page, user=request.user)}
     )
-    rows.filter(read_at__isnull=True).update(read_at=timezone.now())
+    # Only the notices shown are read; those on later pages stay unread.
+    rows.filter(pk__in=[n.pk for n in page.object_list], read_at__isnull=True).update(read_at=timezone.now())
     return response

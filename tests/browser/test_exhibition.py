@@ -159,6 +159,7 @@ def test_a_buyer_inquires_and_books_at_a_booth_and_the_enterprise_sees_both(
         signup.locator("#id_name").fill(BUYER_NAME)
         signup.locator("#id_email").fill(BUYER_EMAIL)
         signup.locator("#id_password").fill(BUYER_PASSWORD)
+        signup.locator("#id_accept_terms").check()
         signup.locator("button[type=submit]").click()
         # the same answer whether or not the address has an account: sign in next
         page.wait_for_url(re.compile(r".*/login/\?next=%2Fhall%2Fbooths%2F\d+%2F$"))

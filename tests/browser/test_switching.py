@@ -54,7 +54,9 @@ def test_a_used_handoff_link_asks_to_sign_in(page, live_server_url, committed, a
 
     url = handoff.handoff_url(user=alpha.owner, host=alpha.host)
     url = url.replace("localhost:8000", live_server_url.split("://", 1)[1])
-    page.goto(url)
+    page.goto(url)  # typed or pasted (no referring site): asks before signing in
+    assert alpha.owner.email in page.locator("#handoff-account").inner_text()
+    page.locator("#handoff-continue").click()
     page.wait_for_url(lambda current: "/auth/handoff/" not in current)
     other = page.context.browser.new_context(locale="zh-CN").new_page()
     try:

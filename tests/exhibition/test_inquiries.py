@@ -25,6 +25,7 @@ def test_a_visitor_signs_up_without_an_enterprise(mailoutbox, django_capture_on_
         "company": "Acme",
         "email": "Buyer@Example.com",
         "password": "Strong-pass-2026!",
+        "accept_terms": "on",
     }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/hall/signup/", {**data, "next": "/hall/"})
@@ -56,7 +57,13 @@ def _signup(email):
     from django.test import TestCase
 
     client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
-    data = {"name": "Someone", "email": email, "password": "Strong-pass-2026!", "next": "/hall/"}
+    data = {
+        "name": "Someone",
+        "email": email,
+        "password": "Strong-pass-2026!",
+        "accept_terms": "on",
+        "next": "/hall/",
+    }
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post("/hall/signup/", data)
     return response, client.get(response["Location"])
