@@ -62,9 +62,14 @@ def consent_field():
 
 def links() -> dict:
     """The documents' addresses on the public site (pages on a workspace's host link there too)."""
-    from tenants.registration import public_url
+    from django.conf import settings
 
-    return {"terms_url": public_url("/legal/terms/"), "privacy_url": public_url("/legal/privacy/")}
+    from tenants.services import site_url
+
+    return {
+        "terms_url": site_url(settings.PORTAL_DOMAIN, "/legal/terms/"),
+        "privacy_url": site_url(settings.PORTAL_DOMAIN, "/legal/privacy/"),
+    }
 
 
 def consent_record(*, user, documents, ip: str | None = None, enterprise=None) -> list[LegalConsent]:
