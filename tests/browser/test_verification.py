@@ -90,7 +90,7 @@ def test_the_owner_agrees_to_be_named_and_a_bank_checks_the_report_on_a_phone(
 
         bank.get_by_label("报告编号").fill("JJJ-2026-1100-ZZZZZZZZ")
         bank.get_by_role("button", name="查询").click()
-        expect(bank.locator("#verify-not-found")).to_contain_text("未查到该编号的核定报告")
+        expect(bank.locator("#verify-not-found")).to_contain_text("未查到该编号的核验报告")
         bank.get_by_label("报告编号").fill("hello")
         bank.get_by_role("button", name="查询").click()
         expect(bank.locator(".field-error")).to_contain_text("这不是有效的报告编号")
