@@ -445,8 +445,8 @@ def manage(env: dict[str, str], *args: str) -> None:
 DEMO_SITE_FACTS = {
     "PORTAL_OPERATOR_NAME": "京津冀工业云平台运营中心（演示）",
     "PORTAL_SPONSOR_NAME": "京津冀产业协同发展联席办公室（演示）",
-    "PORTAL_HOTLINE": "400-000-0000",
-    "PORTAL_ICP_NUMBER": "京ICP备00000000号-1",
+    "PORTAL_HOTLINE": "010-00000000",  # no such number: demo only
+    "PORTAL_ICP_NUMBER": "京ICP备00000000号-1（演示）",
 }
 
 

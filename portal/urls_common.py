@@ -11,7 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "favicon.ico",
-        RedirectView.as_view(url=lazy(static, str)("portal/favicon.svg"), permanent=True),
+        RedirectView.as_view(url=lazy(static, str)("portal/favicon.svg"), permanent=False),
         name="favicon",
     ),
 ]

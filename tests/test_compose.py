@@ -371,3 +371,12 @@ def test_manage_py_check_rejects_an_unknown_option():
 
     with pytest.raises(CommandError):
         check_manage_py(["python", "manage.py", "setup_platform", "--no-such-option"])
+
+
+def test_the_operators_facts_reach_every_app_service(services):
+    """The footer's operator, sponsor, hotline and ICP number are settings: production (compose)
+    must be able to set them, on the web that shows them and on every other app service alike."""
+    for name in ("web", "worker", "beat", "setup"):
+        environment = services[name].get("environment") or {}
+        for setting in ("PORTAL_OPERATOR_NAME", "PORTAL_SPONSOR_NAME", "PORTAL_HOTLINE", "PORTAL_ICP_NUMBER"):
+            assert environment.get(setting) == f"${{{setting}:-}}", (name, setting)

@@ -94,7 +94,7 @@ def test_make_run_passes_demo_values_only_where_the_environment_has_none():
 def test_the_favicon_answers_on_every_host(client, alpha, settings, host):
     host_name = settings.PORTAL_DOMAIN if host == "public" else alpha.host
     response = client.get("/favicon.ico", HTTP_HOST=host_name)
-    assert response.status_code == 301
+    assert response.status_code == 302
     assert response["Location"] == "/static/portal/favicon.svg"
     html = client.get("/login/", HTTP_HOST=host_name).content.decode()
     assert '<link rel="icon" href="/static/portal/favicon.svg" type="image/svg+xml">' in html

@@ -34,8 +34,10 @@ onReady(() => {
   toggle.addEventListener("click", () => set(toggle.getAttribute("aria-expanded") !== "true"));
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      // The focus goes back to the button only from inside the menu, never from elsewhere on the page.
+      const inside = nav.contains(document.activeElement) || document.activeElement === toggle;
       set(false);
-      toggle.focus();
+      if (inside) toggle.focus();
     }
   });
 });
@@ -73,7 +75,9 @@ onReady(() => {
   }
 
   function wrapTables(root) {
-    for (const table of root.querySelectorAll("table.table:not(.stack)")) {
+    const tables = [...root.querySelectorAll("table.table:not(.stack)")];
+    if (root.matches && root.matches("table.table:not(.stack)")) tables.push(root); // swapped in whole
+    for (const table of tables) {
       if (table.parentElement.classList.contains("table-wrap")) continue;
       const wrap = document.createElement("div");
       wrap.className = "table-wrap";
@@ -81,10 +85,13 @@ onReady(() => {
       wrap.append(table);
     }
     for (const wrap of root.querySelectorAll(".table-wrap")) reachable(wrap);
+    const own = root.closest && root.closest(".table-wrap");
+    if (own) reachable(own);
   }
 
   onReady(() => {
     wrapTables(document);
+    window.addEventListener("load", () => wrapTables(document)); // pictures may widen a table
     let pending = null;
     window.addEventListener("resize", () => {
       clearTimeout(pending);
@@ -161,9 +168,14 @@ document.addEventListener("click", (event) => {
       if (!text) return;
       if (confirmed === form) {
         confirmed = null;
+        form.dataset.confirmSending = "1"; // a second click while it is being sent sends nothing
         return;
       }
       event.preventDefault();
+      if (form.dataset.confirmSending) {
+        event.stopImmediatePropagation();
+        return;
+      }
       event.stopImmediatePropagation();
       ask(text, source.dataset.confirmYes, source.dataset.confirmDanger !== undefined).then((ok) => {
         if (!ok) return;
@@ -174,4 +186,13 @@ document.addEventListener("click", (event) => {
     },
     true,
   );
+  // Sent: an htmx form may be used again once its answer came; a page shown from the back/forward
+  // cache may be used again too.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.target.closest && event.target.closest("form");
+    if (form) delete form.dataset.confirmSending;
+  });
+  window.addEventListener("pageshow", () => {
+    for (const form of document.querySelectorAll("form[data-confirm-sending]")) delete form.dataset.confirmSending;
+  });
 })();
