@@ -147,7 +147,12 @@ class EmbeddedPostgres:
             else:
                 say("PostgreSQL settings for many enterprise schemas take effect at its next restart")
         self._ensure_database(socket_dir, database)
-        how = "started" if self.started_here else "reused (already running)"
+        if not already_running:
+            how = "started"
+        elif self.started_here:
+            how = "adopted (left running by a runner that stopped without stopping it)"
+        else:
+            how = "reused (another running `make run` of this checkout owns it)"
         say(f"PostgreSQL {how} in {time.perf_counter() - t0:.1f}s, socket {socket_dir}")
         return socket_database_url(socket_dir, database)
 
@@ -556,7 +561,11 @@ def cmd_run() -> int:
 
 
 def _port_free(host: str, port: int) -> bool:
+    """Whether the web server could listen on `port`: nothing listens there. Connections of a run
+    just stopped, closed but waiting out TIME_WAIT, do not count (SO_REUSEADDR, as gunicorn sets it),
+    so `make run` right after a stop under load is not refused for a minute."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

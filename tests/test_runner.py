@@ -90,3 +90,24 @@ def test_a_leftover_redis_on_the_same_directory_is_stopped_first(tmp_path):
             socket.create_connection(("127.0.0.1", first_port), timeout=1).close()
     finally:
         second.stop()
+
+
+def test_the_port_check_refuses_a_listener_but_not_connections_in_time_wait():
+    """After a stop under load, closed connections of the old server wait out TIME_WAIT on its port:
+    `make run` must not take that for "port in use" (a new server can listen there)."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    assert not runner._port_free("127.0.0.1", port)  # someone listens: in use
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _address = listener.accept()
+    served.close()  # the server closes first: its side of the connection enters TIME_WAIT
+    client.recv(1)
+    client.close()
+    listener.close()
+    # without SO_REUSEADDR, the port still looks taken: the connection is really in TIME_WAIT
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))
+    assert runner._port_free("127.0.0.1", port)
