@@ -358,6 +358,8 @@ def _die_with_parent() -> None:
 class Child:
     def __init__(self, name: str, args: list[str], env: dict[str, str], *, finishes: bool = False):
         self.name = name
+        self.args = args
+        self.env = env
         # A child that finishes (the migrator) may exit; the others must run until stopped.
         self.finishes = finishes
         self.reported = False
@@ -405,6 +407,66 @@ def children(specs: list[tuple], env: dict[str, str]):
                 say(f"{child.name} did not stop in time; killing it")
                 child.process.kill()
                 child.process.wait()
+
+
+class RestartPolicy:
+    """When a child that must keep running (web, worker, beat) exits, it is started again after a
+    pause that doubles each time (1 s, 2 s, 4 s … at most `longest`); only `limit` exits of the same
+    child within `window` seconds stop the platform, with the reason. A short outage of PostgreSQL
+    or Redis that makes beat or the worker exit therefore delays work, and never stops the platform."""
+
+    def __init__(self, *, limit: int = 5, window: float = 300.0, first: float = 1.0, longest: float = 30.0):
+        self.limit, self.window, self.first, self.longest = limit, window, first, longest
+        self.exits: dict[str, list[float]] = {}
+
+    def after_exit(self, name: str, now: float) -> float | None:
+        """The pause before starting `name` again, or None when it exited too often: stop."""
+        recent = [t for t in self.exits.get(name, []) if now - t < self.window] + [now]
+        self.exits[name] = recent
+        if len(recent) >= self.limit:
+            return None
+        return min(self.longest, self.first * 2 ** (len(recent) - 1))
+
+
+def supervise(
+    started: list[Child], env: dict[str, str], policy: RestartPolicy, stop: threading.Event
+) -> bool:
+    """Watches the children until `stop` is set; restarts one that exits (policy); True when one
+    exited too often and the platform was stopped. `started` is updated in place, so that whoever
+    stops the children stops the ones running now."""
+    due: dict[int, float] = {}  # index in `started` -> when to start it again
+    while not stop.is_set():
+        now = time.monotonic()
+        for index, child in enumerate(started):
+            if index in due:
+                if now >= due[index]:
+                    del due[index]
+                    started[index] = Child(child.name, child.args, env, finishes=child.finishes)
+                    say(f"{child.name} restarted")
+                continue
+            code = child.process.poll()
+            if code is None or child.reported:
+                continue
+            if child.finishes:
+                child.reported = True
+                if code:
+                    say(
+                        f"{child.name} exited with code {code}: some enterprise schemas are still "
+                        "behind and answer 503 (see above); the rest of the platform runs on"
+                    )
+                continue
+            pause = policy.after_exit(child.name, now)
+            if pause is None:
+                say(
+                    f"{child.name} exited with code {code}, {policy.limit} times within "
+                    f"{policy.window:.0f}s; stopping everything"
+                )
+                stop.set()
+                return True
+            say(f"{child.name} exited with code {code}; starting it again in {pause:.0f}s")
+            due[index] = now + pause
+        stop.wait(0.2)
+    return False
 
 
 def wait_healthy(url: str, *, host: str, timeout: float, watch: list[Child]) -> dict:
@@ -538,24 +600,7 @@ def cmd_run() -> int:
                 say(f"the platform did not come up: {exc}")
                 return 1
             _banner(port, domain, logins_file, health, time.perf_counter() - t0)
-            crashed = False
-            while not _stop.is_set():
-                for child in started:
-                    code = child.process.poll()
-                    if code is None or child.reported:
-                        continue
-                    if child.finishes:
-                        child.reported = True
-                        if code:
-                            say(
-                                f"{child.name} exited with code {code}: some enterprise schemas are still "
-                                "behind and answer 503 (see above); the rest of the platform runs on"
-                            )
-                        continue
-                    say(f"{child.name} exited with code {code}; stopping everything")
-                    crashed = True
-                    _stop.set()
-                _stop.wait(0.5)
+            crashed = supervise(started, env, RestartPolicy(), _stop)
             say("stopping (data is kept under var/run)")
     return 1 if crashed else 0
 

@@ -111,3 +111,72 @@ def test_the_port_check_refuses_a_listener_but_not_connections_in_time_wait():
     with socket.socket() as plain, pytest.raises(OSError):
         plain.bind(("127.0.0.1", port))
     assert runner._port_free("127.0.0.1", port)
+
+
+def test_the_restart_policy_backs_off_and_gives_up_only_on_repeated_exits():
+    policy = runner.RestartPolicy(limit=4, window=60, first=1, longest=3)
+    assert [policy.after_exit("beat", t) for t in (0, 1, 2)] == [1, 2, 3]  # doubling, at most 3
+    assert policy.after_exit("worker", 3) == 1  # each child counts its own exits
+    assert policy.after_exit("beat", 3) is None  # the fourth within the minute: stop
+    late = runner.RestartPolicy(limit=2, window=10)
+    assert late.after_exit("web", 0) == 1
+    assert late.after_exit("web", 11) == 1  # the first exit is out of the window: start it again
+
+
+def _child(tmp_path, name: str, code: str) -> runner.Child:
+    import os
+    import sys
+
+    return runner.Child(name, [sys.executable, "-c", code], dict(os.environ))
+
+
+def test_a_child_that_exits_is_started_again_and_the_platform_runs_on(tmp_path):
+    """Beat exiting once (PostgreSQL restarting under it) no longer stops everything: it is started
+    again and runs; the runner was never asked to stop."""
+    import threading
+    import time
+
+    marker = tmp_path / "ran-once"
+    code = (
+        f"import pathlib, sys, time\np = pathlib.Path({str(marker)!r})\n"
+        "if not p.exists():\n    p.write_text('x'); sys.exit(3)\ntime.sleep(60)"
+    )
+    started = [_child(tmp_path, "beat", code)]
+    stop = threading.Event()
+    result = {}
+    thread = threading.Thread(
+        target=lambda: result.update(
+            crashed=runner.supervise(started, {}, runner.RestartPolicy(first=0.1), stop)
+        )
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if marker.exists() and started[0].process.poll() is None and started[0].process.pid:
+                first_pid = started[0].process.pid
+                time.sleep(0.5)
+                if started[0].process.poll() is None and started[0].process.pid == first_pid:
+                    break
+            time.sleep(0.1)
+        assert started[0].process.poll() is None  # the second one runs
+        assert not stop.is_set()
+    finally:
+        stop.set()
+        thread.join(10)
+        started[0].process.kill()
+        started[0].process.wait()
+    assert result == {"crashed": False}
+
+
+def test_a_child_that_keeps_exiting_stops_the_platform_with_the_reason(tmp_path, capsys):
+    import threading
+
+    counter = tmp_path / "runs"
+    code = f"import pathlib, sys\np = pathlib.Path({str(counter)!r})\np.open('a').write('x')\nsys.exit(3)"
+    started = [_child(tmp_path, "worker", code)]
+    stop = threading.Event()
+    crashed = runner.supervise(started, {}, runner.RestartPolicy(limit=3, first=0.05), stop)
+    assert crashed and stop.is_set()
+    assert counter.read_text() == "xxx"  # started three times, then given up
+    assert "worker exited with code 3, 3 times within 300s; stopping everything" in capsys.readouterr().out
