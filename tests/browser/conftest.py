@@ -199,6 +199,12 @@ def horizontal_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def assert_fits(page) -> None:
+    """Nothing on the page sticks out past the viewport's right edge (no horizontal scrolling)."""
+    overflow = horizontal_overflow(page)
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen: {widest_elements(page)}"
+
+
 def widest_elements(page, limit: int = 5) -> list[str]:
     """The elements that stick out past the viewport's right edge, for a failure message."""
     return page.evaluate(

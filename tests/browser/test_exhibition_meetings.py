@@ -27,7 +27,7 @@ from exhibition.hall.publishing import listing_publish
 from exhibition.models import Booth, Product
 from tenants.models import Enterprise, User
 from tenants.services import user_create
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_fits, sign_in
 from tests.conftest import build_enterprise, references_checked
 
 pytestmark = [pytest.mark.browser]
@@ -38,9 +38,7 @@ BUYER_EMAIL = "emeet-buyer@example.com"
 BUYER_PASSWORD = "Buyer-browser-2026"
 
 
-def no_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide at {PHONE['width']}"
+no_overflow = assert_fits  # every page of the flow fits the phone's width
 
 
 def dialog_says(page, *parts: str) -> None:

@@ -23,7 +23,7 @@ from manufacturing.review import assignments
 from manufacturing.review.models import Assignment, ReviewCase
 from tenants.models import User
 from tenants.services import user_create
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_fits, sign_in
 from tests.conftest import references_checked
 from tests.manufacturing.test_assessments import submitted
 
@@ -33,18 +33,7 @@ PASSWORD = "Review-ux-browser-2026"
 PHONE = {"width": 390, "height": 844}
 
 
-WIDER = """(limit) => Array.from(document.querySelectorAll("body *"))
-  .filter((e) => e.getBoundingClientRect().right > limit + 1
-    && !(e.parentElement && e.parentElement.getBoundingClientRect().right > limit + 1))
-  .slice(0, 8)
-  .map((e) => `${e.tagName}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`)"""
-
-
-def no_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > PHONE["width"]:
-        culprits = page.evaluate(WIDER, PHONE["width"])
-        raise AssertionError(f"{page.url} is {width}px wide at {PHONE['width']}: {culprits}")
+no_overflow = assert_fits  # every page of the journey fits the phone's width
 
 
 def test_the_assessor_follows_notices_confirms_the_approval_and_reopens_it_read_only_on_a_phone(

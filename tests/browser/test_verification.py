@@ -21,7 +21,7 @@ from manufacturing.review import assignments, publishing, workbench
 from manufacturing.review.models import AssessmentFact, Assignment, ReviewCase
 from tenants.models import User
 from tenants.services import user_create
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_fits, sign_in
 from tests.conftest import references_checked
 from tests.manufacturing.test_assessments import submitted
 
@@ -30,9 +30,7 @@ pytestmark = [pytest.mark.browser]
 PHONE = {"width": 390, "height": 844}
 
 
-def _no_horizontal_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
+_no_horizontal_overflow = assert_fits  # the verification pages fit the phone's width
 
 
 def test_the_owner_agrees_to_be_named_and_a_bank_checks_the_report_on_a_phone(
