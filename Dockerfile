@@ -38,4 +38,4 @@ RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:
 
 EXPOSE 8000
 
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-", "--no-control-socket"]
+CMD ["gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi:application", "--bind", "0.0.0.0:8000"]

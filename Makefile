@@ -9,11 +9,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ONLY ?=
 
-.PHONY: run test bench lint fmt check messages clean-data venv
+.PHONY: run test test-ops bench mutate lint fmt check messages clean-data venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,load]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -21,11 +21,32 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m portal.runner run
 
+# The operations suite (tests marked `ops`: backup/restore round trips, PostgreSQL and Redis stopped
+# under requests, a whole `make run` with its processes and servers killed in turn) takes about
+# 12 minutes more, so `make test` leaves it to `make test-ops` (CI runs both).
+ARGS ?= -m "not ops"
+
 test: $(STAMP)
 	$(PY) -m portal.runner test $(ARGS)
 
+test-ops: $(STAMP)
+	$(PY) -m portal.runner test -m ops $(OPS_ARGS)
+
 bench: $(STAMP)
 	$(PY) -m portal.runner bench $(ONLY)
+
+# Mutation testing of the rules (portal/mutate.py; mutmut, configured in pyproject.toml [tool.mutmut],
+# equivalent mutants in mutation-equivalents.toml). Not part of `make test`: it takes minutes.
+# Prints BENCH mutants_killed_pct and fails below MUTATE_TARGET (90 %). ARGS_MUTATE=--keep reuses the
+# last run's mutants/ (only changed functions run again).
+MUTATE_STAMP := $(VENV)/.installed-mutate
+
+$(MUTATE_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,load,mutate]"
+	@touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	$(PY) -m portal.runner mutate $(ARGS_MUTATE)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -48,4 +69,4 @@ messages: $(STAMP)
 
 # Removes the embedded servers' data (demo data included); the next `make run` starts afresh.
 clean-data:
-	rm -rf var/run var/test var/bench
+	rm -rf var/run var/test var/bench var/mutate

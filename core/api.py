@@ -12,6 +12,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import outages
 from core.i18n import in_both_languages
 
 
@@ -75,6 +76,13 @@ class RateLimited(ApplicationError):
 
 
 def exception_handler(exc, context):
+    dependency = outages.dependency_down(exc)
+    if dependency is not None:  # PostgreSQL or Redis is down: 503, try again shortly
+        request = context.get("request")
+        outages.bursts.record(dependency, exc, getattr(request, "path", ""))
+        response = Response(outages.body(), status=503, headers={"Retry-After": outages.retry_after()})
+        response._has_been_logged = True  # once per burst, above; not one "Service Unavailable" each
+        return response
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

@@ -31,6 +31,8 @@ class AuditEvent(models.Model):
         APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Verified result published")
         EXHIBITION = "exhibition", _("Exhibition status changed")
+        EXPORT_REQUESTED = "export_requested", _("Data export requested")
+        EXPORT_DOWNLOADED = "export_downloaded", _("Data export downloaded")
 
     # Actions whose values are the enterprise's (answers) or the assessor's working notes to it.
     PRIVATE = frozenset({Action.OVERRIDDEN, Action.OVERRIDE_REMOVED, Action.COMMENTED, Action.RETURNED})
@@ -81,6 +83,11 @@ class Notice(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The enterprise the notice is about (its name, its words to a buyer, an assessor's case), when
+    # it is about one: erasing the enterprise deletes its notices (tenants/lifecycle.py).
+    about = models.ForeignKey(
+        "tenants.Enterprise", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         db_table = "review_notice"  # made by the review app, whose it was first
@@ -89,3 +96,27 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.text_en
+
+
+class DataExportOutbox(models.Model):
+    """The public trace of an enterprise's data export (the export itself, and who asked, are in the
+    enterprise's schema: tenants.members.DataExport, same `export_id`). The outbox (core/outbox.py)
+    re-sends an export whose worker died, with one query however many enterprises there are; the
+    expiry sweep finds the archives to delete the same way. It holds nothing private."""
+
+    tenant = models.ForeignKey("tenants.Enterprise", on_delete=models.CASCADE, related_name="+")
+    export_id = models.BigIntegerField()
+    sent_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+    resends = models.PositiveSmallIntegerField(default=0)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "export_id"], name="data_export_outbox_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.export_id}"

@@ -12,14 +12,19 @@ from core.i18n import in_both_languages
 from core.models import Notice
 
 
-def notify(*, users, message, params: dict | None = None, url: str = "", email_extra: str = "") -> None:
+def notify(
+    *, users, message, params: dict | None = None, url: str = "", email_extra: str = "", about=None
+) -> None:
     """An in-app notice now, and an email after commit (console backend in development). `url` is
     absolute: notices are read on the public site, emails anywhere. Notices are a public table:
-    whatever is private to an enterprise goes in `email_extra`, which only the email carries."""
+    whatever is private to an enterprise goes in `email_extra`, which only the email carries.
+    `about` (an enterprise or its id) is the enterprise the notice is about: its notices are deleted
+    when it is erased."""
     texts = in_both_languages(message, params)
     users = [u for u in users if u is not None]
+    about_id = getattr(about, "pk", about)
     Notice.objects.bulk_create(
-        Notice(user=u, text_zh=texts["zh"], text_en=texts["en"], url=url) for u in users
+        Notice(user=u, text_zh=texts["zh"], text_en=texts["en"], url=url, about_id=about_id) for u in users
     )
 
     def send() -> None:

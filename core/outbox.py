@@ -16,6 +16,11 @@ app of ours), and one beat task, `core.sweep_outboxes`, goes over them all every
   row is claimed by the update that sets `gave_up_at`. Work that keeps failing needs a person, not
   another message every few minutes.
 
+A send that fails because the broker (Redis) is down is not left to the sweeper alone: it is tried
+again in the background (`_Retries`: 0.5 s, 1 s, 2 s... at most OUTBOX_SEND_RETRY_MAX_DELAY_SECONDS
+apart, for OUTBOX_SEND_RETRY_FOR_SECONDS), so work sent during a short outage is done within seconds
+of the broker coming back; the request that sent it is not held.
+
 A producer that starts the same row's work again (a registration retried, an assessment resubmitted)
 resets its `resends` to 0 and `gave_up_at` to None. Tasks must be idempotent: a re-send may race the
 original message."""
@@ -23,6 +28,10 @@ original message."""
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,9 +41,12 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from prometheus_client import Counter
 
 logger = logging.getLogger(__name__)
 BATCH = 500  # rows re-sent per outbox and sweep; the rest wait for the next minute
+# Counted in the process that swept (a worker); /metrics or the worker's metrics port adds them up.
+GIVEN_UP = Counter("portal_outbox_given_up", "Rows given up by the sweeper, per outbox.", ["outbox"])
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,9 @@ class Outbox:
     schema the message was sent in). `task`: the dotted path of the Celery task, imported when sent
     (so registering imports no tasks module, and a test's monkeypatch of `.delay` is honoured).
     `on_give_up`: called with the same values as the task, in the sweep's transaction, when the row
-    is given up. The row's model has the `resends` (counter) and `gave_up_at` fields."""
+    is given up. The row's model has the `resends` (counter) and `gave_up_at` fields. `since`: the
+    time field of when the work was first asked, for the age of the oldest undone row in the metrics
+    (portal/metrics.py); without one, the stamp (which every re-send moves)."""
 
     name: str
     rows: QuerySet
@@ -56,6 +70,7 @@ class Outbox:
     on_give_up: Callable[..., None] | None = None
     resends: str = "resends"
     gave_up: str = "gave_up_at"
+    since: str | None = None
 
     def send(self, *values) -> None:
         import_string(self.task).delay(*values)
@@ -77,7 +92,107 @@ def send_on_commit(name: str, *values) -> None:
     the row the producer wrote in the transaction makes the sweeper send it later. Producers name the
     outbox rather than import their task, so a task module and its service never import each other."""
     outbox = _registry[name]
-    transaction.on_commit(lambda: outbox.send(*values), robust=True)
+    transaction.on_commit(lambda: _send_or_retry(outbox, values), robust=True)
+
+
+def _send_or_retry(outbox: Outbox, values: tuple) -> None:
+    """Sends now; if the broker is down (or known to be: sends are already waiting for it), the
+    send waits its turn in the background instead."""
+    from core.outages import dependency_down
+
+    if retries.waiting():
+        retries.add(outbox, values)
+        return
+    try:
+        outbox.send(*values)
+    except Exception as exc:
+        if dependency_down(exc) != "redis":
+            raise
+        logger.warning("the broker is unreachable (%s); %s%s is sent again shortly", exc, outbox.task, values)
+        retries.add(outbox, values)
+
+
+class _Retries:
+    """Sends that failed for want of a broker, tried again by one daemon thread per process, in
+    order, with one backoff for all (they all wait for the same server). Bounded in number and in
+    time: what is dropped stays undone in its outbox, and the sweeper sends it."""
+
+    FIRST_DELAY = 0.5
+    MAX_WAITING = 10_000
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue: deque = deque()  # (outbox, values, failed at)
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+        self._dropped = 0  # sends left to the sweeper since the queue was last full
+
+    def waiting(self) -> bool:
+        return bool(self._queue) and self._pid == os.getpid()
+
+    def add(self, outbox: Outbox, values: tuple) -> None:
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's thread and sends are not ours
+                self._queue, self._thread, self._pid, self._dropped = deque(), None, os.getpid(), 0
+            if len(self._queue) >= self.MAX_WAITING:
+                # said once per burst (the count when the broker is back), not once per send
+                self._dropped += 1
+                if self._dropped == 1:
+                    logger.warning(
+                        "%s sends wait for the broker; %s%s and the sends after it are left to the "
+                        "sweeper until the broker is back",
+                        len(self._queue),
+                        outbox.task,
+                        values,
+                    )
+                return
+            self._queue.append((outbox, values, time.monotonic()))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="outbox-send-retries", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        from core.outages import dependency_down
+
+        delay, started, sent = self.FIRST_DELAY, time.monotonic(), 0
+        while True:
+            time.sleep(delay)
+            while True:
+                with self._lock:
+                    if not self._queue:
+                        self._thread = None
+                        logger.warning(
+                            "the broker is back: %s delayed sends went out, %.1f s after the first "
+                            "failed; %s more were left to the sweeper (too many waiting)",
+                            sent,
+                            time.monotonic() - started,
+                            self._dropped,
+                        )
+                        self._dropped = 0
+                        return
+                    outbox, values, failed_at = self._queue[0]
+                if time.monotonic() - failed_at > settings.OUTBOX_SEND_RETRY_FOR_SECONDS:
+                    logger.warning("%s%s: the broker is still down; left to the sweeper", outbox.task, values)
+                    self._pop()
+                    continue
+                try:
+                    outbox.send(*values)
+                except Exception as exc:
+                    if dependency_down(exc) == "redis":
+                        delay = min(delay * 2, settings.OUTBOX_SEND_RETRY_MAX_DELAY_SECONDS)
+                        break
+                    logger.exception("%s%s failed; left to the sweeper", outbox.task, values)
+                else:
+                    sent += 1
+                    delay = self.FIRST_DELAY
+                self._pop()
+
+    def _pop(self) -> None:
+        with self._lock:
+            self._queue.popleft()
+
+
+retries = _Retries()
 
 
 def registered() -> dict[str, Outbox]:
@@ -131,6 +246,7 @@ def outbox_sweep(outbox: Outbox, *, older_than_seconds: int | None = None) -> in
         try:
             if _give_up(outbox, spent, pk, values, now=now):
                 given_up.append(values)
+                GIVEN_UP.labels(outbox.name).inc()
         except Exception:  # one row's give-up must not stop the others nor the re-sends below
             logger.exception("outbox %s: giving up row %s failed", outbox.name, pk)
     if given_up:

@@ -17,6 +17,7 @@ class PlatformRole(models.TextChoices):
     ASSESSOR = "assessor", _("Assessor")
     REGIONAL_ADMIN = "regional_admin", _("Regional administrator")
     INSTITUTION = "institution", _("Financial institution user")
+    PROVIDER = "provider", _("Digital service provider user")
 
 
 def has_platform_role(user, role: str) -> bool:
@@ -25,6 +26,10 @@ def has_platform_role(user, role: str) -> bool:
 
 def is_assessor(user) -> bool:
     return has_platform_role(user, PlatformRole.ASSESSOR)
+
+
+def is_provider(user) -> bool:
+    return has_platform_role(user, PlatformRole.PROVIDER)
 
 
 def is_regional_admin(user) -> bool:

@@ -7,3 +7,8 @@ class ExhibitionConfig(AppConfig):
 
     name = "exhibition"
     verbose_name = _("Exhibition cloud")
+
+    def ready(self) -> None:
+        from exhibition import export_tables
+
+        export_tables.register()  # its part of an enterprise's data export (core/data_export.py)

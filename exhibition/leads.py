@@ -72,6 +72,7 @@ def lead_reply(*, enterprise, lead_id: int, user, text) -> Lead:
             message=_("An exhibitor answered your inquiry: %(reply)s"),
             params={"reply": text[:200]},
             url=public_url("/hall/inquiries/"),
+            about=enterprise,
         )
     else:
         transaction.on_commit(

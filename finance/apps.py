@@ -7,3 +7,8 @@ class FinanceConfig(AppConfig):
 
     name = "finance"
     verbose_name = _("Financial cloud")
+
+    def ready(self) -> None:
+        from finance import export_tables
+
+        export_tables.register()  # its part of an enterprise's data export (core/data_export.py)

@@ -90,7 +90,9 @@ def output(request, assessment_or_rows, **kwargs) -> AssessmentOutput:
 
 def _assessment(assessment_id: int) -> Assessment:
     # The connection is in the host's schema: another enterprise's id simply does not exist here.
-    return get_object_or_404(Assessment.objects.select_related("framework"), pk=assessment_id)
+    # The framework's definition comes from the process's cache (framework_definition) where needed.
+    rows = Assessment.objects.select_related("framework").defer("framework__definition")
+    return get_object_or_404(rows, pk=assessment_id)
 
 
 class AssessmentListCreateApi(APIView):

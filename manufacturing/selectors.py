@@ -140,7 +140,7 @@ def report_data(*, assessment: Assessment, enterprise) -> dict:
     from manufacturing.review import verification
     from manufacturing.review.models import AssessmentFact, ReviewCase
 
-    definition = assessment.framework.definition
+    definition = framework_definition(assessment.framework_id)
     verified, own = assessment.verified_result, assessment.result
     self_bars = result_view(definition, own)["bars"]
     verified_bars = result_view(definition, verified)["bars"]

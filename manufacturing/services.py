@@ -47,9 +47,12 @@ def assessment_create(*, framework: Framework, user) -> Assessment:
 
 @transaction.atomic
 def answer_put(*, enterprise, assessment: Assessment, key: str, value, user) -> Answer:
-    assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     _editable(assessment)
-    definition = assessment.framework.definition
+    # The definition from the process's cache (a published framework never changes); joined with the
+    # framework, FOR UPDATE also locked the framework's row, which every enterprise's assessments
+    # share: answer saves in different enterprises then waited for each other (bench/load.py).
+    definition = framework_definition(assessment.framework_id)
     try:
         clean = scoring.answer_clean(definition, key, value)
         shared = scoring.shared_inputs_update(definition, answers_of(assessment), key, clean)
@@ -105,9 +108,9 @@ def answer_delete(*, assessment: Assessment, key: str) -> None:
 
 @transaction.atomic
 def evidence_add(*, enterprise, assessment: Assessment, question_key: str, upload, user) -> Evidence:
-    assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     _editable(assessment)
-    index = scoring.index(assessment.framework.definition)
+    index = scoring.index(framework_definition(assessment.framework_id))
     if question_key not in index.questions and question_key not in index.scenes:
         raise ApplicationError(
             _("There is no question %(key)s in this framework."), params={"key": question_key}
@@ -145,7 +148,7 @@ def evidence_add(*, enterprise, assessment: Assessment, question_key: str, uploa
 def evidence_missing(*, assessment: Assessment) -> list[str]:
     """Questions whose answer scores high enough that the framework asks for evidence
     (scoring.evidence_needed), and that have none attached yet, in the framework's order."""
-    definition = assessment.framework.definition
+    definition = framework_definition(assessment.framework_id)
     answers = answers_of(assessment)
     attached = set(Evidence.objects.filter(assessment=assessment).values_list("question_key", flat=True))
     return [
@@ -168,9 +171,9 @@ def pledge_sign(*, assessment: Assessment, user) -> Assessment:
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, user, enterprise) -> Assessment:
     """Freezes the answers and queues scoring (on commit). Names what is missing instead."""
-    assessment = Assessment.objects.select_for_update().select_related("framework").get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     _editable(assessment)
-    definition = assessment.framework.definition
+    definition = framework_definition(assessment.framework_id)
     missing = scoring.missing_answers(definition, answers_of(assessment))
     if missing:
         raise ApplicationError(

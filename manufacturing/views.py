@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.api import ApplicationError
 from manufacturing import policy, scoring, selectors, services
-from manufacturing.answers import answer_from_form, answers_of
+from manufacturing.answers import answer_from_form, answers_of, framework_definition
 from manufacturing.frameworks.models import Framework
 from manufacturing.models import Assessment, Evidence
 from manufacturing.presenters import question_names, radar, radar_axes, result_view
@@ -42,7 +42,10 @@ def evidence_download(request, assessment_id, evidence_id):
 
 
 def _load(assessment_id) -> Assessment:
-    return get_object_or_404(Assessment.objects.select_related("framework"), pk=assessment_id)
+    """The assessment with its framework's names; the framework's definition (50 KB of JSON) comes
+    from the process's cache (framework_definition), not with every request."""
+    rows = Assessment.objects.select_related("framework").defer("framework__definition")
+    return get_object_or_404(rows, pk=assessment_id)
 
 
 @login_required
@@ -92,7 +95,7 @@ def assessment_step(request, assessment_id, step):
     assessment = _load(assessment_id)
     if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
         return redirect("assessment-result", assessment_id=assessment.pk)
-    pages = steps(assessment.framework.definition)
+    pages = steps(framework_definition(assessment.framework_id))
     if not 1 <= step <= len(pages):
         raise Http404
     answers = answers_of(assessment)
@@ -101,7 +104,7 @@ def assessment_step(request, assessment_id, step):
         "manufacturing/assessment_step.html",
         {
             "assessment": assessment,
-            "definition": assessment.framework.definition,
+            "definition": framework_definition(assessment.framework_id),
             "page": pages[step - 1],
             "step": step,
             "steps": pages,
@@ -109,7 +112,7 @@ def assessment_step(request, assessment_id, step):
             # figures already given elsewhere (total equipment...) prefill the questions that ask again
             "known_inputs": {k: v for a in answers.values() for k, v in (a.get("inputs") or {}).items()},
             "evidence_by_question": _evidence_by_question(assessment),
-            "evidence_needed": _evidence_needed(assessment.framework.definition, answers),
+            "evidence_needed": _evidence_needed(framework_definition(assessment.framework_id), answers),
             "progress": _progress(assessment),
             "can_edit": roles.has_role(user=request.user, enterprise=enterprise, minimum=Role.MEMBER),
             "levels": range(0, 5),
@@ -136,7 +139,7 @@ def answer_save(request, assessment_id, key):
             enterprise=enterprise,
             assessment=assessment,
             key=key,
-            value=answer_from_form(assessment.framework.definition, key, request.POST),
+            value=answer_from_form(framework_definition(assessment.framework_id), key, request.POST),
             user=request.user,
         )
     except ApplicationError as exc:
@@ -144,7 +147,7 @@ def answer_save(request, assessment_id, key):
     # htmx swaps 2xx only; errors are shown with a 200 wrapper so the message reaches the page.
     # The answer's evidence state comes along (swapped out of band), so the question says at once
     # whether this answer needs a file.
-    definition = assessment.framework.definition
+    definition = framework_definition(assessment.framework_id)
     question = scoring.index(definition).questions.get(key)
     needed = question is not None and scoring.evidence_needed(question, answers_of(assessment).get(key))
     return render(
@@ -185,7 +188,7 @@ def evidence_upload(request, assessment_id, key):
         except ApplicationError as exc:
             error = exc.message
     files = [e for e in selectors.evidence_list(assessment=assessment) if e["question"] == key]
-    question = scoring.index(assessment.framework.definition).questions.get(key)
+    question = scoring.index(framework_definition(assessment.framework_id)).questions.get(key)
     return render(
         request,
         "manufacturing/_evidence_response.html",
@@ -210,7 +213,7 @@ def assessment_submit(request, assessment_id):
     assessment = _load(assessment_id)
     if assessment.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
         return redirect("assessment-result", assessment_id=assessment.pk)
-    definition = assessment.framework.definition
+    definition = framework_definition(assessment.framework_id)
     missing = scoring.missing_answers(definition, answers_of(assessment))
     error = None
     if request.method == "POST":
@@ -263,7 +266,7 @@ def _where(pages: list[dict], keys: list[str]) -> list[dict]:
 def assessment_result(request, assessment_id):
     enterprise, role = roles.host_member_or_404(request)
     assessment = _load(assessment_id)
-    definition = assessment.framework.definition
+    definition = framework_definition(assessment.framework_id)
     verified, own = assessment.verified_result, assessment.result
     context = {
         "assessment": assessment,

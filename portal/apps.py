@@ -12,3 +12,8 @@ class PortalConfig(AppConfig):
         from portal.next_steps import register_workspace_providers
 
         register_workspace_providers()
+
+        # What the clouds keep or change when an enterprise is erased or an account deleted.
+        from portal.erasure import register_erasure
+
+        register_erasure()

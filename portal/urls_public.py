@@ -11,12 +11,13 @@ from exhibition.hall import urls_public as hall
 from finance.lending import urls_public as lending
 from manufacturing import urls_public as manufacturing
 from manufacturing.review import urls_public as review
-from portal import views
+from portal import metrics, views
 from portal.urls_common import urlpatterns as common
+from programmes import urls_public as programmes
 from reports import urls_public as reports
 from tenants import urls_public as tenants
 
-APPS = (tenants, review, reports, lending, hall, manufacturing)
+APPS = (tenants, review, reports, lending, hall, manufacturing, programmes)
 
 # The public site's API (what portal/urls_schema.py documents).
 # Each app's lists are spread in, not nested under include(""): one flat list, resolved in one pass.
@@ -25,6 +26,8 @@ api_patterns = [route for app in APPS for route in app.api_patterns]
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Prometheus, behind METRICS_TOKEN / METRICS_ALLOWED_ADDRESSES; public host only (portal/metrics.py).
+    path("metrics", metrics.metrics, name="metrics"),
     path("about/", views.about, name="about"),
     path("workspaces/", views.workspaces, name="workspaces"),
     *(route for app in APPS for route in getattr(app, "pages", [])),

@@ -5,10 +5,11 @@ from exhibition import urls_tenant as exhibition
 from finance import urls_tenant as finance
 from manufacturing import urls_tenant as manufacturing
 from portal.urls_common import urlpatterns as common
+from programmes import urls_tenant as programmes
 from tenants import urls_tenant as tenants
 from tenants.members import urls_tenant as members
 
-APPS = (tenants, manufacturing, finance, members, exhibition)
+APPS = (tenants, manufacturing, finance, members, exhibition, programmes)
 
 # The enterprise host's API (what portal/urls_schema.py documents).
 # Each app's lists are spread in, not nested under include(""): one flat list, resolved in one pass.

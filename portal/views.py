@@ -91,6 +91,16 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
+    """500, unless the error is an outage of PostgreSQL or Redis (from a view or any middleware:
+    Django calls this handler inside the `except` that caught it): then the calm 503."""
+    import sys
+
+    from core.outages import dependency_down
+    from portal.middleware import outage_response
+
+    error = sys.exc_info()[1]
+    if error is not None and dependency_down(error) is not None:
+        return outage_response(request, error)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error / 服务器错误"}, status=500)
     return render(request, "500.html", status=500)
@@ -124,6 +134,8 @@ def healthz(request):
     else:
         checks["workers"] = {"ok": False, "count": 0, "error": "redis unavailable"}
         checks["beat"] = {"ok": False, "error": "redis unavailable"}
-    healthy = all(checks[name]["ok"] for name in ("database", "redis", "workers"))
-    body = {"status": "ok" if healthy else "unavailable", **checks}
+    down = [name for name in ("database", "redis", "workers") if not checks[name]["ok"]]
+    # "down" names what an operator must bring back, first things first.
+    body = {"status": "unavailable" if down else "ok", "down": down, **checks}
+    healthy = not down
     return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from reports import api as reports_api
+from reports import api_programmes, views_programmes
 from reports import views as reports_views
 
 api_patterns = [
@@ -13,6 +14,11 @@ api_patterns = [
         "api/v1/reports/cities/<slug:code>/industries/<slug:industry_code>/enterprises/",
         reports_api.EnterprisesApi.as_view(),
         name="api-report-enterprises",
+    ),
+    path(
+        "api/v1/reports/programmes/<int:programme_id>/",
+        api_programmes.ProgrammeApi.as_view(),
+        name="api-report-programme",
     ),
 ]
 
@@ -25,6 +31,9 @@ pages = [
         reports_views.enterprises,
         name="report-enterprises",
     ),
+    # The programme view (transformation programmes the admin sees), with the same exports.
+    path("reports/programmes/", views_programmes.programmes, name="report-programmes"),
+    path("reports/programmes/<int:programme_id>/", views_programmes.programme, name="report-programme"),
 ]
 
 urlpatterns = [*pages, *api_patterns]

@@ -1,8 +1,12 @@
 """Django admin (public site, /admin/): platform users and their roles, enterprises, reference data."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.api import ApplicationError
+from tenants import lifecycle
 from tenants.models import Domain, Enterprise, Industry, LegalConsent, LegalDocument, Region, User
 
 
@@ -44,10 +48,56 @@ class DomainInline(admin.TabularInline):
     can_delete = False
 
 
+def _lifecycle_action(name: str, service, label):
+    """An admin action that asks for a reason (an intermediate page), then applies `service` to each
+    enterprise chosen, one transaction and audit row each; refusals are listed, not raised."""
+
+    def action(modeladmin, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if "apply" in request.POST and reason:
+            done = 0
+            for enterprise in queryset:
+                try:
+                    service(enterprise=enterprise, actor=request.user, reason=reason)
+                    done += 1
+                except ApplicationError as exc:
+                    modeladmin.message_user(request, f"{enterprise}: {exc.message}", messages.ERROR)
+            if done:
+                modeladmin.message_user(
+                    request, _("%(n)s enterprise(s): done.") % {"n": done}, messages.SUCCESS
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/tenants/lifecycle_reason.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": label,
+                "enterprises": queryset,
+                "action": name,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": modeladmin.model._meta,
+                "missing": "apply" in request.POST,
+            },
+        )
+
+    action.__name__ = name
+    action.short_description = label
+    return action
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "credit_code", "city", "industry", "status", "created"]
-    list_filter = ["status", "city", "industry", "is_demo"]
+    list_display = ["name", "slug", "credit_code", "city", "industry", "status", "lifecycle", "created"]
+    list_filter = ["status", "lifecycle", "city", "industry", "is_demo"]
+    actions = [
+        _lifecycle_action("suspend", lifecycle.enterprise_suspend, _("Suspend the selected enterprises")),
+        _lifecycle_action("resume", lifecycle.enterprise_resume, _("Resume the selected enterprises")),
+        _lifecycle_action(
+            "close", lifecycle.enterprise_close, _("Close the selected enterprises (grace period)")
+        ),
+        _lifecycle_action("reopen", lifecycle.enterprise_reopen, _("Reopen the selected enterprises")),
+    ]
     search_fields = ["name", "name_en", "credit_code", "slug"]
     readonly_fields = [f.name for f in Enterprise._meta.fields if f.name not in {"status_reason"}]
     inlines = [DomainInline]

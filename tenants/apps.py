@@ -20,11 +20,29 @@ class TenantsConfig(AppConfig):
                 name="provisioning",
                 rows=Enterprise.objects.filter(status=Enterprise.Status.PENDING),
                 stamp="modified",
+                since="created",
                 args=("pk",),
                 task="tenants.tasks.provision_enterprise",
                 on_give_up=_registration_give_up,
             )
         )
+
+        # Account deletion's audit rewrite (tenants/accounts.py), done by a worker.
+        from tenants.models import AccountErasure
+
+        outbox.register(
+            outbox.Outbox(
+                name="account-audit-rewrite",
+                rows=AccountErasure.objects.filter(completed_at__isnull=True),
+                stamp="sent_at",
+                args=("user_id",),
+                task="tenants.tasks.account_audit_rewrite",
+            )
+        )
+
+        from tenants import audit_lines
+
+        audit_lines.register()
 
         # The host cache (tenants/routing.py) must hear of every change, the admin's included.
         for model in (Enterprise, Domain):

@@ -90,30 +90,37 @@ def demo_user(email: str, name: str, **extra) -> User:
     return user
 
 
+def demo_enterprise_ensure(demo) -> tuple[Enterprise, User]:
+    """One demo enterprise (a DemoEnterprise-like row: name, slug, city, owner...) and its owner,
+    created when missing."""
+    owner = demo_user(demo.owner_email, demo.owner_name)
+    tenant = Enterprise.objects.filter(slug=demo.slug).first()
+    if tenant is None:
+        tenant = registration.enterprise_create_ready(
+            name=demo.name,
+            name_en=demo.name_en,
+            credit_code=credit_code_for(demo.district or demo.city, demo.org_code),
+            city=Region.objects.get(code=demo.city),
+            district=Region.objects.filter(code=demo.district).first() if demo.district else None,
+            industry=Industry.objects.get(code=demo.industry),
+            employees=demo.employees,
+            revenue_band=demo.revenue_band,
+            contact_phone=demo.phone,
+            owner_email=owner.email,
+            owner_name=owner.name,
+            password=DEMO_PASSWORD,
+            is_demo=True,
+            slug=demo.slug,
+        )
+    return tenant, owner
+
+
 @transaction.atomic
 def demo_enterprises_ensure() -> list[dict]:
     """Creates the demo enterprises and their owners that are missing; returns the owners' logins."""
     logins = []
     for demo in ENTERPRISES:
-        owner = demo_user(demo.owner_email, demo.owner_name)
-        tenant = Enterprise.objects.filter(slug=demo.slug).first()
-        if tenant is None:
-            tenant = registration.enterprise_create_ready(
-                name=demo.name,
-                name_en=demo.name_en,
-                credit_code=credit_code_for(demo.district or demo.city, demo.org_code),
-                city=Region.objects.get(code=demo.city),
-                district=Region.objects.filter(code=demo.district).first() if demo.district else None,
-                industry=Industry.objects.get(code=demo.industry),
-                employees=demo.employees,
-                revenue_band=demo.revenue_band,
-                contact_phone=demo.phone,
-                owner_email=owner.email,
-                owner_name=owner.name,
-                password=DEMO_PASSWORD,
-                is_demo=True,
-                slug=demo.slug,
-            )
+        tenant, owner = demo_enterprise_ensure(demo)
         logins.append(
             {
                 "role": f"enterprise owner ({tenant.city.name_en})",

@@ -3,11 +3,10 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from tenants import legal, selectors
 from tenants.access import current_enterprise
+from tenants.credit_code import normalise_credit_code
 from tenants.members.models import Role
 from tenants.models import Enterprise, Region, User
 from tenants.passwords import validate_new_password
@@ -30,28 +29,6 @@ class MemberAuthenticationForm(AuthenticationForm):
         enterprise = current_enterprise(self.request) if self.request else None
         if enterprise is not None and not is_member(user=user, enterprise=enterprise):
             raise self.get_invalid_login_error()
-
-
-def normalise_credit_code(value: str) -> str:
-    """Trims, drops inner spaces and hyphens, upper-cases, then validates with python-stdnum."""
-    code = uscc.compact(value or "")
-    try:
-        return uscc.validate(code)
-    except InvalidLength as exc:
-        raise forms.ValidationError(
-            _("A Unified Social Credit Code has 18 characters; this one has %(n)s."), params={"n": len(code)}
-        ) from exc
-    except InvalidFormat as exc:
-        raise forms.ValidationError(
-            _(
-                "The code may contain only digits and capital letters (not I, O, Z, S or V), "
-                "and its first 8 characters must be digits."
-            )
-        ) from exc
-    except InvalidChecksum as exc:
-        raise forms.ValidationError(
-            _("The check character (the last one) does not match: please check the code for typing errors.")
-        ) from exc
 
 
 def normalise_phone(value: str) -> str:
@@ -222,3 +199,31 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         users = User._default_manager.filter(email__iexact=email, is_active=True)
         return (user for user in users if user.email.casefold() == email.casefold())
+
+
+class PasswordConfirmForm(forms.Form):
+    """A step that cannot be taken back easily (closing a workspace, deleting an account) asks for
+    the password again."""
+
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput, strip=False, max_length=128
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."))
+        return password
+
+
+class CloseEnterpriseForm(PasswordConfirmForm):
+    reason = forms.CharField(
+        label=_("Why are you closing it? (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+    )

@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tenants.models import DomainMixin
 from tenant_users.tenants.models import TenantBase, UserProfile
 
@@ -96,6 +97,16 @@ class Enterprise(TenantBase):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Lifecycle(models.TextChoices):
+        # Apart from `status` (provisioning): an operator's or the owner's decision about a
+        # workspace that is (or was) ready. tenants/lifecycle.py moves it; "closed" is a tombstone.
+        ACTIVE = "active", pgettext_lazy("lifecycle", "Active")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSING = "closing", _("Closing")
+        # The erase has begun (committed before any file is deleted): nothing reopens it.
+        ERASING = "erasing", _("Being erased")
+        CLOSED = "closed", _("Closed")
+
     class RevenueBand(models.TextChoices):
         # Industrial-enterprise size bounds of the national SME classification (工信部联企业〔2011〕300号).
         UNDER_3M = "lt3m", _("under CNY 3 million")
@@ -145,6 +156,26 @@ class Enterprise(TenantBase):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    # The lifecycle (tenants/lifecycle.py): a plain indexed field, counted by state for the metrics.
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=10, choices=Lifecycle.choices, default=Lifecycle.ACTIVE, db_index=True
+    )
+    lifecycle_reason = models.TextField(_("lifecycle reason"), blank=True)
+    lifecycle_changed_at = models.DateTimeField(_("lifecycle changed at"), null=True, blank=True)
+    lifecycle_changed_by = models.ForeignKey(
+        "tenants.User",
+        verbose_name=_("lifecycle changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # While closing: the state it was closed from (reopening goes back to it).
+    closed_from = models.CharField(_("closed from"), max_length=10, choices=Lifecycle.choices, blank=True)
+    # While closing: when the worker erases the workspace; once closed, when it did.
+    erase_after = models.DateTimeField(_("erase after"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("enterprise")
@@ -279,3 +310,20 @@ class LegalConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.document}"
+
+
+class AccountErasure(models.Model):
+    """The outbox of an account deletion's audit rewrite (tenants/accounts.py): the public audit
+    rows that spelt the person's email are rewritten to their pseudonym by a worker, not in the web
+    request (finding them reads the whole audit table). The email is kept here only until that is
+    done (then blanked); the sweeper (core/outbox.py) sends the task again if its message is lost."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    email = models.CharField(max_length=254, blank=True)
+    sent_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    resends = models.PositiveSmallIntegerField(default=0)
+    gave_up_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

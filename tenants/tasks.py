@@ -65,3 +65,63 @@ def delete_expired_tokens() -> int:
     from tenants.tokens import tokens_expired_delete
 
     return tokens_expired_delete()
+
+
+@shared_task(name="tenants.erase_closed_enterprises", ignore_result=True)
+def erase_closed_enterprises() -> int:
+    """Beat, hourly: sends one erase per enterprise whose grace period is over (the lifecycle
+    index: the cost does not grow with the other enterprises)."""
+    from tenants import lifecycle
+
+    due = lifecycle.erase_due()
+    for enterprise_id in due:
+        erase_enterprise.delay(enterprise_id)
+    return len(due)
+
+
+@shared_task(
+    name="tenants.erase_enterprise",
+    bind=True,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=540,
+    time_limit=600,
+)
+def erase_enterprise(self, enterprise_id: int) -> bool:
+    """Idempotent: an enterprise already erased (or reopened meanwhile) is left as it is."""
+    from tenants import lifecycle
+
+    try:
+        return lifecycle.enterprise_erase(enterprise_id=enterprise_id)
+    except RETRYABLE as exc:
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        raise
+
+
+@shared_task(name="tenants.export_data", acks_late=True, soft_time_limit=1700, time_limit=1800)
+def export_data(enterprise_id: int, export_id: int) -> str:
+    """Builds one enterprise's data export (tenants/data_export.py); safe to run again."""
+    from tenants import data_export
+    from tenants.models import Enterprise
+
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None:
+        return "missing"
+    return data_export.export_build(enterprise=enterprise, export_id=export_id)
+
+
+@shared_task(name="tenants.account_audit_rewrite", acks_late=True, soft_time_limit=600, time_limit=660)
+def account_audit_rewrite(user_id: int) -> int:
+    """A deleted account's public audit rows, rewritten to its pseudonym (tenants/accounts.py);
+    safe to run again."""
+    from tenants import accounts
+
+    return accounts.audit_rewrite(user_id=user_id)
+
+
+@shared_task(name="tenants.expire_data_exports")
+def expire_data_exports() -> int:
+    from tenants import data_export
+
+    return data_export.expire()

@@ -5,7 +5,7 @@ from django.urls import path
 
 from core.limits import limit_posts
 from tenants import api as tenants_api
-from tenants import views_public
+from tenants import views_lifecycle, views_public
 from tenants.forms import PasswordResetForm
 
 api_patterns = [
@@ -30,6 +30,7 @@ api_patterns = [
 pages = [
     path("workspaces/<uuid:registration_id>/open/", views_public.workspace_open, name="workspace-open"),
     path("register/", views_public.register, name="register"),
+    path("account/delete/", views_lifecycle.account_delete, name="account-delete"),
     path(
         "register/<uuid:registration_id>/", views_public.registration_progress, name="registration-progress"
     ),

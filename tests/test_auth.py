@@ -204,7 +204,14 @@ def test_demo_data_has_assessor_and_regional_admin():
     from manufacturing.review.models import AssessmentFact, ReviewCase
 
     stages = dict(ReviewCase.objects.filter(tenant__is_demo=True).values_list("tenant__slug", "status"))
-    assert stages == {"bj-precision": "verified", "tj-haihe": "scored", "bd-autoparts": "scored"}
+    assert stages == {
+        "bj-precision": "verified",
+        "tj-haihe": "scored",
+        "bd-autoparts": "scored",
+        # the programmes' enterprises (programmes/demo.py): verified before (and after) levels
+        "tj-jinghai": "verified",
+        "bd-lianchi": "verified",
+    }
     assert AssessmentFact.objects.filter(tenant__slug="bj-precision").count() == 1
     assigned = ReviewCase.objects.filter(assignments__assessor__email="assessor@example.com", status="scored")
     assert list(assigned.values_list("tenant__slug", flat=True)) == ["tj-haihe"]
@@ -227,7 +234,7 @@ def test_demo_data_has_assessor_and_regional_admin():
     assert (fact.live, fact.inquiries, fact.meetings) == (True, 1, 1)
     assert "buyer (hall visitor)" in roles
     demo.demo_data_ensure()  # idempotent
-    assert ReviewCase.objects.filter(tenant__is_demo=True).count() == 3
+    assert ReviewCase.objects.filter(tenant__is_demo=True).count() == 6  # bd-lianchi's: before and after
     assert BoothListing.objects.filter(tenant__is_demo=True).count() == 3
     assert (Inquiry.objects.count(), Booking.objects.count()) == (1, 1)
     assert Application.objects.filter(tenant__slug="bj-precision").count() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import runpy
 import shlex
 import warnings
 from pathlib import Path
@@ -71,6 +72,13 @@ def check_gunicorn(args: list[str]):
     assert args[0] == "gunicorn"
     parsed = Config().parser().parse_args(args[1:])  # exits (SystemExit) on an unknown option
     assert len(parsed.args) == 1, f"expected exactly one MODULE:VARIABLE, got {parsed.args}"
+    if parsed.config:  # -c portal/gunicorn_conf.py: the file is in the image (/app) and gunicorn reads it
+        config = Config()
+        config.set("config", parsed.config)
+        assert (ROOT / parsed.config).is_file(), parsed.config
+        namespace = runpy.run_path(str(ROOT / parsed.config))
+        for name in ("workers", "threads", "worker_class", "keepalive", "accesslog"):
+            config.set(name, namespace[name])  # each value passes gunicorn's own validation
     module_name, _, attribute = parsed.args[0].partition(":")
     assert attribute, f"{parsed.args[0]!r} names no WSGI callable"
     module = importlib.import_module(module_name)
@@ -380,3 +388,92 @@ def test_the_operators_facts_reach_every_app_service(services):
         environment = services[name].get("environment") or {}
         for setting in ("PORTAL_OPERATOR_NAME", "PORTAL_SPONSOR_NAME", "PORTAL_HOTLINE", "PORTAL_ICP_NUMBER"):
             assert environment.get(setting) == f"${{{setting}:-}}", (name, setting)
+
+
+# --- backups: pgBackRest beside PostgreSQL, the files with manage.py backup ----------------------------
+
+PGBACKREST = ROOT / "docker" / "pgbackrest"
+
+
+def _pgbackrest_conf():
+    import configparser
+
+    config = configparser.ConfigParser(interpolation=None)
+    config.read_string((PGBACKREST / "pgbackrest.conf").read_text(encoding="utf-8"))
+    return config
+
+
+def _postgres_settings(services) -> dict[str, str]:
+    args = argv(services["postgres"]["command"])
+    return dict(args[i + 1].split("=", 1) for i, arg in enumerate(args) if arg == "-c")
+
+
+def _mounts(service: dict) -> dict[str, str]:
+    return {str(v).split(":")[0]: str(v).split(":")[1] for v in service.get("volumes") or []}
+
+
+def test_postgres_archives_every_wal_segment_with_pgbackrest(services):
+    settings = _postgres_settings(services)
+    assert settings["archive_mode"] == "on"
+    assert settings["wal_level"] in {"replica", "logical"}
+    archive = shlex.split(settings["archive_command"])
+    assert archive[:1] == ["pgbackrest"] and archive[-2:] == ["archive-push", "%p"]
+    stanza = next(arg.split("=", 1)[1] for arg in archive if arg.startswith("--stanza="))
+    assert stanza in _pgbackrest_conf().sections(), f"no stanza [{stanza}] in pgbackrest.conf"
+    # The image that runs PostgreSQL has pgBackRest and its configuration.
+    assert services["postgres"]["build"] == "docker/pgbackrest"
+    dockerfile = (PGBACKREST / "Dockerfile").read_text(encoding="utf-8")
+    assert "FROM postgres:18" in dockerfile and "pgbackrest" in dockerfile
+    assert "COPY pgbackrest.conf /etc/pgbackrest/pgbackrest.conf" in dockerfile
+
+
+def test_the_pgbackrest_sidecar_shares_the_data_repository_and_socket(compose, services):
+    sidecar, postgres = services["pgbackrest"], services["postgres"]
+    assert sidecar["build"] == postgres["build"]  # the same pgBackRest and PostgreSQL versions
+    assert depends_on(sidecar).get("postgres") == "service_healthy"
+    assert sidecar.get("restart") == "unless-stopped"
+    conf = _pgbackrest_conf()
+    stanza = conf["portal"]
+    repository, spool = conf["global"]["repo1-path"], conf["global"]["spool-path"]
+    postgres_mounts, sidecar_mounts = _mounts(postgres), _mounts(sidecar)
+    for volume, path in postgres_mounts.items():
+        assert sidecar_mounts.get(volume) == path, f"{volume} is not mounted at {path} in the sidecar"
+        assert volume in (compose.get("volumes") or {}), f"{volume} is not a named volume"
+    assert postgres_mounts["pgbackrest-repo"] == repository
+    assert postgres_mounts["pgbackrest-spool"] == spool
+    assert postgres_mounts["postgres-socket"] == stanza["pg1-socket-path"]
+    assert stanza["pg1-path"].startswith(postgres_mounts["postgres-data"] + "/18/")
+    assert stanza["pg1-user"] == postgres["environment"]["POSTGRES_USER"]
+    assert int(conf["global"]["repo1-retention-full"]) >= 2
+    # The schedule the sidecar runs: in the image, full and differential backups.
+    assert argv(sidecar["command"]) == ["pgbackrest-schedule"]
+    assert "COPY schedule.sh /usr/local/bin/pgbackrest-schedule" in (PGBACKREST / "Dockerfile").read_text()
+    schedule = (PGBACKREST / "schedule.sh").read_text(encoding="utf-8")
+    for step in ("stanza-create", "check", "--type=full", '--type="$type" backup'):
+        assert step in schedule, step
+
+
+def test_the_backup_service_archives_the_files_through_a_direct_connection(services):
+    backup = services["backup"]
+    args = argv(backup["command"].replace("${BACKUP_DESTINATION:-/app/var/backups}", "/app/var/backups"))
+    check_manage_py(args)
+    assert args[2] == "backup"
+    assert _database(backup)[0] == "postgres:5432"  # pg_dump never goes through PgBouncer
+    assert _mounts(backup).get("media") == services["web"]["environment"]["MEDIA_ROOT"]
+    assert backup.get("profiles") == ["backup"]  # run on a schedule, not by `up`
+    for setting in ("BACKUP_S3_ENDPOINT_URL", "BACKUP_S3_ACCESS_KEY_ID", "BACKUP_S3_SECRET_ACCESS_KEY"):
+        assert backup["environment"][setting] == f"${{{setting}:-}}"
+
+
+def test_gunicorn_writes_no_access_log_unless_asked(monkeypatch):
+    """django-structlog logs every request (masked, with its id): gunicorn's access log only repeated
+    it with the query string, so it is off unless WEB_ACCESS_LOG names where to write it."""
+    from gunicorn.config import Config
+
+    config_file = str(ROOT / "portal" / "gunicorn_conf.py")
+    monkeypatch.delenv("WEB_ACCESS_LOG", raising=False)
+    assert runpy.run_path(config_file)["accesslog"] is None
+    monkeypatch.setenv("WEB_ACCESS_LOG", "-")
+    config = Config()
+    config.set("accesslog", runpy.run_path(config_file)["accesslog"])
+    assert config.accesslog == "-"

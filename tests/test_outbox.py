@@ -24,6 +24,9 @@ PRODUCERS = {
     "financing-facts",
     "hall-publishing",
     "inquiry-delivery",
+    "data-export",
+    "account-audit-rewrite",
+    "programme-facts",
 }
 
 
@@ -271,3 +274,26 @@ def test_two_sweeps_never_overlap(alpha, monkeypatch):
     finally:
         cache.delete(outbox.SWEEP_LOCK)
     assert _sweep("scoring") == 1
+
+
+def test_sends_beyond_the_waiting_bound_are_said_once_per_burst(caplog, monkeypatch, settings):
+    """Once MAX_WAITING sends wait for the broker, the ones after are left to the sweeper with one
+    warning for the burst, not one per send."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    class Down:
+        name, task = "down-test", "down.task"
+
+        def send(self, *values):
+            raise RedisConnectionError("Connection refused")
+
+    settings.OUTBOX_SEND_RETRY_MAX_DELAY_SECONDS = 60
+    retries = outbox._Retries()
+    monkeypatch.setattr(retries, "MAX_WAITING", 3)
+    monkeypatch.setattr(retries, "FIRST_DELAY", 60)  # the thread sleeps through the test
+    with caplog.at_level(logging.WARNING, logger="core.outbox"):
+        for value in range(10):
+            retries.add(Down(), (value,))
+    said = [r.getMessage() for r in caplog.records if "left to the sweeper" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("3 sends wait for the broker; down.task(3,)"), said
+    assert retries._dropped == 7 and len(retries._queue) == 3

@@ -96,7 +96,7 @@ def test_failure_keeps_the_reason_and_retry_succeeds(celery_worker, committed):
     enterprise.owner.save(update_fields=["is_active"])
     from tenants.tasks import provision_enterprise
 
-    assert provision_enterprise.delay(enterprise.pk).get(timeout=30) == "failed"
+    assert provision_enterprise.apply_async((enterprise.pk,), ignore_result=False).get(timeout=30) == "failed"
     enterprise = wait_for(enterprise, "failed")
     assert "deactivated" in enterprise.status_reason
     assert not schema_exists(enterprise.schema_name)
@@ -136,7 +136,7 @@ def test_a_crash_mid_provisioning_leaves_nothing_and_a_retry_works(celery_worker
 
     from tenants.tasks import provision_enterprise
 
-    assert provision_enterprise.delay(enterprise.pk).get(timeout=30) == "ready"
+    assert provision_enterprise.apply_async((enterprise.pk,), ignore_result=False).get(timeout=30) == "ready"
 
 
 def test_a_leftover_schema_is_replaced(celery_worker, committed):
@@ -146,7 +146,7 @@ def test_a_leftover_schema_is_replaced(celery_worker, committed):
         cursor.execute(f'CREATE TABLE "{enterprise.schema_name}".junk (id int)')
     from tenants.tasks import provision_enterprise
 
-    assert provision_enterprise.delay(enterprise.pk).get(timeout=30) == "ready"
+    assert provision_enterprise.apply_async((enterprise.pk,), ignore_result=False).get(timeout=30) == "ready"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = 'junk'",

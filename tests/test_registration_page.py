@@ -172,6 +172,30 @@ def test_owner_is_signed_in_and_handed_over_when_the_workspace_is_ready():
     assert "handover-works.localhost:8000/login/" in stranger.content.decode()
 
 
+def test_an_owner_whose_workspace_is_ready_before_the_page_shows_is_handed_over_at_once():
+    """A warm worker can finish before the browser follows the registration's redirect: the page
+    then has nothing to poll for, so it hands the owner over itself; others see the page."""
+    from tenants import registration
+
+    browser = visitor()
+    response = browser.post("/register/", payload(name_en="Quick Works", accept_terms="on"))
+    enterprise = Enterprise.objects.get(slug="quick-works")
+    registration.enterprise_provision(enterprise_id=enterprise.pk)
+    progress = response["Location"]
+    ready = browser.get(progress)
+    assert ready.status_code == 302
+    assert ready["Location"].startswith("http://quick-works.localhost:8000/auth/handoff/?token=")
+    assert "no-store" in ready["Cache-Control"]  # the address carries a live token
+    parts = urlsplit(ready["Location"])
+    workspace = Client(HTTP_HOST=parts.hostname, HTTP_SEC_FETCH_SITE="same-site")
+    assert workspace.get(f"{parts.path}?{parts.query}")["Location"] == "/"
+    assert workspace.get("/").wsgi_request.user == enterprise.owner
+
+    stranger = visitor().get(progress)
+    assert stranger.status_code == 200
+    assert "quick-works.localhost:8000/login/" in stranger.content.decode()
+
+
 # --- operators edit the documents in the admin ----------------------------------------------------------
 
 

@@ -375,6 +375,7 @@ def test_each_admin_starts_from_the_cities_of_their_scope(admins):
     hebei = cities("hebei")
     assert len(hebei) == 12 and "133100" in hebei and "110000" not in hebei
     assert cities("beijing") == ["110000"]
+    assert cities("qhd") == [QHD]  # a city of Hebei, not the province
     page = client_for(admins["beijing"]).get("/reports/").content.decode()
     assert 'id="compare-hint"' in page
     # any admin may add other cities to compare (the aggregates are region-wide)

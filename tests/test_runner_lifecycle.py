@@ -91,7 +91,7 @@ def test_a_killed_runner_takes_its_children_along(scratch_database):
         runner.kill()  # SIGKILL: no handler runs
         runner.wait(10)
         _gone, alive = psutil.wait_procs(children, timeout=30)
-        assert alive == [], [p.cmdline()[:4] for p in alive]
+        assert alive == [], [(p.status(), p.cmdline()) for p in alive]
     finally:
         if runner.poll() is None:
             os.killpg(runner.pid, signal.SIGKILL)

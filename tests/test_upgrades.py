@@ -185,7 +185,7 @@ def test_a_task_for_an_enterprise_being_upgraded_waits_for_its_schema(celery_wor
     world = build_enterprise(slug="upgrade-task")
     Enterprise.objects.filter(pk=world.enterprise.pk).update(schema_version=None)
     with tenant_context(world.enterprise):
-        first = whereami.delay()
+        first = whereami.apply_async(ignore_result=False)
     connection.set_schema_to_public()
     assert first.get(timeout=30) == DEFERRED
     done = upgrades.migrate_next(among=Enterprise.objects.filter(pk=world.enterprise.pk))
@@ -196,6 +196,23 @@ def test_a_task_for_an_enterprise_being_upgraded_waits_for_its_schema(celery_wor
     while ran not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.3)
     assert ran in log.read_text(), log.read_text()[-2000:]
+
+
+def test_a_task_for_an_erased_enterprise_is_dropped_not_sent_again_for_ever(celery_worker, committed):
+    """A task still queued for an enterprise whose erase has begun (tenants/lifecycle.py drops its
+    schema) is dropped by the real worker, instead of coming back every few seconds for ever."""
+    from django_tenants.utils import tenant_context
+
+    from worker.base import DROPPED
+    from worker.tasks import whereami
+
+    world = build_enterprise(slug="erased-task")
+    Enterprise.objects.filter(pk=world.enterprise.pk).update(lifecycle="erasing")
+    with tenant_context(world.enterprise):
+        first = whereami.apply_async(ignore_result=False)
+    connection.set_schema_to_public()
+    assert first.get(timeout=30) == DROPPED
+    assert "is erased" in celery_worker.log_path.read_text()
 
 
 @pytest.mark.django_db

@@ -15,6 +15,8 @@ from tenant_schemas_celery.task import TenantTask
 
 logger = logging.getLogger(__name__)
 DEFERRED = "deferred: the enterprise's schema is being upgraded"
+DROPPED = "dropped: the enterprise is erased"
+GONE = ("erasing", "closed")
 
 
 class PortalTask(TenantTask):
@@ -29,6 +31,8 @@ class PortalTask(TenantTask):
         from tenants.upgrades import SchemaBeingUpgraded, refuse_if_behind
 
         tenant = super().get_tenant_for_schema(schema_name)
+        if tenant.lifecycle in GONE:  # its schema is being or has been dropped: never entered
+            return FakeTenant(schema_name=get_public_schema_name())
         try:
             refuse_if_behind(tenant)
         except SchemaBeingUpgraded:
@@ -51,6 +55,14 @@ class PortalTask(TenantTask):
             return self._defer(args, kwargs, sent_in=wanted, waiting_for=exc.enterprise.schema_name)
 
     def _defer(self, args, kwargs, *, sent_in: str, waiting_for: str) -> str:
+        from tenants.models import Enterprise
+
+        state = Enterprise.objects.filter(schema_name=waiting_for).values_list("lifecycle", flat=True).first()
+        if state is None or state in GONE:
+            # Erased (or being erased, tenants/lifecycle.py) or never there: nothing is left to do it
+            # for, and sending it again would loop for ever.
+            logger.info("%s dropped: the enterprise of schema %s is erased", self.name, waiting_for)
+            return DROPPED
         delay = settings.UPGRADE_TASK_DELAY_SECONDS
         logger.info("%s deferred by %s s: the schema %s is being upgraded", self.name, delay, waiting_for)
         self.apply_async(args=args, kwargs=kwargs, countdown=delay, headers={"_schema_name": sent_in})

@@ -9,6 +9,7 @@ a tenant is sent inside `tenant_context(tenant)` or takes the tenant id and ente
 import os
 
 from celery import signals
+from django_structlog.celery.steps import DjangoStructLogInitStep
 from kombu import Exchange, Queue
 from tenant_schemas_celery.app import CeleryApp
 
@@ -35,6 +36,15 @@ app.conf.update(
     result_serializer="json",
     accept_content=["json"],
     result_expires=24 * 3600,
+    # Nothing in the platform reads a task's result (the outboxes and the database say what was done),
+    # so none is stored, and a send does not subscribe to its result first: with Redis down that
+    # subscription retried its reconnection for ~19 s, holding the request, before the send failed
+    # with "The Celery application must be restarted". A caller that wants a result (tests) passes
+    # ignore_result=False; its reconnection then gives up after ~1 s, not ~19 s.
+    task_ignore_result=True,
+    result_backend_transport_options={
+        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+    },
     timezone="Asia/Shanghai",
     # Reliability: a task is acknowledged only after it ran, so a crashed worker's task is delivered
     # again (tasks are idempotent). A message not acknowledged within the visibility timeout is
@@ -60,6 +70,18 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 55},
         },
+        # Closed enterprises whose grace period is over are erased (tenants/lifecycle.py).
+        "erase-closed-enterprises": {
+            "task": "tenants.erase_closed_enterprises",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
+        # Enterprises' data exports past their expiry: the archive is deleted (tenants/data_export.py).
+        "expire-data-exports": {
+            "task": "tenants.expire_data_exports",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "delete-expired-tokens": {
             "task": "tenants.delete_expired_tokens",
             "schedule": 3600.0,
@@ -69,6 +91,24 @@ app.conf.update(
 )
 
 app.autodiscover_tasks()
+# django-structlog in the worker: each task's lines carry the request id of the request that sent it
+# (a header it adds when sending) and the task's id (portal/logs.py).
+app.steps["worker"].add(DjangoStructLogInitStep)
+
+
+# The worker logs as the web does (settings.LOGGING: structured, LOG_FORMAT), not in Celery's own
+# format: a receiver of setup_logging keeps Celery from configuring the root logger.
+@signals.setup_logging.connect
+def _setup_logging(**kwargs) -> None:
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+# Latency histograms and the worker's metrics port (worker/metrics.py).
+from worker import metrics as _metrics  # noqa: E402, F401
 
 
 # Database connections across tasks. With CELERY_DB_REUSE_MAX set, Celery's fix-up no longer closes

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from exhibition.hall.models import Booking, ExhibitionFact, Inquiry
-from exhibition.hall.policy import visible_listings
+from exhibition.hall.models import Booking, BoothListing, ExhibitionFact, Inquiry
+from exhibition.hall.policy import published_q
 from tenants.models import Enterprise
 
 EXHIBITED = Q(first_published_at__isnull=False)
@@ -47,7 +47,9 @@ def fact_refresh(
     fact = ExhibitionFact.objects.select_for_update().filter(tenant_id=tenant_id, booth_id=booth_id).first()
     if fact is None:
         return None
-    listing = visible_listings().filter(tenant_id=tenant_id, booth_id=booth_id).first()
+    # Published, whatever the enterprise's lifecycle: a suspension hides the booth, it does not
+    # unpublish it (the reports' "booths exhibited" must not change with it).
+    listing = BoothListing.objects.filter(published_q(), tenant_id=tenant_id, booth_id=booth_id).first()
     fact.live = listing is not None
     if listing is not None:
         fact.first_published_at = fact.first_published_at or listing.published_at or timezone.now()

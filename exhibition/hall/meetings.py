@@ -124,6 +124,7 @@ def slot_cancel(*, tenant, slot_id, message) -> MeetingSlot:
             users=[booking.buyer],
             message=_("%(enterprise)s cancelled your meeting of %(when)s: %(message)s"),
             params={"enterprise": tenant.name, "when": local, "message": text},
+            about=tenant,
         )
     return slot
 
@@ -186,6 +187,7 @@ def _tell_exhibitor(slot: MeetingSlot, message, buyer) -> None:
             "when": timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
         },
         url=tenant_url(tenant, "/exhibition/slots/"),
+        about=tenant,
     )
 
 

@@ -10,13 +10,18 @@ published (`booth_copyable`): one unpublished meanwhile is removed, never resurr
 Visibility (the public side): a booth is in the hall when its listing is live, i.e. the worker has
 copied it at least once (a listing written with the publish request but not yet copied is empty and
 shows nowhere), and its exhibition is public (registration open or closed, or ended; never a draft)
-(`visible_listings`, `listing_visible`, `visible_q`). A withdrawn booth has no listing at all
-(unpublishing deletes it), so it needs no clause here.
+(`visible_listings`, `listing_visible`, `visible_q`), and its enterprise is active: one suspended
+by an operator, or closing, shows nowhere until it is active again (tenants/lifecycle.py; the
+listing itself and the exhibition facts stay). A withdrawn booth has no listing at all (unpublishing
+deletes it), so it needs no clause here.
 """
 
 from django.db.models import Q, QuerySet
 
 from exhibition.hall.models import BoothListing, Exhibition
+from tenants.models import Enterprise
+
+ACTIVE = Enterprise.Lifecycle.ACTIVE
 
 
 def exhibition_public(exhibition: Exhibition) -> bool:
@@ -29,10 +34,17 @@ def public_exhibitions_q() -> Q:
     return Q(status__in=Exhibition.PUBLIC)
 
 
+def published_q(prefix: str = "") -> Q:
+    """The visibility rule without the enterprise's lifecycle: what the enterprise published. The
+    exhibition facts count this, so that a suspension (which only hides the booth for a while) does
+    not rewrite what the reports say was exhibited."""
+    return Q(**{f"{prefix}live": True, f"{prefix}exhibition__status__in": Exhibition.PUBLIC})
+
+
 def visible_q(prefix: str = "") -> Q:
     """The visibility rule as a filter on listings, or on rows that reach a listing through `prefix`
     (e.g. "listing__" for a listing's products)."""
-    return Q(**{f"{prefix}live": True, f"{prefix}exhibition__status__in": Exhibition.PUBLIC})
+    return published_q(prefix) & Q(**{f"{prefix}tenant__lifecycle": ACTIVE})
 
 
 def visible_listings(rows: QuerySet[BoothListing] | None = None) -> QuerySet[BoothListing]:
@@ -48,12 +60,12 @@ def exhibition_listings(
     rows = BoothListing.objects.all() if rows is None else rows
     if not exhibition_public(exhibition):
         return rows.none()
-    return rows.filter(exhibition=exhibition, live=True)
+    return rows.filter(exhibition=exhibition, live=True, tenant__lifecycle=ACTIVE)
 
 
 def listing_visible(listing: BoothListing) -> bool:
     """`visible_listings` for one listing already read."""
-    return listing.live and exhibition_public(listing.exhibition)
+    return listing.live and exhibition_public(listing.exhibition) and listing.tenant.lifecycle == ACTIVE
 
 
 def booth_publishable(booth) -> bool:

@@ -101,6 +101,7 @@ def _notify_institution(application, message, params=None) -> None:
         message=message,
         params=params,
         url=public_url(f"/lending/applications/{application.pk}/"),
+        about=application.tenant_id,
     )
 
 
@@ -115,6 +116,7 @@ def _notify_enterprise(application, message, params=None) -> None:
         message=message,
         params=params,
         url=tenant_url(tenant, f"/finance/requests/{application.request_id}/"),
+        about=tenant,
     )
 
 

@@ -104,6 +104,9 @@ class _Checker:
             self.key("code", d["code"])
         for field in ("name", "basis", "notes"):
             self.text(field, d.get(field))
+        if "recommendations" in d and not isinstance(d["recommendations"], list):
+            # `recommendations:` left empty reads as null, which scoring cannot walk: say so here.
+            self.fault("recommendations", "must be a list (write [] for none)")
         kind = d.get("kind")
         if kind == "points":
             self.points_framework()

@@ -4,12 +4,13 @@ without the role, or not the assignment's assessor, gets 404."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import assessor_fences
 from core.api import json_body, page_of, paginated
 from core.models import AuditEvent
 from core.roles import is_assessor
@@ -32,6 +33,25 @@ class CaseOutput(serializers.Serializer):
     self_level = serializers.IntegerField()
     status = serializers.CharField()
     submitted_at = serializers.DateTimeField()
+    excluded_assessors = serializers.SerializerMethodField(
+        help_text="Assessors who may not verify this assessment (core.assessor_fences), with the reason"
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "ExcludedAssessor",
+            {
+                "id": serializers.IntegerField(),
+                "reason": inline_serializer(
+                    "ExcludedReason", {"zh": serializers.CharField(), "en": serializers.CharField()}
+                ),
+            },
+            many=True,
+        )
+    )
+    def get_excluded_assessors(self, case) -> list:
+        fenced = assessor_fences.excluded(tenant_id=case.tenant_id, assessment_id=case.assessment_id)
+        return [{"id": user_id, "reason": reason} for user_id, reason in sorted(fenced.items())]
 
 
 class AssignmentOutput(serializers.Serializer):

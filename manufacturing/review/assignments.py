@@ -12,8 +12,11 @@ import functools
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import assessor_fences
 from core.api import ApplicationError, ConflictError
 from core.audit import audit
 from core.models import AuditEvent
@@ -79,6 +82,7 @@ def case_record(*, enterprise: Enterprise, assessment: Assessment, resubmitted: 
             message=_("%(name)s has resubmitted its assessment for your review."),
             params={"name": enterprise.name},
             url=public_url(f"/review/assignments/{assignment.pk}/"),
+            about=enterprise,
         )
     return case
 
@@ -113,6 +117,9 @@ def assign(*, admin, case_id: int, assessor_id) -> Assignment:
                 _("This assessor belongs to the enterprise and cannot verify its assessment."),
                 extra={"field": "assessor"},
             )
+        fenced = assessor_fences.excluded(tenant_id=case.tenant_id, assessment_id=case.assessment_id)
+        if assessor.pk in fenced:
+            raise ApplicationError(_fenced_message(fenced[assessor.pk]), extra={"field": "assessor"})
         try:
             with transaction.atomic():  # the partial unique index is the last word in a race
                 assignment = Assignment.objects.create(case=case, assessor=assessor, assigned_by=admin)
@@ -133,8 +140,18 @@ def assign(*, admin, case_id: int, assessor_id) -> Assignment:
             message=_("You have been assigned the assessment of %(name)s to verify."),
             params={"name": case.tenant.name},
             url=public_url(f"/review/assignments/{assignment.pk}/"),
+            about=case.tenant_id,
         )
     return assignment
+
+
+def _fenced_message(reason: dict):
+    """The fence's reason ({"zh", "en"}) in the active language, when the message is read."""
+
+    def text() -> str:
+        return reason.get("zh") if (get_language() or "").startswith("zh") else reason.get("en")
+
+    return lazy(text, str)()
 
 
 def assignment_cancel(*, admin, assignment_id: int, reason: str) -> Assignment:
@@ -171,6 +188,7 @@ def assignment_cancel(*, admin, assignment_id: int, reason: str) -> Assignment:
             message=_("Your assignment for %(name)s was cancelled: %(reason)s"),
             params={"name": assignment.case.tenant.name, "reason": reason},
             url=public_url(f"/review/assignments/{assignment.pk}/"),  # opens its state, read-only
+            about=assignment.case.tenant_id,
         )
     return assignment
 
@@ -186,3 +204,32 @@ def reason_clean(text) -> str:
             _("Keep it to %(n)s characters or fewer."), params={"n": TEXT_MAX}, extra={"field": "reason"}
         )
     return text
+
+
+def assignments_release(*, assessor, label: str) -> int:
+    """An assessor deleted their account (tenants.accounts): their open assignments are cancelled,
+    so a regional admin can assign the cases again, each with its audit row naming the assessor by
+    `label` (their pseudonym). In the caller's transaction. Returns how many."""
+    released = 0
+    for assignment in (
+        Assignment.objects.select_for_update()
+        .select_related("case__tenant")
+        .filter(assessor=assessor, status__in=Assignment.ACTIVE)
+        .order_by("pk")
+    ):
+        old = assignment.status
+        assignment.status = Assignment.Status.CANCELLED
+        assignment.closed_at = timezone.now()
+        assignment.save(update_fields=["status", "closed_at"])
+        audit(
+            actor=None,
+            action=AuditEvent.Action.UNASSIGNED,
+            tenant=assignment.case.tenant,
+            assessment_id=assignment.case.assessment_id,
+            subject="assignment",
+            old={"assessor": label, "status": old},
+            new={"status": Assignment.Status.CANCELLED},
+            reason=str(_("The assessor deleted their account.")),
+        )
+        released += 1
+    return released

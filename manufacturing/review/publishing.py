@@ -81,6 +81,7 @@ def _publish(tenant: Enterprise, case: ReviewCase, assessment: Assessment) -> As
             message=_("Your assessment has been verified: total %(total)s, level L%(level)s."),
             params={"total": f"{result['total']:.1f}", "level": result["level"]},
             url=tenant_url(tenant, f"/assessments/{assessment_id}/result/"),
+            about=tenant,
         )
     return AssessmentFact.objects.get(pk=fact.pk)
 

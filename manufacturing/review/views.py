@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import assessor_fences
 from core.api import ApplicationError
+from core.i18n import in_language
 from core.models import AuditEvent, Notice
 from core.notices import with_states
 from core.roles import is_assessor
@@ -211,7 +213,22 @@ def case_list(request):
     rows = selectors.cases_in_scope(request.user).prefetch_related("assignments__assessor")
     filters = CaseFilter(request.GET or {"status": "unassigned"}, queryset=rows)
     page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
-    assessors = User.objects.filter(platform_role=User.PlatformRole.ASSESSOR, is_active=True).order_by("name")
+    assessors = list(
+        User.objects.filter(platform_role=User.PlatformRole.ASSESSOR, is_active=True).order_by("name")
+    )
+    # Assessors a fence keeps from a case (core.assessor_fences): shown disabled, with the reason.
+    for case in page:
+        if case.status == ReviewCase.Status.SCORED and not case.has_assessor:
+            fenced = assessor_fences.excluded(tenant_id=case.tenant_id, assessment_id=case.assessment_id)
+            case.assessor_choices = [
+                (
+                    person,
+                    in_language(fenced[person.pk]["zh"], fenced[person.pk]["en"])
+                    if person.pk in fenced
+                    else "",
+                )
+                for person in assessors
+            ]
     return render(
         request,
         "review/case_list.html",

@@ -260,6 +260,7 @@ def return_to_enterprise(*, assessor, assignment_id, reason) -> Assignment:
             ),
             url=tenant_url(tenant, f"/assessments/{assignment.case.assessment_id}/result/"),
             email_extra=reason,
+            about=tenant,
         )
     return assignment
 

@@ -131,3 +131,52 @@ STATE_LABELS = {
     "replied": _("Replied"),
     "closed": _("Closed"),
 }
+
+
+class DataExport(models.Model):
+    """One preparation of the enterprise's whole data as a zip (core/data_export.py), asked for by an
+    owner and built by a worker (tenants/data_export.py). Private to the enterprise: its schema. The
+    public `core.DataExportOutbox` row with the same id is what the sweeper sees if a worker dies."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready to download")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    requested_by = user_reference(verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Stamped at every step: a running export whose worker died stops being stamped, and another
+    # worker may take it over once it is older than DATA_EXPORT_LEASE_SECONDS.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0)
+    steps_total = models.PositiveIntegerField(_("steps"), default=0)
+    current_area = models.CharField(_("current area"), max_length=40, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # in DATA_EXPORT_ROOT, never served as is
+    size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.steps_total:
+            return 0
+        return min(100, round(100 * self.steps_done / self.steps_total))

@@ -134,11 +134,23 @@ def _close_connections_opened_under_playwright():
 
 def sign_in(page, url: str, email: str, password: str) -> None:
     """Signs in on the sign-in page at `url` and waits until the browser has left it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page.goto(url)
     page.fill("#id_username", email)
     page.fill("#id_password", password)
     page.locator("form.form button[type=submit]").click()
-    page.wait_for_url(lambda current: "/login/" not in current)
+    try:
+        page.wait_for_url(lambda current: "/login/" not in current, timeout=20_000)
+    except PlaywrightTimeoutError:
+        # Still on the sign-in page: say what it shows (an error, a lockout) rather than only
+        # "timeout", and submit once more when it shows nothing (a click lost on a slow machine).
+        shown = page.locator("form.form .errorlist, .messages, [role=alert]").all_inner_texts()
+        if shown:
+            pytest.fail(f"sign-in refused at {page.url}: {shown}")
+        page.fill("#id_password", password)
+        page.locator("form.form button[type=submit]").click()
+        page.wait_for_url(lambda current: "/login/" not in current)
 
 
 # --- accessibility: axe-core ----------------------------------------------------------------------
@@ -288,6 +300,8 @@ class DemoSite:
         "regional_admin": "region-admin@example.com",
         "bank": "bank@example.com",
         "buyer": "buyer@example.com",
+        "provider": "provider-tj@example.com",
+        "project_owner": "owner@tj-jinghai.example.com",  # the demo's enterprise mid-project
     }
 
     def __init__(self, live_server_url: str, owner_slug: str):
@@ -298,9 +312,12 @@ class DemoSite:
         self.public = live_server_url
         port = urlsplit(live_server_url).port
         self.workspace = f"http://{owner_slug}.{settings.PORTAL_DOMAIN}:{port}"
+        self.project_workspace = f"http://tj-jinghai.{settings.PORTAL_DOMAIN}:{port}"
         self._states: dict[str, dict] = {}
 
     def base(self, role: str) -> str:
+        if role == "project_owner":
+            return self.project_workspace
         return self.workspace if role == "owner" else self.public
 
     def context(self, browser, role: str, *, viewport: dict, **kwargs):

@@ -6,6 +6,7 @@ result's radar is legible (text of 12 px or more) on a desk and on a phone; no p
 Not django_db: everything commits (`committed`) so that gunicorn sees it; the enterprise made here is
 dropped afterwards."""
 
+import itertools
 from urllib.parse import urlsplit
 
 import pytest
@@ -44,8 +45,13 @@ LABELS_OUTSIDE = """() => {
 OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
+_worlds = itertools.count(1)
+
+
 def _world(port: int):
-    world = build_enterprise(slug=f"wizard{port}")
+    # A host of its own per test: a host reused at once could still be routed, for up to a second
+    # (tenants/routing.py), to the enterprise the previous test dropped.
+    world = build_enterprise(slug=f"wizard{port}n{next(_worlds)}")
     return world, f"http://{world.host}:{port}"
 
 

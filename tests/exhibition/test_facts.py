@@ -186,3 +186,19 @@ def test_the_backfill_migration_makes_facts_for_booths_already_in_the_hall(alpha
     assert _fact(alpha) == {"live": True, "published": True, "inquiries": 1, "meetings": 1}
     booking.refresh_from_db()
     assert (booking.booth_id, booking.exhibition_id) == (listing.booth_id, fair["exhibition"].pk)
+
+
+def test_a_suspension_hides_the_booth_but_does_not_change_its_facts(make_enterprise, fair):
+    """Review finding 6: a fact recounted while the enterprise is suspended (an inquiry delivered,
+    a booth published before facts existed) still counts what it published."""
+    from tenants import lifecycle
+
+    world = make_enterprise()
+    booth, _listing = exhibit(world, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    ExhibitionFact.objects.filter(tenant=world.enterprise).update(first_published_at=None)
+    lifecycle.enterprise_suspend(enterprise=world.enterprise, actor=None, reason="fraud")
+    fact_refresh(tenant_id=world.enterprise.pk, booth_id=booth.pk)
+    assert _fact(world) == {"live": True, "published": True, "inquiries": 0, "meetings": 0}
+    lifecycle.enterprise_close(enterprise=world.enterprise, actor=None, reason="closed")
+    fact_refresh(tenant_id=world.enterprise.pk, booth_id=booth.pk)
+    assert _fact(world)["live"] and _fact(world)["published"]

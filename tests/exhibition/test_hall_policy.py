@@ -76,25 +76,69 @@ def test_a_published_and_copied_booth_shows_everywhere(alpha, fair):
     assert ExhibitionFact.objects.get(tenant=alpha.enterprise, booth_id=listing.booth_id).live
 
 
-def test_a_booth_published_but_not_yet_copied_shows_nowhere(alpha, fair):
-    """The publish request writes an empty listing (live=False); only the worker's copy shows it."""
-    with tenant_context(alpha.enterprise):
-        product = Product.objects.create(name_zh="减速机", industry_id="C34", created_by=alpha.owner)
+def _published_not_copied(world, fair) -> BoothListing:
+    """A booth featuring a product, published by its owner; the worker has not copied it yet."""
+    with tenant_context(world.enterprise):
+        product = Product.objects.create(name_zh="减速机", industry_id="C34", created_by=world.owner)
         booth = booths.booth_register(
-            enterprise=alpha.enterprise,
+            enterprise=world.enterprise,
             exhibition_id=fair["exhibition"].pk,
             section_id=fair["equipment"].pk,
-            user=alpha.owner,
+            user=world.owner,
         )
         booth.featured.add(product)
-        booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise, user=alpha.owner)
-    listing = BoothListing.objects.get(tenant=alpha.enterprise, booth_id=booth.pk)
+        booths.booth_publish(booth_id=booth.pk, enterprise=world.enterprise, user=world.owner)
+    return BoothListing.objects.get(tenant=world.enterprise, booth_id=booth.pk)
+
+
+def _hall_list(exhibition: Exhibition, **search: str) -> dict[str, list[int]]:
+    """The ids listed for one exhibition (and a search of it), sorted, through each door that lists
+    them; the rule's function takes no search."""
+    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(f"/hall/{exhibition.pk}/", search)
+    api = client.get(f"/api/v1/hall/exhibitions/{exhibition.pk}/booths/", search).json()
+    return {
+        "policy": sorted(row.pk for row in policy.exhibition_listings(exhibition)),
+        "selector": sorted(row.pk for row in hall_listings(exhibition, hall_filters(search))),
+        "page": sorted(row.pk for row in page.context["page"]),
+        "API": sorted(row["id"] for row in api["results"]),
+    }
+
+
+def test_a_booth_published_but_not_yet_copied_shows_nowhere(alpha, fair):
+    """The publish request writes an empty listing (live=False); only the worker's copy shows it."""
+    listing = _published_not_copied(alpha, fair)
     assert not listing.live
     assert _doors(listing, fair["exhibition"]) == HIDDEN
     assert _inquiry_refused(listing) and _booking_refused(alpha, listing)
-    assert not ExhibitionFact.objects.get(tenant=alpha.enterprise, booth_id=booth.pk).live
-    listing_publish(tenant_id=alpha.enterprise.pk, booth_id=booth.pk)  # the worker's copy
+    assert not ExhibitionFact.objects.get(tenant=alpha.enterprise, booth_id=listing.booth_id).live
+    listing_publish(tenant_id=alpha.enterprise.pk, booth_id=listing.booth_id)  # the worker's copy
     assert _doors(listing, fair["exhibition"]) == {**SHOWN, "picture": False}  # no picture to show
+
+
+def test_the_hall_list_leaves_out_a_booth_published_but_not_yet_copied(alpha, beta, fair):
+    """Beta's booth is published, its listing written but not copied: the exhibition's list (the rule's
+    function, the hall's selector, its page and its API) holds alpha's copied booth only."""
+    _booth, copied = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo", tags=[])
+    waiting = _published_not_copied(beta, fair)
+    assert not waiting.live and waiting.exhibition_id == fair["exhibition"].pk
+    doors = ["policy", "selector", "page", "API"]
+    assert _hall_list(fair["exhibition"]) == {door: [copied.pk] for door in doors}
+    listing_publish(tenant_id=beta.enterprise.pk, booth_id=waiting.booth_id)  # the worker's copy
+    assert _hall_list(fair["exhibition"]) == {door: sorted([copied.pk, waiting.pk]) for door in doors}
+
+
+def test_the_hall_search_finds_only_live_listings_whatever_text_they_hold(alpha, beta, fair):
+    """Two copied booths whose text both match the keyword; one listing is then set not live. The
+    search (selector, page, API) leaves it out: the rule is `live`, not an empty listing's missing
+    text."""
+    _b1, kept = exhibit(alpha, fair, name_zh="伺服电机", name_en="Servo motor", tags=[])
+    _b2, hidden = exhibit(beta, fair, name_zh="伺服驱动器", name_en="Servo drive", tags=[])
+    found = _hall_list(fair["exhibition"], q="servo")
+    assert found["selector"] == found["page"] == found["API"] == sorted([kept.pk, hidden.pk])
+    BoothListing.objects.filter(pk=hidden.pk).update(live=False)
+    found = _hall_list(fair["exhibition"], q="servo")
+    assert found["selector"] == found["page"] == found["API"] == [kept.pk]
 
 
 def test_an_unpublished_booth_leaves_the_hall_and_a_late_copy_does_not_bring_it_back(alpha, fair):
@@ -150,9 +194,10 @@ def test_a_booth_is_publishable_with_an_introduction_or_a_featured_product_only(
         with pytest.raises(ApplicationError):
             booths.booth_publish(booth_id=booth.pk, enterprise=alpha.enterprise, user=alpha.owner)
         assert not BoothListing.objects.filter(tenant=alpha.enterprise).exists()
-        booth.intro_en = "Spindles"
-        assert policy.booth_publishable(booth)
-        booth.intro_en = ""
+        for intro_zh, intro_en in (("主轴", ""), ("", "Spindles"), ("主轴", "Spindles")):
+            booth.intro_zh, booth.intro_en = intro_zh, intro_en
+            assert policy.booth_publishable(booth) is True
+        booth.intro_zh = booth.intro_en = ""
         product = Product.objects.create(name_zh="主轴", industry_id="C34", created_by=alpha.owner)
         services.image_add(
             enterprise=alpha.enterprise, product=product, upload=SimpleUploadedFile("p.png", picture())

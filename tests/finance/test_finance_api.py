@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from finance.lending.models import Application, LoanProduct
-from tests.finance.test_finance import applied, public_client, request_data, statement
+from tests.finance.test_finance import applied, public_client, request_data, statement, submitted_request
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,31 @@ def test_the_enterprise_path_through_the_api(alpha, banks):
     ]
     detail = client.get(f"/api/v1/finance/requests/{request_id}/").json()
     assert [a["status"] for a in detail["applications"]] == ["submitted"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "eligible"),
+    [("500000.00", True), ("499999.99", False), ("5000000.00", True), ("5000000.01", False)],
+)
+def test_a_request_for_exactly_a_products_minimum_or_maximum_matches_and_one_fen_beyond_does_not(
+    alpha, banks, amount, eligible
+):
+    """The digital loan lends 500,000 to 5,000,000 yuan; every other condition of it is met."""
+    assert (banks["digital"].amount_min, banks["digital"].amount_max) == (
+        Decimal("500000"),
+        Decimal("5000000"),
+    )
+    request = submitted_request(alpha, amount=amount, collateral="none")
+    client = api(alpha)
+    matches = client.get(f"/api/v1/finance/requests/{request.pk}/matches/").json()
+    digital = next(m for m in matches if m["product"] == banks["digital"].pk)
+    failed = [c["key"] for c in digital["checks"] if c["hard"] and not c["ok"]]
+    assert (digital["eligible"], failed) == (eligible, [] if eligible else ["amount"])
+    body = {"product": banks["digital"].pk, "consent": True, "share": []}
+    applied_now = client.post(
+        f"/api/v1/finance/requests/{request.pk}/applications/", body, content_type="application/json"
+    )
+    assert applied_now.status_code == (201 if eligible else 400)
 
 
 @pytest.mark.parametrize(

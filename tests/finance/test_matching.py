@@ -49,6 +49,18 @@ def test_range_bounds_are_inclusive():
     assert not by_key(below, offer())["amount"] and not by_key(below, offer())["term"]
 
 
+def test_the_amount_matches_from_the_exact_minimum_to_the_exact_maximum_and_not_one_fen_beyond():
+    product = offer()
+    fen = Decimal("0.01")
+
+    def fits(amount: Decimal) -> bool:
+        need = Need(**{**NEED.__dict__, "amount": amount})
+        return by_key(need, product)["amount"] and rank(need, [product])[0].eligible
+
+    assert fits(product.amount_min) and fits(product.amount_max)
+    assert not fits(product.amount_min - fen) and not fits(product.amount_max + fen)
+
+
 def test_city_and_industry_lists_restrict_when_given():
     assert by_key(NEED, offer(cities=frozenset({"130600"})))["city"]
     assert not by_key(NEED, offer(cities=frozenset({"110000"})))["city"]

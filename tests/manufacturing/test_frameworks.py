@@ -217,3 +217,12 @@ def test_a_dimension_cannot_have_both_scenes_and_questions():
     d = points()
     d["dimensions"][1]["subdimensions"] = d["dimensions"][0]["subdimensions"]
     assert "either scenes or subdimensions" in refused(d)
+
+
+@pytest.mark.parametrize("make", [points, cmmm])
+def test_recommendations_left_empty_are_refused_not_left_to_crash_the_scoring(make):
+    d = make()
+    d["recommendations"] = None  # `recommendations:` with nothing after it, as YAML reads it
+    assert "recommendations: must be a list (write [] for none)" in refused(d)
+    d["recommendations"] = []
+    loader.validate_definition(d)

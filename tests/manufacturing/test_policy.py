@@ -34,6 +34,16 @@ def test_a_non_member_an_anonymous_visitor_and_the_public_site_read_nothing(alph
     assert not evidence_readable_by(user=alpha.owner, enterprise=None, assessment_id=assessment.pk)
 
 
+def test_on_the_public_site_nobody_reads_evidence_and_the_database_is_not_asked(
+    alpha, people, django_assert_num_queries
+):
+    """No enterprise, no evidence: not even the assessor of an active assignment, and no query."""
+    assessment, _assignment = assigned(alpha, people)
+    for user in (people["assessor"], alpha.owner, AnonymousUser()):
+        with django_assert_num_queries(0):
+            assert evidence_readable_by(user=user, enterprise=None, assessment_id=assessment.pk) is False
+
+
 def test_the_assessor_reads_while_the_assignment_is_active_open_or_returned(alpha, people):
     assessment, assignment = assigned(alpha, people)
     assessor = people["assessor"]
@@ -82,3 +92,41 @@ def test_an_inactive_assessor_reads_nothing(alpha, people):
     assessor.is_active = False
     assessor.save(update_fields=["is_active"])
     assert not readable(assessor, alpha, assessment)
+
+
+def test_the_platforms_remarks_in_a_framework_are_for_assessors_regional_admins_and_staff(alpha):
+    """An enterprise's people (owner or not), a bank's, a provider's read the question's help only."""
+    from manufacturing.policy import framework_notes_visible_to
+    from tests.manufacturing.test_review import person
+
+    readers = {
+        "assessor": person("notes-assessor@example.com", "assessor"),
+        "regional admin": person("notes-admin@example.com", "regional_admin"),
+        "city admin": person("notes-qhd@example.com", "regional_admin", "130300"),
+        "staff": person("notes-staff@example.com", ""),
+    }
+    readers["staff"].is_staff = True
+    assert {name: framework_notes_visible_to(user) for name, user in readers.items()} == dict.fromkeys(
+        readers, True
+    )
+    others = {
+        "owner": alpha.owner,
+        "member": add_member(alpha, "notes-member@example.com", Role.MEMBER),
+        "institution": person("notes-bank@example.com", "institution"),
+        "provider": person("notes-provider@example.com", "provider"),
+        "anonymous": AnonymousUser(),
+        "nobody": None,
+    }
+    assert {name: framework_notes_visible_to(user) for name, user in others.items()} == dict.fromkeys(
+        others, False
+    )
+
+
+def test_a_deactivated_assessor_or_admin_no_longer_reads_the_remarks():
+    from manufacturing.policy import framework_notes_visible_to
+    from tests.manufacturing.test_review import person
+
+    for role in ("assessor", "regional_admin"):
+        user = person(f"notes-inactive-{role}@example.com", role)
+        user.is_active = False
+        assert framework_notes_visible_to(user) is False

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 
 from manufacturing.frameworks.services import frameworks_load_shipped
 from portal import demo
+from programmes import reference as programme_reference
 from reports import rollup
 from tenants import schema, services, upgrades
 from tenants.demo import DEMO_PASSWORD
@@ -54,8 +55,11 @@ class Command(BaseCommand):
         version = schema.code_version()
         step(f"template schema {'migrated to' if migrated else 'at'} {version}", started)
         counts = services.reference_data_load()
+        segments = programme_reference.segments_load()
         step(
-            f"reference data: {counts['regions']} regions, {counts['industries']} industry divisions", started
+            f"reference data: {counts['regions']} regions, {counts['industries']} industry divisions, "
+            f"{segments} industry segments",
+            started,
         )
         loaded = frameworks_load_shipped()
         step(
