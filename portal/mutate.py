@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import psycopg
+import psycopg.conninfo
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -94,12 +95,17 @@ def summary(statuses: dict[str, str], equivalent: dict[str, str]) -> dict:
     }
 
 
+def maintenance_conninfo() -> str:
+    """The server DATABASE_URL names, but its maintenance database (`postgres`): the database the URL
+    names need not exist (the tests create test_<name> beside it)."""
+    return psycopg.conninfo.make_conninfo(os.environ["DATABASE_URL"], dbname="postgres")
+
+
 def databases_drop(base: str) -> list[str]:
     """Drops the base database and its per-session copies (tests/conftest.py names them
     test_<base>_<pid>): before a run, since code and migrations may have changed, and after it. A
     mutant's session stopped for taking too long cannot drop its own copy; this does."""
-    url = os.environ["DATABASE_URL"]
-    with psycopg.connect(url, autocommit=True) as conn:
+    with psycopg.connect(maintenance_conninfo(), autocommit=True) as conn:
         names = [
             row[0]
             for row in conn.execute(

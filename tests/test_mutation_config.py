@@ -81,18 +81,20 @@ def test_the_base_database_and_its_copies_are_dropped_and_nothing_else():
 
     import psycopg
 
-    # the base, one session's copy, and another database whose name merely starts alike
+    # DATABASE_URL names a database that need not exist (CI's second pass), so this test and
+    # databases_drop work on the server's maintenance database.
+    # The base, one session's copy, and another database whose name merely starts alike:
     names = ["mutate_probe", f"test_mutate_probe_{os.getpid()}", "mutate_probe2"]
-    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+    with psycopg.connect(mutate.maintenance_conninfo(), autocommit=True) as conn:
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
     try:
         assert sorted(mutate.databases_drop("mutate_probe")) == sorted(names[:2])
-        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        with psycopg.connect(mutate.maintenance_conninfo(), autocommit=True) as conn:
             left = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
         assert "mutate_probe2" in left and not left & set(names[:2])
     finally:
-        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        with psycopg.connect(mutate.maintenance_conninfo(), autocommit=True) as conn:
             for name in names:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
