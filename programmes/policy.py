@@ -51,10 +51,15 @@ def _cities_in(user) -> Q:
 
 
 def manages(user, programme: Programme) -> bool:
-    """Every city of the programme lies in the admin's scope."""
+    """Every city of the programme lies in the admin's scope. A programme without a city (the form
+    and the API require one) is the whole region's: only an admin without a scope manages it, so a
+    city's or a province's admin is never asked to decide on it, or notified of it."""
     if not is_regional_admin(user):
         return False
-    return all(region_in_scope(user, city) for city in programme.cities.all())
+    cities = list(programme.cities.all())
+    if not cities:
+        return user.scope_region is None
+    return all(region_in_scope(user, city) for city in cities)
 
 
 def programme_managed(user, programme_id, *, lock: bool = False) -> Programme:

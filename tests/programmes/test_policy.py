@@ -114,13 +114,13 @@ SEEN = {
     "beijing": ["beijing", "beijing+tianjin", "hebei+beijing"],
     "qinhuangdao": ["qinhuangdao", "qinhuangdao+baoding"],
 }
-# A programme without a city (the form requires one) has every one of its cities in any scope;
-# programme_managed still hides it from an admin who does not see it.
+# A programme without a city (the form requires one) is the whole region's: only the admin without a
+# scope manages it.
 MANAGED = {
     "region": SEEN["region"],
-    "hebei": ["none", "qinhuangdao", "qinhuangdao+baoding"],
-    "beijing": ["beijing", "none"],
-    "qinhuangdao": ["none", "qinhuangdao"],
+    "hebei": ["qinhuangdao", "qinhuangdao+baoding"],
+    "beijing": ["beijing"],
+    "qinhuangdao": ["qinhuangdao"],
 }
 
 
