@@ -63,3 +63,42 @@ def test_the_industries_are_the_31_manufacturing_divisions_c13_to_c43():
     assert {r.section for r in rows} == {"C"}
     assert Industry.objects.get(code="C34").name_zh == "通用设备制造业"
     assert Industry.objects.get(code="C39").name_zh == "计算机、通信和其他电子设备制造业"
+
+
+# The programmes' key industry segments (programmes/segments.json): code, division, Chinese name.
+SEGMENTS = [
+    ("C13-agri-food", "C13", "农副食品加工"),
+    ("C14-convenience-food", "C14", "方便食品制造"),
+    ("C17-cotton-textiles", "C17", "棉纺织及印染精加工"),
+    ("C18-apparel", "C18", "机织服装制造"),
+    ("C21-furniture", "C21", "家具制造"),
+    ("C26-specialty-chemicals", "C26", "专用化学产品制造"),
+    ("C27-pharma", "C27", "化学药品制剂制造"),
+    ("C29-plastics", "C29", "塑料制品"),
+    ("C30-glass", "C30", "玻璃制品制造"),
+    ("C31-steel-rolling", "C31", "钢压延加工"),
+    ("C33-fasteners", "C33", "紧固件制造"),
+    ("C33-metal-structures", "C33", "金属结构制造"),
+    ("C34-bearings-gears", "C34", "轴承、齿轮和传动部件制造"),
+    ("C34-pumps-valves", "C34", "泵、阀门、压缩机及类似机械制造"),
+    ("C35-agri-machinery", "C35", "农、林、牧、渔专用机械制造"),
+    ("C36-auto-parts", "C36", "汽车零部件及配件制造"),
+    ("C37-bicycles", "C37", "自行车制造"),
+    ("C38-power-equipment", "C38", "输配电及控制设备制造"),
+    ("C38-wire-cable", "C38", "电线、电缆制造"),
+    ("C39-electronic-components", "C39", "电子元件及电子专用材料制造"),
+    ("C40-instruments", "C40", "通用仪器仪表制造"),
+]
+
+
+@pytest.mark.django_db
+def test_the_programme_segments_are_the_shipped_21_each_part_of_its_own_division():
+    """Programmes select enterprises by segment, and a segment's division decides which enterprises it
+    can match: a segment filed under the wrong division would silently select the wrong ones."""
+    from programmes.models import Segment
+
+    rows = Segment.objects.order_by("code")
+    assert [(s.code, s.division_id, s.name_zh) for s in rows] == SEGMENTS
+    for segment in rows:
+        assert segment.code.startswith(segment.division_id + "-"), segment.code
+        assert segment.name_en and segment.name_en != segment.name_zh, segment.code
