@@ -175,7 +175,7 @@ def request_id_from(value: str | None) -> str:
     return str(uuid.uuid4())
 
 
-# Whether the response being logged is an outage's 503 (portal.middleware.outage_response marks it).
+# Whether the response being logged is an outage's 503 (portal.outage.outage_response marks it).
 _outage_answer: ContextVar[bool] = ContextVar("outage_answer", default=False)
 
 

@@ -1,4 +1,4 @@
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -6,7 +6,7 @@ from django_tenants.utils import get_public_schema_name
 
 from core import outages
 from core.api import in_both_languages
-from portal.logs import safe_path
+from portal.outage import outage_response
 from tenants import routing, upgrades
 
 UPGRADING = gettext_lazy(
@@ -220,9 +220,9 @@ class OutageMiddleware:
     Outermost but for the CSP header. An error in a view reaches `process_exception`; one raised
     inside another middleware (the tenant middleware's host lookup, the session read behind
     request.user...) is turned into a response by Django at that middleware's own layer, through
-    the 500 handler, which hands outages to `outage_response` (portal.views.server_error); one that
-    escapes everything (the 500 handler failing) is caught here. DRF's views answer through
-    core.api.exception_handler, with the same body."""
+    the 500 handler (portal.views.server_error), which gives the same response (portal/outage.py);
+    one that escapes everything (the 500 handler failing) is caught here. DRF's views answer
+    through core.api.exception_handler, with the same body."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -239,26 +239,3 @@ class OutageMiddleware:
         if outages.dependency_down(exception) is None:
             return None
         return outage_response(request, exception)
-
-
-def outage_response(request, exc: BaseException) -> HttpResponse:
-    """The 503 of an outage. The page is rendered without the request, so no context processor,
-    session, cache or query runs: it renders with PostgreSQL and Redis both down."""
-    from django.template.loader import render_to_string
-
-    outages.bursts.record(outages.dependency_down(exc) or "dependency", exc, safe_path(request.path))
-    if request.path.startswith("/api/"):
-        response = JsonResponse(outages.body(), status=503, json_dumps_params={"ensure_ascii": False})
-    else:
-        texts = in_both_languages(outages.UNAVAILABLE)
-        titles = in_both_languages(OUTAGE_TITLE)
-        page = render_to_string("outage.html", {"texts": texts, "titles": titles})
-        response = HttpResponse(page, status=503)
-    response["Retry-After"] = outages.retry_after()
-    response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # logged once per burst (core/outages.py), not per request
-    response.outage = True  # and its request_finished line at INFO, not ERROR (portal/logs.py)
-    return response
-
-
-OUTAGE_TITLE = gettext_lazy("Back in a moment")

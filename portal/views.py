@@ -96,7 +96,7 @@ def server_error(request):
     import sys
 
     from core.outages import dependency_down
-    from portal.middleware import outage_response
+    from portal.outage import outage_response
 
     error = sys.exc_info()[1]
     if error is not None and dependency_down(error) is not None:
