@@ -99,20 +99,22 @@ def _notify_project(project: Project, message, params=None) -> None:
 # --- the locks and the fence --------------------------------------------------------------------------------
 
 
-def _project_locked(admin, project_id) -> Project:
+def _managed_locked(rows, admin, raw_id):
+    """The row (a project or a provider application) of a programme the admin manages, locked
+    (select_for_update of its own row only); 404 for anyone else, and for an id that is not one."""
     seen = policy.programmes_seen(admin)  # 404 for anyone but a regional admin
-    pk = small_id(project_id)
+    pk = small_id(raw_id)
     if pk is None:
         raise Http404
-    project = (
-        Project.objects.select_for_update(of=("self",))
-        .select_related("programme", "tenant", "provider")
-        .filter(pk=pk, programme__in=seen)
-        .first()
-    )
-    if project is None or not policy.manages(admin, project.programme):
+    row = rows.select_for_update(of=("self",)).filter(pk=pk, programme__in=seen).first()
+    if row is None or not policy.manages(admin, row.programme):
         raise Http404
-    return project
+    return row
+
+
+def _project_locked(admin, project_id) -> Project:
+    rows = Project.objects.select_related("programme", "tenant", "provider")
+    return _managed_locked(rows, admin, project_id)
 
 
 def _wrong_state(project: Project, wanted) -> ConflictError:
@@ -137,18 +139,8 @@ def _done(project: Project, *, admin, action, old, detail=None, reason="", field
 @transaction.atomic
 def enrolment_decide(*, admin, enrolment_id, accept: bool, reason="") -> Enrolment:
     """Accepts or rejects (a reason required) a pending provider application."""
-    seen = policy.programmes_seen(admin)
-    pk = small_id(enrolment_id)
-    if pk is None:
-        raise Http404
-    enrolment = (
-        Enrolment.objects.select_for_update(of=("self",))
-        .select_related("programme", "provider")
-        .filter(pk=pk, programme__in=seen)
-        .first()
-    )
-    if enrolment is None or not policy.manages(admin, enrolment.programme):
-        raise Http404
+    rows = Enrolment.objects.select_related("programme", "provider")
+    enrolment = _managed_locked(rows, admin, enrolment_id)
     if not isinstance(accept, bool):
         raise ApplicationError(
             _("Say whether the provider is accepted (true or false)."), extra={"field": "accept"}
